@@ -1,0 +1,1 @@
+"""The ``hotpapers`` command line: the composition root of the application."""

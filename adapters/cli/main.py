@@ -1,0 +1,260 @@
+"""``hotpapers``: today's hot arXiv papers from the command line.
+
+The composition root: the only place that reads settings and builds the HTTP client, the feed,
+the sources and the engine. Every expected failure reaches the user as one sentence on stderr
+and exit code 2; nothing prints a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import enum
+import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from adapters.cli.live import collect_live, http_client
+from bot.arxiv import feed_categories
+from bot.engine import Progress, build_digest
+from bot.errors import FeedError, HotPapersError, InputError, SnapshotError
+from bot.hotpost import import_post
+from bot.models import Digest, Filters
+from bot.render import render_json, render_markdown, render_text
+from bot.settings import Settings, load_settings
+from bot.snapshot import Snapshot, dumps, read_snapshot, sample_snapshot, write_snapshot
+from bot.taxonomy import load_taxonomy
+
+EXIT_BAD_INPUT = 2
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+app = typer.Typer(
+    help="Today's most discussed arXiv papers, ranked: in the terminal, as markdown or JSON.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+snapshot_app = typer.Typer(help="Save, import and inspect snapshots (a day's collected input).")
+app.add_typer(snapshot_app, name="snapshot")
+
+
+class Format(enum.StrEnum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+def fail(message: str) -> NoReturn:
+    Console(stderr=True, highlight=False, soft_wrap=True).print(
+        f"hotpapers: {message}", markup=False
+    )
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def parse_day(text: str, now: dt.datetime) -> dt.date:
+    """A YYYY-MM-DD date that is not in the future anywhere on Earth."""
+    if not _DATE.match(text):
+        raise InputError(f"The date {text!r} is not of the form YYYY-MM-DD.")
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise InputError(f"The date {text!r} does not exist.") from exc
+    if day > (now + dt.timedelta(hours=14)).date():
+        raise InputError(
+            f"The date {text} is in the future; arXiv has announced nothing for it yet."
+        )
+    return day
+
+
+@contextmanager
+def progress_reporter() -> Iterator[Progress]:
+    """A spinner on stderr that shows each step, or nothing when stderr is not a terminal."""
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield lambda _: None
+        return
+    with console.status("collecting…") as status:
+        yield lambda message: status.update(f"collecting: {message}")
+
+
+def stored_path(settings: Settings, day: dt.date, categories: list[str], archives: int) -> Path:
+    key = "all" if len(categories) == archives else "+".join(categories)
+    return settings.data_dir / "snapshots" / f"{day:%Y-%m-%d}_{key}.json"
+
+
+async def live_snapshot(
+    settings: Settings, patterns: tuple[str, ...], day: dt.date | None
+) -> Snapshot:
+    taxonomy = load_taxonomy()
+    categories = feed_categories(patterns or settings.categories, taxonomy.archives)
+    if day is not None:
+        stored = stored_path(settings, day, categories, len(taxonomy.archives))
+        if stored.is_file():
+            return read_snapshot(stored)
+    try:
+        with progress_reporter() as progress:
+            async with http_client(settings) as client:
+                snapshot = await collect_live(
+                    settings, categories, client=client, progress=progress
+                )
+    except FeedError as exc:
+        raise FeedError(f"{exc} Check the network, or try --sample for the bundled day.") from exc
+    write_snapshot(
+        snapshot, stored_path(settings, snapshot.date, categories, len(taxonomy.archives))
+    )
+    if day is not None and snapshot.date != day:
+        raise InputError(
+            f"arXiv's feed serves only its latest announcement ({snapshot.date}), and no snapshot "
+            f"of {day} was saved in {settings.data_dir / 'snapshots'}; use --snapshot FILE."
+        )
+    return snapshot
+
+
+def render(digest: Digest, fmt: Format, *, explain: bool, settings: Settings) -> str:
+    if fmt is Format.json:
+        return render_json(digest)
+    if fmt is Format.markdown:
+        return render_markdown(digest, explain=explain, weights=settings.weights)
+    return render_text(digest, explain=explain, weights=settings.weights)
+
+
+def write_output(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        partial = output.with_name(output.name + ".partial")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(output)
+    except OSError as exc:
+        raise InputError(f"Cannot write {str(output)!r}: {exc.strerror}.") from exc
+
+
+@app.command()
+def digest(
+    date: Annotated[
+        str | None, typer.Option(help="Announcement day, YYYY-MM-DD (default: the latest).")
+    ] = None,
+    category: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--category",
+            "-c",
+            help="arXiv category, e.g. cs.LG, cs.* or cs; repeatable. Cross-lists count.",
+        ),
+    ] = None,
+    keyword: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--keyword",
+            "-k",
+            help="Keep papers whose title or abstract contains it; repeatable (any matches).",
+        ),
+    ] = None,
+    top: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="At most this many papers (default: all above the minimum score)."
+        ),
+    ] = None,
+    min_score: Annotated[
+        float | None,
+        typer.Option(
+            min=0,
+            help="Leave out papers scoring less (default 1: papers nobody discussed are left out).",
+        ),
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    explain: Annotated[bool, typer.Option(help="Show how each score adds up, per source.")] = False,
+    snapshot: Annotated[
+        Path | None, typer.Option(help="Replay a saved snapshot instead of fetching live.")
+    ] = None,
+    sample: Annotated[
+        bool, typer.Option(help="Use the bundled sample day (2021-03-18), no network needed.")
+    ] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+) -> None:
+    """Rank the day's arXiv papers by how much people discuss them."""
+    with handled():
+        settings = load_settings()
+        now = utcnow()
+        day = parse_day(date, now) if date is not None else None
+        if snapshot is not None and sample:
+            raise InputError("Use either --snapshot or --sample, not both.")
+        taxonomy = load_taxonomy()
+        categories = taxonomy.validate(category or ())
+        if snapshot is not None:
+            snap = read_snapshot(snapshot)
+        elif sample:
+            snap = sample_snapshot()
+        else:
+            snap = asyncio.run(live_snapshot(settings, categories, day))
+        if day is not None and snap.date != day:
+            raise InputError(
+                f"The {'sample' if sample else 'snapshot'} is of {snap.date}, not {day}."
+            )
+        filters = Filters(
+            categories=categories,
+            keywords=tuple(k for k in keyword or () if k.strip()),
+            min_score=settings.min_score if min_score is None else min_score,
+            top=top,
+        )
+        result = build_digest(snap, filters, weights=settings.weights, generated_at=now)
+        write_output(render(result, fmt, explain=explain, settings=settings), output)
+
+
+@snapshot_app.command("import-post")
+def import_post_command(
+    post: Annotated[
+        Path,
+        typer.Argument(help="A Hot Papers markdown post (front matter, '# N. Title' sections)."),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the snapshot here instead of stdout."),
+    ] = None,
+) -> None:
+    """Turn a Hot Papers markdown post into a snapshot (its counts become X/Twitter engagement)."""
+    with handled():
+        try:
+            text = post.read_text(encoding="utf-8")
+        except FileNotFoundError as exc:
+            raise SnapshotError(f"The post {str(post)!r} does not exist.") from exc
+        except UnicodeDecodeError as exc:
+            raise SnapshotError(f"The post {str(post)!r} is not UTF-8 text.") from exc
+        except OSError as exc:
+            raise SnapshotError(f"The post {str(post)!r} cannot be read: {exc.strerror}.") from exc
+        snap = import_post(text, name=post.name)
+        if output is None:
+            write_output(dumps(snap), None)
+        else:
+            write_snapshot(snap, output)
+
+
+@contextmanager
+def handled() -> Iterator[None]:
+    try:
+        yield
+    except HotPapersError as exc:
+        fail(str(exc))
+
+
+def run() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    run()

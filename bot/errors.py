@@ -1,0 +1,36 @@
+"""The one exception tree of hotpapers; every boundary translates into it."""
+
+from __future__ import annotations
+
+
+class HotPapersError(Exception):
+    """Base of every error hotpapers raises on purpose; its message is one sentence for a user."""
+
+
+class ConfigError(HotPapersError):
+    """Settings or command-line input that cannot be used."""
+
+
+class InputError(HotPapersError):
+    """A user-supplied value (date, category, file) that is malformed or out of range."""
+
+
+class FeedError(HotPapersError):
+    """The arXiv announcement feed could not be read: say so loudly, never an empty digest."""
+
+
+class SourceError(HotPapersError):
+    """One engagement source failed; the digest goes on without it and names it."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason
+
+
+class SnapshotError(InputError):
+    """A snapshot or Hot Papers post that cannot be read or is not in the expected format."""
+
+
+class StorageError(HotPapersError):
+    """The local cache or store could not be read or written."""

@@ -1,0 +1,33 @@
+"""The roles the engine talks to; implementations and test fakes match them structurally."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Protocol
+
+from bot.models import Announcement, Paper, Signal
+
+
+class PaperFeed(Protocol):
+    """The papers of arXiv's latest announcement in some categories."""
+
+    async def announcements(self, categories: Sequence[str]) -> Announcement: ...
+
+
+class SignalSource(Protocol):
+    """One place where people talk about papers (Hugging Face, Hacker News, …)."""
+
+    name: str
+
+    async def collect(self, papers: Sequence[Paper], day: dt.date) -> list[Signal]:
+        """Engagement with ``papers``, announced on ``day``; SourceError when unreadable."""
+        ...
+
+
+class Cache(Protocol):
+    """Text kept with the time it was stored; what is older than the TTL is not returned."""
+
+    def get(self, key: str) -> str | None: ...
+
+    def put(self, key: str, value: str) -> None: ...

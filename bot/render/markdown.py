@@ -1,0 +1,124 @@
+"""The digest as a Hot Papers markdown post, in the structure of the reference posts.
+
+Front matter for a static-site generator, then per paper: ``# N. Title``, the authors, one
+counts line per source, the abs/pdf links, the category links, the abstract and the top posts
+as quotes linking to them. Upstream text is kept as written, except that it cannot break the
+structure (line breaks in one-line fields) or inject HTML tags.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from bot.models import Digest, Post, Ranked, SourceScore
+from bot.render.common import (
+    COUNTS_TIME,
+    counts_phrase,
+    empty_selection,
+    explanation,
+    filters_phrase,
+    footer_lines,
+    no_announcement,
+    one_line,
+    utc,
+)
+from bot.sourcenames import label
+from bot.taxonomy import load_taxonomy
+
+_TAG = re.compile(r"<(?=[A-Za-z/!?])")
+_SAFE_URL = re.compile(r"^https?://[^\s()<>]+$")
+# The reference posts write X/Twitter counts with no source name; every other source is named.
+UNNAMED_SOURCE = "twitter"
+
+
+def neutral(text: str) -> str:
+    """Text as written, but a ``<`` that would open an HTML tag is escaped."""
+    return _TAG.sub("&lt;", text)
+
+
+def link(text: str, url: str) -> str:
+    return f"[{text}]({url})" if _SAFE_URL.match(url) else text
+
+
+def counts_line(part: SourceScore) -> str:
+    when = f"{utc(part.taken_at):{COUNTS_TIME}}" if part.taken_at else ""
+    if part.source == UNNAMED_SOURCE:
+        stamp = f" ({when})" if when else ""
+    else:
+        stamp = f" ({label(part.source)}, {when})" if when else f" ({label(part.source)})"
+    return f"- {counts_phrase(part.counts)}{stamp}"
+
+
+def quote(post: Post) -> str:
+    lines = [f"> {neutral(line)}".rstrip() for line in post.text.strip().splitlines()] or [">"]
+    when = f"{post.posted_at:%B %-d, %Y}" if post.posted_at else "link"
+    author = f"{neutral(one_line(post.author))}, " if post.author else ""
+    return "\n".join([*lines, ">", f"> — {author}{link(when, post.url)}"])
+
+
+def item(rank: int, ranked: Ranked, *, explain: bool, weights: Mapping[str, float]) -> str:
+    paper = ranked.paper
+    head = [
+        f"# {rank}. {neutral(one_line(paper.title))}",
+        neutral(one_line(", ".join(paper.authors))),
+    ]
+    counts = [counts_line(part) for part in ranked.breakdown if part.counts]
+    if explain:
+        counts.append(f"- {explanation(ranked, dict(weights))}")
+    links = [f"- links: {link('abs', paper.abs_url)} | {link('pdf', paper.pdf_url)}"]
+    if paper.categories:
+        links.append(
+            "- " + " | ".join(f"[{c}](https://arxiv.org/list/{c}/recent)" for c in paper.categories)
+        )
+    blocks = [*head, "\n".join(counts), "\n".join(links)]
+    if paper.abstract.strip():
+        blocks.append(neutral(paper.abstract.strip()))
+    blocks.extend(quote(post) for post in ranked.top_posts)
+    return "\n\n".join(block for block in blocks if block)
+
+
+def front_matter(digest: Digest) -> str:
+    day = f"{digest.date:%Y-%m-%d}"
+    moment = digest.counts_taken_at or digest.generated_at
+    taxonomy = load_taxonomy()
+    archives = dict.fromkeys(
+        taxonomy.archives.get((r.paper.primary_category or "").split(".")[0], "")
+        for r in digest.items
+    )
+    tags = ["arXiv", *(label(s) for s in digest.sources_used), *(a for a in archives if a)]
+    tag_lines = "\n".join(f'  - "{t}"' for t in dict.fromkeys(tags))
+    return (
+        "---\n"
+        f"title: Hot Papers {day}\n"
+        f"date: {utc(moment):%Y-%m-%dT%H:%M:%S}.000Z\n"
+        'template: "post"\n'
+        "draft: false\n"
+        f'slug: "hot-papers-{day}"\n'
+        'category: "arXiv"\n'
+        f"tags:\n{tag_lines}\n"
+        f'description: "Hot papers {day}"\n'
+        "---"
+    )
+
+
+def render_markdown(
+    digest: Digest, *, explain: bool = False, weights: Mapping[str, float] | None = None
+) -> str:
+    """The digest as a Hot Papers post (front matter included), ending with a newline."""
+    weights = weights or {}
+    sections = [front_matter(digest)]
+    if filters_phrase(digest):
+        sections.append(f"Filters: {filters_phrase(digest)}.")
+    if not digest.announced:
+        sections.append(no_announcement(digest))
+    elif not digest.items:
+        sections.append(empty_selection(digest))
+    sections.extend(
+        item(rank, ranked, explain=explain, weights=weights)
+        for rank, ranked in enumerate(digest.items, start=1)
+    )
+    footer = footer_lines(digest)
+    if footer:
+        sections.append("---\n\n" + " ".join(footer))
+    return "\n\n\n\n".join(sections) + "\n"

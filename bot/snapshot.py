@@ -1,0 +1,89 @@
+"""Snapshots: the collected input of one day's digest, as versioned JSON.
+
+A snapshot holds the announced papers, every engagement signal (aggregated counts and
+individual posts) and which sources answered. The live path writes one per day; ``--snapshot``
+and ``--sample`` replay one offline. The format is documented in ``docs/snapshot.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from pydantic import ValidationError
+
+from bot.errors import SnapshotError
+from bot.models import Paper, Signal, SourceFailure, Value
+
+SNAPSHOT_FORMAT: Literal["hotpapers-snapshot"] = "hotpapers-snapshot"
+SAMPLE_RESOURCE = "sample-2021-03-18.json"
+
+
+class Snapshot(Value):
+    """Everything a digest of ``date`` is computed from."""
+
+    format: Literal["hotpapers-snapshot"] = SNAPSHOT_FORMAT
+    version: Literal[1] = 1
+    date: dt.date
+    announced: bool = True
+    papers: tuple[Paper, ...] = ()
+    signals: tuple[Signal, ...] = ()
+    sources_used: tuple[str, ...] = ()
+    sources_failed: tuple[SourceFailure, ...] = ()
+    taken_at: dt.datetime | None = None
+    origin: str = ""
+
+
+def dumps(snapshot: Snapshot) -> str:
+    return json.dumps(snapshot.model_dump(mode="json"), ensure_ascii=False, indent=1) + "\n"
+
+
+def loads(text: str, *, name: str = "snapshot") -> Snapshot:
+    """Parse a snapshot; SnapshotError names what is wrong in one sentence."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SnapshotError(f"{name} is not valid JSON (line {exc.lineno}: {exc.msg}).") from exc
+    if not isinstance(data, dict) or data.get("format") != SNAPSHOT_FORMAT:
+        raise SnapshotError(
+            f'{name} is not a hotpapers snapshot (no "format": "{SNAPSHOT_FORMAT}").'
+        )
+    if data.get("version") != 1:
+        raise SnapshotError(
+            f"{name} has snapshot version {data.get('version')!r}; this hotpapers reads version 1."
+        )
+    try:
+        return Snapshot.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise SnapshotError(f"{name} is corrupt at {where}: {first['msg']}.") from exc
+
+
+def read_snapshot(path: Path) -> Snapshot:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise SnapshotError(f"Snapshot file {str(path)!r} does not exist.") from exc
+    except UnicodeDecodeError as exc:
+        raise SnapshotError(f"Snapshot file {str(path)!r} is not UTF-8 text.") from exc
+    except OSError as exc:
+        raise SnapshotError(f"Snapshot file {str(path)!r} cannot be read: {exc.strerror}.") from exc
+    return loads(text, name=f"Snapshot file {str(path)!r}")
+
+
+def write_snapshot(snapshot: Snapshot, path: Path) -> None:
+    """Write atomically, so that a crash never leaves half a snapshot behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(dumps(snapshot), encoding="utf-8")
+    partial.replace(path)
+
+
+def sample_snapshot() -> Snapshot:
+    """The bundled day: the reference Hot Papers post of 2021-03-18, imported."""
+    text = resources.files("bot").joinpath("data", SAMPLE_RESOURCE).read_text(encoding="utf-8")
+    return loads(text, name="the bundled sample")

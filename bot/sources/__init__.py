@@ -1,0 +1,1 @@
+"""Engagement sources: where people talk about papers. Each one is a ``SignalSource``."""

@@ -1,0 +1,90 @@
+"""Hugging Face Daily Papers: upvotes, comments and GitHub stars, no account needed.
+
+``GET /api/daily_papers?date=D`` lists the papers added to Daily Papers on day D (not their
+arXiv date), so the announcement day and the day after are both read; a page holds at most
+``limit`` papers and further pages are asked for while pages come back full.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+
+import httpx
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from bot.cache import utcnow
+from bot.errors import SourceError
+from bot.ids import normalize_id
+from bot.models import Paper, Signal
+from bot.sources.http import get_json
+
+API_URL = "https://huggingface.co/api/daily_papers"
+PAGE_SIZE = 100
+MAX_PAGES = 10
+
+
+class _HFPaper(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    id: str
+    upvotes: int = 0
+    githubStars: int | None = None  # noqa: N815 - the API's name
+
+
+class _HFEntry(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    paper: _HFPaper
+    numComments: int = 0  # noqa: N815 - the API's name
+
+
+class HuggingFaceSource:
+    name = "huggingface"
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        *,
+        base_url: str = API_URL,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
+        self.client = client
+        self.base_url = base_url
+        self.clock = clock
+
+    async def _entries(self, day: dt.date) -> list[_HFEntry]:
+        entries: list[_HFEntry] = []
+        for page in range(MAX_PAGES):
+            params: dict[str, str | int] = {"date": day.isoformat(), "limit": PAGE_SIZE, "p": page}
+            data = await get_json(self.client, self.name, self.base_url, params=params)
+            if not isinstance(data, list):
+                raise SourceError(self.name, "answered with an unexpected shape")
+            try:
+                entries += [_HFEntry.model_validate(item) for item in data]
+            except ValidationError as exc:
+                raise SourceError(self.name, "answered with an unexpected shape") from exc
+            if len(data) < PAGE_SIZE:
+                break
+        return entries
+
+    async def collect(self, papers: Sequence[Paper], day: dt.date) -> list[Signal]:
+        wanted = {p.arxiv_id for p in papers}
+        today = self.clock().date()
+        days = [d for d in (day, day + dt.timedelta(days=1)) if d <= today]
+        taken = self.clock()
+        best: dict[str, Signal] = {}
+        for listed_on in days:
+            for entry in await self._entries(listed_on):
+                try:
+                    arxiv_id = normalize_id(entry.paper.id)
+                except ValueError:
+                    continue
+                if arxiv_id not in wanted:
+                    continue
+                counts = {"upvotes": entry.paper.upvotes, "comments": entry.numComments}
+                if entry.paper.githubStars is not None:
+                    counts["stars"] = entry.paper.githubStars
+                # Listed on both days: the later listing has the newer counts.
+                best[arxiv_id] = Signal(
+                    source=self.name, arxiv_id=arxiv_id, counts=counts, taken_at=taken
+                )
+        return list(best.values())
