@@ -28,7 +28,7 @@ from bot.models import Paper, Post, Signal
 from bot.render.common import COUNTS_TIME
 from bot.render.markdown import UNNAMED_SOURCE
 from bot.snapshot import Snapshot
-from bot.sourcenames import source_for_label
+from bot.sourcenames import source_for_label, source_for_url
 from bot.textfix import repair
 
 _FRONT = re.compile(r"\A\ufeff?---\s*\n(?P<body>.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
@@ -177,13 +177,16 @@ def _paper_and_signals(section: _Section, day: dt.date) -> tuple[Paper, list[Sig
         Signal(source=source, arxiv_id=arxiv_id, counts=counts, taken_at=taken)
         for source, counts, taken in counted
     ]
-    post_source = counted[0][0] if counted else UNNAMED_SOURCE
-    taken_at = counted[0][2] if counted else None
-    # The post's counts are not known per post: its engagement is in the aggregated line.
-    signals += [
-        Signal(source=post_source, arxiv_id=arxiv_id, counts={}, post=post, taken_at=taken_at)
-        for post in posts
-    ]
+    fallback = counted[0][0] if counted else UNNAMED_SOURCE
+    taken = {source: when for source, _, when in reversed(counted)}
+    # A post's own counts are not known: its engagement is in the aggregated counts line.
+    for post in posts:
+        source = source_for_url(post.url) or fallback
+        signals.append(
+            Signal(
+                source=source, arxiv_id=arxiv_id, counts={}, post=post, taken_at=taken.get(source)
+            )
+        )
     return paper, signals
 
 

@@ -1,0 +1,235 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from adapters.cli.main import app
+from tests.fakeserver import serve
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOTPAPERS_DATA_DIR", str(tmp_path / "data"))
+    for name in list(os.environ):
+        if name.startswith("HOTPAPERS_") and name != "HOTPAPERS_DATA_DIR":
+            monkeypatch.delenv(name)
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_the_sample_digest_in_text_markdown_and_json() -> None:
+    code, out, _ = invoke("digest", "--sample")
+    assert code == 0
+    assert out.startswith("Hot Papers 2021-03-18")
+    code, out, _ = invoke("digest", "--sample", "--format", "markdown", "--top", "3")
+    assert code == 0
+    assert out.count("\n# ") == 3
+    code, out, _ = invoke("digest", "--sample", "-f", "json", "-c", "cs.CV", "--min-score", "100")
+    items = json.loads(out)["items"]
+    assert [i["paper"]["arxiv_id"] for i in items] == [
+        "2103.09742",
+        "2103.09460",
+        "2103.09669",
+        "2103.09576",
+    ]
+
+
+def test_import_post_then_digest_restores_the_posts_order(seed_text: str, tmp_path: Path) -> None:
+    post = tmp_path / "post.md"
+    head, *parts = seed_text.split("\n# ")
+    post.write_text(head + "".join("\n# " + p for p in reversed(parts)), encoding="utf-8")
+    snap = tmp_path / "snap.json"
+    code, _, err = invoke("snapshot", "import-post", str(post), "-o", str(snap))
+    assert code == 0, err
+    code, out, _ = invoke("digest", "--snapshot", str(snap), "--format", "markdown")
+    assert code == 0
+    titles = [line for line in out.splitlines() if line.startswith("# ")]
+    assert titles == [line for line in seed_text.splitlines() if line.startswith("# ")]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--date", "2021/03/18"], "not of the form YYYY-MM-DD"),
+        (["--date", "2021-02-30"], "does not exist"),
+        (["--date", "2999-01-01"], "in the future"),
+        (["--date", "2021-03-19", "--sample"], "The sample is of 2021-03-18, not 2021-03-19"),
+        (
+            ["--category", "cs.LGG", "--sample"],
+            "Unknown arXiv category 'cs.LGG'. Did you mean cs.LG",
+        ),
+        (["--top", "0", "--sample"], "--top"),
+        (["--min-score", "-1", "--sample"], "--min-score"),
+        (["--snapshot", "missing.json"], "does not exist"),
+        (["--snapshot", "x.json", "--sample"], "either --snapshot or --sample"),
+        (["--format", "pdf", "--sample"], "--format"),
+    ],
+)
+def test_bad_input_gets_one_sentence_and_exit_code_2(args: list[str], message: str) -> None:
+    code, _, err = invoke("digest", *args)
+    assert code == 2
+    assert message in " ".join(err.split()) or message in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "is not valid JSON"),
+        ('{"format": "something-else"}', "is not a hotpapers snapshot"),
+        ('{"format": "hotpapers-snapshot", "version": 9}', "snapshot version 9"),
+        (
+            '{"format": "hotpapers-snapshot", "version": 1, "date": "2021-03-18", "papers": [{"title": 1}]}',
+            "is corrupt at papers.0",
+        ),
+    ],
+)
+def test_corrupt_snapshots_are_refused_clearly(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "snap.json"
+    path.write_text(content)
+    code, _, err = invoke("digest", "--snapshot", str(path))
+    assert code == 2
+    assert message in err
+
+
+def test_a_post_that_is_not_a_hot_papers_post_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "readme.md"
+    path.write_text("# Just a readme\n")
+    code, _, err = invoke("snapshot", "import-post", str(path))
+    assert code == 2
+    assert "no front matter" in err
+    path.write_bytes(b"\xff\xfe\x00bad")
+    assert "not UTF-8" in invoke("snapshot", "import-post", str(path))[2]
+
+
+def test_network_down_names_what_failed_and_suggests_the_sample(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(
+        "HOTPAPERS_ARXIV_FEED_URL", "http://127.0.0.1:9/atom/"
+    )  # nothing listens there
+    code, _, err = invoke("digest")
+    assert code == 2
+    assert "arXiv's feed could not be reached" in err
+    assert "--sample" in err
+
+
+def test_the_output_file_receives_the_digest(tmp_path: Path) -> None:
+    target = tmp_path / "digest.md"
+    code, out, _ = invoke("digest", "--sample", "-f", "markdown", "-o", str(target))
+    assert code == 0
+    assert out == ""
+    assert target.read_text(encoding="utf-8").startswith("---\ntitle: Hot Papers 2021-03-18\n")
+    code, _, err = invoke("digest", "--sample", "-o", str(tmp_path / "no" / "such" / "dir.md"))
+    assert code == 2
+    assert "Cannot write" in err
+
+
+def test_the_installed_command_prints_no_traceback() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "adapters.cli.main", "digest", "--date", "yesterday"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == "hotpapers: The date 'yesterday' is not of the form YYYY-MM-DD."
+
+
+def live_routes(data: Path, feed_file: str) -> dict:
+    feed = (data / feed_file).read_bytes()
+    hf = json.loads((data / "hf_daily_papers_single_entry_2026-03.json").read_text())
+    hf[0]["paper"]["id"] = "2609.31763"
+    hf[0]["paper"]["upvotes"] = 40
+    hn = json.loads((data / "hn_algolia_search_response_2024.json").read_text())
+    hn["hits"][0].update(
+        url="https://arxiv.org/pdf/2301.02225v1", points=75, num_comments=9, objectID="42"
+    )
+    return {
+        "/atom/cs.AI": lambda q: (200, "application/atom+xml", feed),
+        "/atom/physics": lambda q: (200, "application/rss+xml", feed),
+        "/api/daily_papers": lambda q: (
+            200,
+            "application/json",
+            json.dumps(hf if q["date"] == ["2026-09-29"] else []).encode(),
+        ),
+        "/api/v1/search_by_date": lambda q: (200, "application/json", json.dumps(hn).encode()),
+    }
+
+
+def point_at(monkeypatch: pytest.MonkeyPatch, base: str) -> None:
+    monkeypatch.setenv("HOTPAPERS_ARXIV_FEED_URL", f"{base}/atom/")
+    monkeypatch.setenv("HOTPAPERS_HUGGINGFACE_API_URL", f"{base}/api/daily_papers")
+    monkeypatch.setenv("HOTPAPERS_HACKERNEWS_API_URL", f"{base}/api/v1/search_by_date")
+
+
+def test_a_live_digest_from_arxiv_hugging_face_and_hacker_news(
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with serve(live_routes(data, "arxiv_rss_atom_cs.AI_2026-09-29_trimmed.xml")) as (base, seen):
+        point_at(monkeypatch, base)
+        code, out, err = invoke("digest", "-c", "cs.AI", "-f", "json", "--explain")
+        assert code == 0, err
+        digest = json.loads(out)
+        assert digest["date"] == "2026-09-29"
+        assert [(i["paper"]["arxiv_id"], i["score"]) for i in digest["items"]] == [
+            ("2301.02225", 84),
+            ("2609.31763", 40 + 1 + 0.1 * 9),
+        ]
+        assert digest["sources_used"] == ["huggingface", "hackernews"]
+        # A second run within the cache TTL does not ask arXiv again; the snapshot is kept.
+        assert invoke("digest", "-c", "cs.AI")[0] == 0
+        assert sum(path.startswith("/atom/") for path in seen) == 1
+        assert (tmp_path / "data" / "snapshots" / "2026-09-29_cs.AI.json").is_file()
+        # That day can be replayed by date, offline, from the saved snapshot.
+        code, out, _ = invoke("digest", "-c", "cs.AI", "--date", "2026-09-29", "-f", "markdown")
+        assert code == 0
+        assert "# 1. $l_{1-2}$ GLasso: Regularized Multi-task Graphical Lasso" in out
+
+
+def test_a_live_day_without_announcement_says_so(
+    data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with serve(live_routes(data, "arxiv_rss_empty_holiday_feed_physics_2025-12-31.xml")) as (
+        base,
+        seen,
+    ):
+        point_at(monkeypatch, base)
+        code, out, _ = invoke("digest", "-c", "physics")
+    assert code == 0
+    assert "No new arXiv papers were announced for 2025-12-31" in out
+    assert not any(path.startswith("/api/") for path in seen)
+
+
+def test_a_past_day_that_was_never_saved_cannot_be_served_live(
+    data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with serve(live_routes(data, "arxiv_rss_atom_cs.AI_2026-09-29_trimmed.xml")) as (base, _):
+        point_at(monkeypatch, base)
+        code, _, err = invoke("digest", "-c", "cs.AI", "--date", "2026-09-01")
+    assert code == 2
+    assert "serves only its latest announcement (2026-09-29)" in " ".join(err.split())
+
+
+def test_a_failing_source_is_named_and_the_digest_still_comes_out(
+    data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    routes = live_routes(data, "arxiv_rss_atom_cs.AI_2026-09-29_trimmed.xml")
+    routes["/api/v1/search_by_date"] = lambda q: (429, "text/plain", b"slow down")
+    with serve(routes) as (base, _):
+        point_at(monkeypatch, base)
+        code, out, _ = invoke("digest", "-c", "cs.AI")
+    assert code == 0
+    assert "Unavailable: Hacker News: HTTP 429." in out
+    assert "SMARtCARE" in out

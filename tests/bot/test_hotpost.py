@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+
+import pytest
+
+from bot.engine import build_digest
+from bot.errors import SnapshotError
+from bot.hotpost import import_post
+from bot.models import Filters
+from bot.render import render_markdown
+from bot.snapshot import sample_snapshot
+
+GENERATED = dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
+
+
+def sections(text: str) -> tuple[str, list[str]]:
+    head, *parts = re.split(r"(?m)^(?=# \d+\. )", text)
+    return head, parts
+
+
+def shuffled(text: str, seed: int) -> str:
+    head, parts = sections(text)
+    random.Random(seed).shuffle(parts)
+    renumbered = [re.sub(r"^# \d+\. ", f"# {n}. ", part) for n, part in enumerate(parts, 1)]
+    return head + "".join(p if p.endswith("\n\n") else p + "\n\n" for p in renumbered)
+
+
+def headings(text: str) -> list[str]:
+    return re.findall(r"(?m)^# \d+\. (.*)$", text)
+
+
+def test_the_seed_imports_with_every_paper_count_and_link(seed_text: str) -> None:
+    snap = import_post(seed_text, name="seed")
+    assert snap.date == dt.date(2021, 3, 18)
+    assert len(snap.papers) == 13
+    first = snap.papers[0]
+    assert first.arxiv_id == "2103.09742"
+    assert first.title == "Training GANs with Stronger Augmentations via Contrastive Discriminator"
+    assert first.authors == ("Jongheon Jeong", "Jinwoo Shin")
+    assert first.categories == ("cs.LG", "cs.AI", "cs.CV")
+    assert first.abstract.startswith("Recent works in Generative Adversarial Networks")
+    counts = [s.counts for s in snap.signals if s.arxiv_id == "2103.09742" and s.post is None]
+    assert counts == [{"retweets": 1802, "favorites": 277}]
+    posts = [s.post.url for s in snap.signals if s.arxiv_id == "2103.09742" and s.post]
+    assert posts == [
+        "https://twitter.com/ak92501/status/1372351248398225408",
+        "https://twitter.com/arankomatsuzaki/status/1372353079115358208",
+    ]
+    # Titles are carried exactly, double spaces included.
+    assert "Softermax: Hardware/Software Co-Design of an Efficient Softmax for  Transformers" in [
+        p.title for p in snap.papers
+    ]
+
+
+def test_mojibake_in_the_seed_is_repaired(seed_text: str) -> None:
+    snap = import_post(seed_text)
+    guide = next(p for p in snap.papers if p.arxiv_id == "2103.09568")
+    assert "Roxana Rădulescu" in guide.authors
+    assert "Johan Källström" in guide.authors
+    assert "Ann Nowé" in guide.authors
+    texts = " ".join(s.post.text for s in snap.signals if s.post)
+    assert "608 × 608" in texts
+    assert "ƒ" not in texts + " ".join(a for p in snap.papers for a in p.authors)
+    assert "ダムブレークP🌸" in " ".join(s.post.author for s in snap.signals if s.post)
+
+
+def test_the_digest_of_the_seed_has_the_seeds_order(seed_text: str) -> None:
+    snap = import_post(seed_text)
+    digest = build_digest(snap, Filters(), generated_at=GENERATED)
+    assert [r.paper.arxiv_id for r in digest.items] == [p.arxiv_id for p in snap.papers]
+    assert [r.score for r in digest.items][:3] == [1802 + 277, 789 + 132, 552 + 165]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_shuffled_post_comes_back_in_its_original_order(seed_text: str, seed: int) -> None:
+    snap = import_post(shuffled(seed_text, seed))
+    digest = build_digest(snap, Filters(), generated_at=GENERATED)
+    markdown = render_markdown(digest)
+    assert headings(markdown) == headings(seed_text)
+
+
+def test_rendered_markdown_carries_every_line_of_the_seed_that_describes_a_paper(
+    seed_text: str,
+) -> None:
+    digest = build_digest(import_post(shuffled(seed_text, 7)), Filters(), generated_at=GENERATED)
+    markdown = render_markdown(digest)
+    _, parts = sections(seed_text)
+    for part in parts:
+        lines = [line for line in part.splitlines() if line.strip()]
+        for line in lines[:6]:  # heading, authors, counts, links, categories, abstract
+            expected = line.replace("RƒÉdulescu", "Rădulescu").replace("K√§llstr√∂m", "Källström")
+            expected = expected.replace("Now√©", "Nowé")
+            assert expected in markdown
+
+
+def test_a_rendered_post_imports_back_to_the_same_snapshot(seed_text: str) -> None:
+    snap = import_post(seed_text)
+    again = import_post(render_markdown(build_digest(snap, Filters(), generated_at=GENERATED)))
+    assert again.papers == snap.papers
+    assert again.signals == snap.signals
+
+
+def test_other_sources_round_trip_through_their_named_counts_lines() -> None:
+    post = """---
+title: Hot Papers 2026-11-24
+---
+
+# 1. A paper & its <b>title</b>
+
+Ada Lovelace, Alan Turing
+
+- upvotes: 40, comments: 3, stars: 100 (Hugging Face, 11/24/2026 10:00:00)
+- points: 12, comments: 4 (Hacker News, 11/24/2026 10:00:01)
+
+- links: [abs](https://arxiv.org/abs/2611.00001) | [pdf](https://arxiv.org/pdf/2611.00001)
+- [cs.LG](https://arxiv.org/list/cs.LG/recent)
+
+An abstract with p < 0.05.
+
+Second paragraph.
+
+> Great paper
+>
+> — someone, [November 24, 2026](https://news.ycombinator.com/item?id=1)
+"""
+    snap = import_post(post)
+    assert {s.source for s in snap.signals} == {"huggingface", "hackernews"}
+    (paper,) = snap.papers
+    assert paper.abstract == "An abstract with p < 0.05.\n\nSecond paragraph."
+    assert paper.title == "A paper & its <b>title</b>"
+    markdown = render_markdown(build_digest(snap, Filters(), generated_at=GENERATED))
+    assert "&lt;b>title&lt;/b>" in markdown  # no HTML injected into the published post
+    assert "- upvotes: 40, comments: 3, stars: 100 (Hugging Face, 11/24/2026 10:00:00)" in markdown
+
+    def by_source(signals: tuple) -> list:
+        return sorted(signals, key=lambda s: (s.source, s.post is not None))
+
+    assert by_source(import_post(markdown).signals) == by_source(snap.signals)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("no front matter", "no front matter"),
+        ("---\ntitle: Hot Papers\n---\n# 1. X\n", "names no date"),
+        ("---\ntitle: Hot Papers 2021-02-30\n---\n# 1. X\n", "impossible date"),
+        ("---\ntitle: Hot Papers 2021-03-18\n---\nnothing\n", "lists no papers"),
+        (
+            "---\ntitle: Hot Papers 2021-03-18\n---\n# 1. X\n\nA\n\n- retweets: 1, favorites: 2\n",
+            "no abs link",
+        ),
+    ],
+)
+def test_posts_that_are_not_hot_papers_posts_are_refused(text: str, message: str) -> None:
+    with pytest.raises(SnapshotError, match=message):
+        import_post(text)
+
+
+def test_the_bundled_sample_is_the_seed_imported(seed_text: str) -> None:
+    sample = sample_snapshot()
+    imported = import_post(seed_text)
+    assert sample.papers == imported.papers
+    assert sample.signals == imported.signals

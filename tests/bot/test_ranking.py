@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+import random
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.models import Filters, Signal
+from bot.ranking import category_matches, matches, rank, select
+from tests.fakes import paper, signal
+
+
+def test_score_is_the_sum_of_counts_over_every_signal_and_source() -> None:
+    papers = [paper("2101.00001"), paper("2101.00002")]
+    signals = [
+        signal("twitter", "2101.00001", retweets=10, favorites=5),
+        signal("hackernews", "2101.00001", points=7, comments=3),
+        signal("twitter", "2101.00002", retweets=20, favorites=1),
+    ]
+    ranked = rank(papers, signals)
+    assert [(r.paper.arxiv_id, r.score) for r in ranked] == [("2101.00001", 25), ("2101.00002", 21)]
+    assert [(p.source, p.score) for p in ranked[0].breakdown] == [
+        ("hackernews", 10),
+        ("twitter", 15),
+    ]
+
+
+def test_a_tie_is_broken_by_more_reposts_as_in_the_reference_post() -> None:
+    # Seed #6 (110 + 38) ranks above seed #7 (76 + 72): both 148, more retweets first.
+    papers = [paper("2103.09776"), paper("2103.09627")]
+    signals = [
+        signal("twitter", "2103.09776", retweets=76, favorites=72),
+        signal("twitter", "2103.09627", retweets=110, favorites=38),
+    ]
+    assert [r.paper.arxiv_id for r in rank(papers, signals)] == ["2103.09627", "2103.09776"]
+
+
+def test_weights_scale_sources_and_single_metrics() -> None:
+    papers = [paper("2101.00001"), paper("2101.00002")]
+    signals = [
+        signal("huggingface", "2101.00001", upvotes=10, stars=1000),
+        signal("hackernews", "2101.00002", points=100),
+    ]
+    default = rank(papers, signals)
+    assert default[0].paper.arxiv_id == "2101.00001"
+    assert default[0].score == 10 + 0.1 * 1000
+    weighted = rank(papers, signals, weights={"huggingface.stars": 0, "hackernews": 2})
+    assert [(r.paper.arxiv_id, r.score) for r in weighted] == [
+        ("2101.00002", 200),
+        ("2101.00001", 10),
+    ]
+
+
+def test_the_same_post_reached_twice_counts_once() -> None:
+    from bot.models import Post
+
+    post = Post(url="https://news.ycombinator.com/item?id=1", counts={"points": 50})
+    twice = [
+        Signal(source="hackernews", arxiv_id="2101.00001", counts={"points": 50}, post=post),
+        Signal(source="hackernews", arxiv_id="2101.00001", counts={"points": 50}, post=post),
+    ]
+    (ranked,) = rank([paper("2101.00001")], twice)
+    assert ranked.score == 50
+    assert ranked.breakdown[0].posts == 1
+
+
+def test_signals_about_unknown_papers_are_ignored() -> None:
+    (ranked,) = rank([paper("2101.00001")], [signal("twitter", "9999.99999", retweets=1000)])
+    assert ranked.score == 0
+
+
+def test_top_posts_are_the_most_engaged_first() -> None:
+    from bot.models import Post
+
+    posts = [Post(url=f"https://x.test/{n}", counts={"likes": n}) for n in (3, 9, 1, 7)]
+    signals = [
+        Signal(source="bluesky", arxiv_id="2101.00001", counts=p.counts, post=p) for p in posts
+    ]
+    (ranked,) = rank([paper("2101.00001")], signals, top_posts=2)
+    assert [p.url for p in ranked.top_posts] == ["https://x.test/9", "https://x.test/7"]
+
+
+def test_category_patterns() -> None:
+    assert category_matches("cs.LG", "cs.LG")
+    assert category_matches("cs.lg", "cs.LG")
+    assert category_matches("cs.*", "cs.CV")
+    assert category_matches("cs", "cs.CV")
+    assert not category_matches("cs", "physics.comp-ph")
+    assert not category_matches("cs.L", "cs.LG")
+    assert not category_matches("stat.*", "cs.LG")
+
+
+def test_cross_lists_count_for_category_filters() -> None:
+    cross = paper("2101.00001", categories=("stat.ML", "cs.LG"))
+    assert matches(cross, Filters(categories=("cs.LG",)))
+    assert not matches(cross, Filters(categories=("cs.CV",)))
+
+
+def test_keywords_match_title_or_abstract_case_insensitively() -> None:
+    p = paper("2101.00001", title="Diffusion Models", abstract="We study GANs.")
+    assert matches(p, Filters(keywords=("diffusion",)))
+    assert matches(p, Filters(keywords=("gans", "nothing")))
+    assert not matches(p, Filters(keywords=("transformer",)))
+
+
+def test_select_applies_min_score_and_top() -> None:
+    papers = [paper(f"2101.0000{i}") for i in range(1, 6)]
+    signals = [signal("twitter", p.arxiv_id, favorites=i) for i, p in enumerate(papers)]
+    ranked = rank(papers, signals)
+    assert [r.score for r in select(ranked, Filters(min_score=2))] == [4, 3, 2]
+    assert [r.score for r in select(ranked, Filters(min_score=0, top=2))] == [4, 3]
+    assert len(select(ranked, Filters())) == 4  # the default leaves out papers nobody discussed
+
+
+# Property tests: random days of papers and signals.
+ids = st.integers(1, 60).map(lambda n: f"2101.{n:05d}")
+cats = st.sampled_from(["cs.LG", "cs.CV", "stat.ML", "math.NA", "physics.comp-ph"])
+papers_st = st.lists(
+    st.builds(
+        lambda i, c: paper(i, categories=tuple(c)),
+        ids,
+        st.lists(cats, min_size=1, max_size=3, unique=True),
+    ),
+    max_size=30,
+    unique_by=lambda p: p.arxiv_id,
+)
+signals_st = st.lists(
+    st.builds(
+        lambda source, i, a, b: signal(source, i, retweets=a, favorites=b),
+        st.sampled_from(["twitter", "hackernews", "huggingface"]),
+        ids,
+        st.integers(0, 50),
+        st.integers(0, 50),
+    ),
+    max_size=80,
+)
+
+
+@given(papers=papers_st, signals=signals_st)
+def test_order_is_non_increasing_in_score(papers: list, signals: list) -> None:
+    scores = [r.score for r in rank(papers, signals)]
+    assert scores == sorted(scores, reverse=True)
+
+
+@given(papers=papers_st, signals=signals_st, seed=st.integers())
+def test_ranking_is_deterministic_whatever_the_input_order(
+    papers: list, signals: list, seed: int
+) -> None:
+    shuffled_papers, shuffled_signals = papers[:], signals[:]
+    random.Random(seed).shuffle(shuffled_papers)
+    random.Random(seed).shuffle(shuffled_signals)
+    assert rank(papers, signals) == rank(shuffled_papers, shuffled_signals)
+
+
+@given(
+    papers=papers_st,
+    signals=signals_st,
+    wanted=st.lists(cats, min_size=1, max_size=2),
+    floor=st.integers(0, 60),
+)
+def test_filtering_is_consistent_with_ranking(
+    papers: list, signals: list, wanted: list, floor: int
+) -> None:
+    filters = Filters(categories=tuple(wanted), min_score=floor)
+    selected = select(rank(papers, signals), filters)
+    kept_papers = [p for p in papers if matches(p, filters)]
+    assert selected == [r for r in rank(kept_papers, signals) if r.score >= floor]
+    assert all(matches(r.paper, filters) and r.score >= floor for r in selected)

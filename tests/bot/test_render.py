@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from bot.engine import build_digest
+from bot.hotpost import import_post
+from bot.models import Digest, Filters, Post, Signal, SourceFailure
+from bot.render import render_json, render_markdown, render_text
+from bot.snapshot import Snapshot
+from tests.fakes import paper
+
+NOW = dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC)
+
+
+def hostile_digest() -> Digest:
+    p = paper(
+        "2611.00001",
+        title="<script>alert(1)</script> @everyone\nnew line",
+        abstract="<img src=x onerror=alert(1)> and p < 0.05",
+    )
+    post = Post(
+        url="javascript:alert(1)",
+        author="<b>mallory</b>",
+        text="# heading\n<iframe>",
+        counts={"points": 3},
+    )
+    snap = Snapshot(
+        date=dt.date(2026, 11, 24),
+        papers=(p,),
+        signals=(
+            Signal(source="hackernews", arxiv_id="2611.00001", counts={"points": 3}, post=post),
+        ),
+        sources_used=("hackernews",),
+        sources_failed=(SourceFailure(source="huggingface", reason="HTTP 429"),),
+    )
+    return build_digest(snap, Filters(), generated_at=NOW)
+
+
+def test_markdown_never_lets_upstream_text_inject_html_or_break_the_structure() -> None:
+    markdown = render_markdown(hostile_digest())
+    assert "<script" not in markdown
+    assert "<img" not in markdown
+    assert "<iframe" not in markdown
+    assert "<b>" not in markdown
+    assert "](javascript:" not in markdown
+    assert "p < 0.05" in markdown  # a lone < is left as written
+    assert "# 1. &lt;script>alert(1)&lt;/script> @everyone new line" in markdown
+    assert "Unavailable: Hugging Face: HTTP 429." in markdown
+
+
+def test_text_fits_80_columns(seed_text: str) -> None:
+    digest = build_digest(import_post(seed_text), Filters(), generated_at=NOW)
+    text = render_text(digest, explain=True)
+    long_lines = [line for line in text.splitlines() if len(line) > 80 and " " in line.strip()]
+    assert long_lines == []
+    assert "score 2079 = X/Twitter 2079 (retweets 1802 + favorites 277)" in text
+    assert "Roxana Rădulescu" in text
+
+
+def test_json_is_the_whole_digest_with_ranks_and_links(seed_text: str) -> None:
+    digest = build_digest(import_post(seed_text), Filters(top=2), generated_at=NOW)
+    data = json.loads(render_json(digest))
+    assert data["format"] == "hotpapers-digest"
+    assert [item["rank"] for item in data["items"]] == [1, 2]
+    first = data["items"][0]
+    assert first["paper"]["pdf_url"] == "https://arxiv.org/pdf/2103.09742"
+    assert first["score"] == 2079
+    assert first["breakdown"][0]["counts"] == {"retweets": 1802, "favorites": 277}
+    assert data["filters"]["top"] == 2
+    assert "Rădulescu" in render_json(
+        build_digest(import_post(seed_text), Filters(), generated_at=NOW)
+    )
+
+
+def test_a_day_without_announcement_says_so_in_every_format() -> None:
+    snap = Snapshot(date=dt.date(2025, 12, 31), announced=False)
+    digest = build_digest(snap, Filters(), generated_at=NOW)
+    assert "No new arXiv papers were announced for 2025-12-31" in render_text(digest)
+    assert "No new arXiv papers were announced for 2025-12-31" in render_markdown(digest)
+    assert json.loads(render_json(digest))["announced"] is False
+
+
+def test_an_empty_selection_is_explained_not_silent(seed_text: str) -> None:
+    digest = build_digest(
+        import_post(seed_text), Filters(keywords=("zzz-no-such-word",)), generated_at=NOW
+    )
+    assert "None of the 13 papers announced for 2021-03-18 matched" in render_text(digest)
+
+
+def test_weights_other_than_one_show_in_the_explanation(seed_text: str) -> None:
+    weights = {"twitter": 2.0, "twitter.favorites": 0.5}
+    digest = build_digest(import_post(seed_text), Filters(top=1), weights=weights, generated_at=NOW)
+    text = render_text(digest, explain=True, weights=weights)
+    assert "score 3881 = X/Twitter 3881 (2×(retweets 1802 + favorites 277×0.5))" in text

@@ -1,0 +1,242 @@
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from bot.engine import DigestEngine, build_digest
+from bot.errors import SourceError
+from bot.models import Announcement, Filters
+from bot.sources.hackernews import HackerNewsSource
+from bot.sources.huggingface import HuggingFaceSource
+from tests.fakes import (
+    BrokenSource,
+    DownFeed,
+    HangingSource,
+    StaticFeed,
+    StaticSource,
+    paper,
+    signal,
+)
+
+DAY = dt.date(2026, 11, 24)
+NOW = dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC)
+PAPERS = [paper("2611.00001"), paper("2611.00002"), paper("2611.00003")]
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+def client(handler: Handler) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.MockTransport(handler))
+
+
+def hf_entry(
+    data: Path, arxiv_id: str, upvotes: int, comments: int, stars: int | None
+) -> dict[str, Any]:
+    entry = copy.deepcopy(
+        json.loads((data / "hf_daily_papers_single_entry_2026-03.json").read_text())[0]
+    )
+    entry["paper"]["id"] = arxiv_id
+    entry["paper"]["upvotes"] = upvotes
+    entry["numComments"] = comments
+    if stars is None:
+        del entry["paper"]["githubStars"]
+    else:
+        entry["paper"]["githubStars"] = stars
+    return entry
+
+
+def hn_page(
+    data: Path, hits: list[dict[str, Any]], page: int = 0, pages: int = 1
+) -> dict[str, Any]:
+    body = json.loads((data / "hn_algolia_search_response_2024.json").read_text())
+    template = body["hits"][0]
+    body["hits"] = [{**template, **hit} for hit in hits]
+    body.update(page=page, nbPages=pages, nbHits=len(hits))
+    return body
+
+
+async def test_hugging_face_reads_the_day_and_the_next_and_keeps_the_newer_counts(
+    data: Path,
+) -> None:
+    asked: list[str] = []
+    listings = {
+        "2026-11-24": [
+            hf_entry(data, "2611.00001", 5, 0, 12),
+            hf_entry(data, "9999.00001", 99, 0, None),
+        ],
+        "2026-11-25": [
+            hf_entry(data, "2611.00001", 8, 2, 12),
+            hf_entry(data, "2611.00002", 3, 1, None),
+        ],
+    }
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.params["date"])
+        return httpx.Response(200, json=listings[request.url.params["date"]])
+
+    async with client(handler) as http:
+        found = await HuggingFaceSource(http, clock=lambda: NOW).collect(PAPERS, DAY)
+    assert asked == ["2026-11-24", "2026-11-25"]
+    assert {s.arxiv_id: s.counts for s in found} == {
+        "2611.00001": {"upvotes": 8, "comments": 2, "stars": 12},
+        "2611.00002": {"upvotes": 3, "comments": 1},
+    }
+
+
+async def test_hugging_face_pages_while_pages_are_full(data: Path) -> None:
+    pages: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        pages.append(request.url.params["p"])
+        size = 100 if request.url.params["p"] == "0" else 1
+        return httpx.Response(200, json=[hf_entry(data, "2611.00001", 1, 0, None)] * size)
+
+    async with client(handler) as http:
+        await HuggingFaceSource(
+            http, clock=lambda: dt.datetime(2026, 11, 24, 23, tzinfo=dt.UTC)
+        ).collect(PAPERS, DAY)
+    assert pages == ["0", "1"]
+
+
+async def test_hacker_news_keeps_only_stories_whose_url_names_a_paper_of_the_day(
+    data: Path,
+) -> None:
+    hits = [
+        {
+            "objectID": "1",
+            "url": "https://arxiv.org/abs/2611.00002v2",
+            "points": 120,
+            "num_comments": 40,
+            "title": "A paper",
+            "created_at_i": 1764000000,
+        },
+        {
+            "objectID": "2",
+            "url": "https://arxiv.org/pdf/2611.000021",
+            "points": 500,
+            "num_comments": 1,
+        },
+        {
+            "objectID": "3",
+            "url": "https://example.com/?ref=arxiv.org",
+            "points": 900,
+            "num_comments": 1,
+        },
+        {"objectID": "4", "url": None, "points": 5, "num_comments": 0},
+        {
+            "objectID": "5",
+            "url": "https://arxiv.org/pdf/2611.00003.pdf",
+            "points": None,
+            "num_comments": None,
+        },
+    ]
+    asked: list[httpx.URL] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url)
+        page = int(request.url.params["page"])
+        return httpx.Response(
+            200, json=hn_page(data, hits[page * 3 : page * 3 + 3], page=page, pages=2)
+        )
+
+    async with client(handler) as http:
+        found = await HackerNewsSource(http, clock=lambda: NOW).collect(PAPERS, DAY)
+    assert len(asked) == 2
+    assert asked[0].params["restrictSearchableAttributes"] == "url"
+    assert {(s.arxiv_id, s.counts["points"]) for s in found} == {
+        ("2611.00002", 120),
+        ("2611.00003", 0),
+    }
+    story = next(s for s in found if s.arxiv_id == "2611.00002")
+    assert story.post is not None
+    assert story.post.url == "https://news.ycombinator.com/item?id=1"
+    assert story.post.text == "A paper"
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda h: HackerNewsSource(h, clock=lambda: NOW),
+        lambda h: HuggingFaceSource(h, clock=lambda: NOW),
+    ],
+)
+@pytest.mark.parametrize(
+    ("respond", "reason"),
+    [
+        (lambda r: httpx.Response(429, headers={"Retry-After": "30"}), "HTTP 429"),
+        (lambda r: httpx.Response(500), "HTTP 500"),
+        (lambda r: httpx.Response(200, content=b'{"hits": [{"objectID": '), "malformed JSON"),
+        (lambda r: httpx.Response(200, json={"unexpected": True}), "unexpected shape"),
+        (lambda r: httpx.Response(200, json=[{"paper": "nope"}]), "unexpected shape"),
+    ],
+)
+async def test_every_failure_of_a_source_is_a_named_source_error(
+    make: Any, respond: Handler, reason: str
+) -> None:
+    async with client(respond) as http:
+        source = make(http)
+        with pytest.raises(SourceError, match=reason) as caught:
+            await source.collect(PAPERS, DAY)
+    assert caught.value.source == source.name
+
+
+async def test_a_timeout_is_a_source_error() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("slow", request=request)
+
+    async with client(handler) as http:
+        with pytest.raises(SourceError, match="timed out"):
+            await HackerNewsSource(http, clock=lambda: NOW).collect(PAPERS, DAY)
+
+
+async def test_an_empty_page_is_no_signals(data: Path) -> None:
+    async with client(lambda r: httpx.Response(200, json=hn_page(data, [], pages=0))) as http:
+        assert await HackerNewsSource(http, clock=lambda: NOW).collect(PAPERS, DAY) == []
+    async with client(lambda r: httpx.Response(200, json=[])) as http:
+        assert await HuggingFaceSource(http, clock=lambda: NOW).collect(PAPERS, DAY) == []
+
+
+async def test_the_engine_skips_failing_and_hanging_sources_and_names_them() -> None:
+    feed = StaticFeed(Announcement(date=DAY, papers=tuple(PAPERS)))
+    good = StaticSource("hackernews", [signal("hackernews", "2611.00002", points=30)])
+    engine = DigestEngine(
+        feed,
+        [good, BrokenSource("huggingface", "HTTP 429"), HangingSource("bluesky")],
+        clock=lambda: NOW,
+        source_deadline=0.05,
+    )
+    snapshot = await engine.collect(["cs"])
+    assert feed.asked == [("cs",)]
+    assert snapshot.sources_used == ("hackernews",)
+    assert [(f.source, f.reason) for f in snapshot.sources_failed] == [
+        ("huggingface", "HTTP 429"),
+        ("bluesky", "no answer within 0.05 s"),
+    ]
+    digest = build_digest(snapshot, Filters(), generated_at=NOW)
+    assert [r.paper.arxiv_id for r in digest.items] == ["2611.00002"]
+
+
+async def test_a_day_without_announcement_asks_no_source() -> None:
+    engine = DigestEngine(
+        StaticFeed(Announcement(date=DAY, announced=False)),
+        [BrokenSource("hackernews")],
+        clock=lambda: NOW,
+    )
+    snapshot = await engine.collect(["cs"])
+    assert not snapshot.announced
+    assert snapshot.sources_failed == ()
+    assert not build_digest(snapshot, Filters(), generated_at=NOW).announced
+
+
+async def test_a_feed_failure_stops_the_engine() -> None:
+    from bot.errors import FeedError
+
+    with pytest.raises(FeedError):
+        await DigestEngine(DownFeed(), []).collect(["cs"])

@@ -1,0 +1,75 @@
+"""Hand-written fakes of the engine's ports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from bot.errors import FeedError, SourceError
+from bot.models import Announcement, Paper, Signal
+
+
+class StaticFeed:
+    """A feed that always announces the same papers, and counts how often it was asked."""
+
+    def __init__(self, announcement: Announcement) -> None:
+        self.announcement = announcement
+        self.asked: list[tuple[str, ...]] = []
+
+    async def announcements(self, categories: Sequence[str]) -> Announcement:
+        self.asked.append(tuple(categories))
+        return self.announcement
+
+
+class DownFeed:
+    async def announcements(self, categories: Sequence[str]) -> Announcement:
+        raise FeedError("arXiv's feed could not be reached (ConnectError).")
+
+
+class StaticSource:
+    def __init__(self, name: str, signals: Sequence[Signal]) -> None:
+        self.name = name
+        self.signals = list(signals)
+
+    async def collect(self, papers: Sequence[Paper], day: dt.date) -> list[Signal]:
+        return self.signals
+
+
+class BrokenSource:
+    def __init__(self, name: str, reason: str = "HTTP 500") -> None:
+        self.name = name
+        self.reason = reason
+
+    async def collect(self, papers: Sequence[Paper], day: dt.date) -> list[Signal]:
+        raise SourceError(self.name, self.reason)
+
+
+class HangingSource:
+    """A source that never answers; the engine's deadline must cut it off."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    async def collect(self, papers: Sequence[Paper], day: dt.date) -> list[Signal]:
+        import asyncio
+
+        await asyncio.Event().wait()
+        return []
+
+
+def paper(
+    arxiv_id: str, *, categories: tuple[str, ...] = ("cs.LG",), title: str = "", abstract: str = ""
+) -> Paper:
+    return Paper(
+        arxiv_id=arxiv_id,
+        title=title or f"Paper {arxiv_id}",
+        authors=("A. Author",),
+        abstract=abstract,
+        primary_category=categories[0],
+        categories=categories,
+        announced=dt.date(2026, 11, 24),
+    )
+
+
+def signal(source: str, arxiv_id: str, **counts: int) -> Signal:
+    return Signal(source=source, arxiv_id=arxiv_id, counts=counts)
