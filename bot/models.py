@@ -90,7 +90,8 @@ class Filters(Value):
 
     categories: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
-    min_score: float = 1.0
+    # None: every paper with at least one engagement signal, however small.
+    min_score: float | None = None
     top: int | None = None
 
 

@@ -145,7 +145,16 @@ def matches(paper: Paper, filters: Filters) -> bool:
     return True
 
 
+def _scores_enough(ranked: Ranked, floor: float | None) -> bool:
+    return bool(ranked.breakdown) if floor is None else ranked.score >= floor
+
+
 def select(ranked: Iterable[Ranked], filters: Filters) -> list[Ranked]:
-    """The ranked papers that pass the filters and the minimum score, at most ``top`` of them."""
-    chosen = [r for r in ranked if r.score >= filters.min_score and matches(r.paper, filters)]
+    """The ranked papers that pass the filters and the minimum score, at most ``top`` of them.
+
+    Without a minimum score, papers that no source mentioned at all are left out.
+    """
+    chosen = [
+        r for r in ranked if _scores_enough(r, filters.min_score) and matches(r.paper, filters)
+    ]
     return chosen if filters.top is None else chosen[: filters.top]

@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     categories: tuple[str, ...] = ()
     sources: tuple[SourceName, ...] = ("huggingface", "hackernews")
     weights: dict[str, float] = Field(default_factory=dict)
-    min_score: float = Field(default=1.0, ge=0)
+    min_score: float | None = Field(default=None, ge=0)
     include_cross: bool = True
     include_replacements: bool = False
     cache_ttl_minutes: int = Field(default=60, ge=0)

@@ -39,10 +39,16 @@ class Taxonomy:
         raise InputError(f"Unknown arXiv category {text!r}.{hint}")
 
     def closest(self, text: str, n: int = 3) -> list[str]:
+        """Real categories close to a mistyped one: same subject in another archive first."""
         names = [*self.categories, *self.archives]
         by_lower = {c.lower(): c for c in names}
-        found = difflib.get_close_matches(text.lower(), list(by_lower), n=n, cutoff=0.5)
-        return [by_lower[f] for f in found]
+        subject = text.lower().partition(".")[2]
+        same_subject = [
+            c for c in self.categories if subject and c.lower().partition(".")[2] == subject
+        ]
+        similar = difflib.get_close_matches(text.lower(), list(by_lower), n=n, cutoff=0.5)
+        found = dict.fromkeys([*same_subject, *(by_lower[f] for f in similar)])
+        return [c for c in found if c.lower() != text.lower()][:n]
 
     def validate(self, patterns: Iterable[str]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(self.canonical(p) for p in patterns))

@@ -172,7 +172,7 @@ def digest(
         float | None,
         typer.Option(
             min=0,
-            help="Leave out papers scoring less (default 1: papers nobody discussed are left out).",
+            help="Leave out papers scoring less (default: only papers no source mentioned).",
         ),
     ] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,

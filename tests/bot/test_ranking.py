@@ -109,7 +109,10 @@ def test_select_applies_min_score_and_top() -> None:
     ranked = rank(papers, signals)
     assert [r.score for r in select(ranked, Filters(min_score=2))] == [4, 3, 2]
     assert [r.score for r in select(ranked, Filters(min_score=0, top=2))] == [4, 3]
-    assert len(select(ranked, Filters())) == 4  # the default leaves out papers nobody discussed
+    assert len(select(ranked, Filters())) == 5  # every paper some source mentioned, even at 0
+    unmentioned = rank([paper("2101.00009")], [])
+    assert select(unmentioned, Filters()) == []
+    assert len(select(unmentioned, Filters(min_score=0))) == 1
 
 
 # Property tests: random days of papers and signals.
