@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import enum
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -246,10 +247,22 @@ def import_post_command(
 
 @contextmanager
 def handled() -> Iterator[None]:
+    """Expected failures become one sentence and exit code 2; a bug, one sentence and 1."""
     try:
         yield
     except HotPapersError as exc:
         fail(str(exc))
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+    except Exception as exc:
+        if os.environ.get("HOTPAPERS_DEBUG"):
+            raise
+        Console(stderr=True, highlight=False, soft_wrap=True).print(
+            f"hotpapers: unexpected error ({type(exc).__name__}: {exc}); "
+            "set HOTPAPERS_DEBUG=1 to see the traceback.",
+            markup=False,
+        )
+        raise typer.Exit(1) from exc
 
 
 def run() -> None:

@@ -233,3 +233,48 @@ def test_a_failing_source_is_named_and_the_digest_still_comes_out(
     assert code == 0
     assert "Unavailable: Hacker News: HTTP 429." in out
     assert "SMARtCARE" in out
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("HOTPAPERS_WEIGHTS", "not json", "weights"),
+        ("HOTPAPERS_SOURCES", '["myspace"]', "sources"),
+        ("HOTPAPERS_CACHE_TTL_MINUTES", "-5", "cache_ttl_minutes"),
+        ("HOTPAPERS_CONFIG", "/nonexistent/hotpapers.toml", "not a file"),
+    ],
+)
+def test_bad_settings_are_named_in_one_sentence(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    code, _, err = invoke("digest", "--sample")
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_settings_are_read_from_the_toml_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "hotpapers.toml"
+    config.write_text('min_score = 500\n[weights]\n"twitter.favorites" = 0\n')
+    monkeypatch.setenv("HOTPAPERS_CONFIG", str(config))
+    code, out, _ = invoke("digest", "--sample", "-f", "json")
+    assert code == 0
+    assert [(i["paper"]["arxiv_id"], i["score"]) for i in json.loads(out)["items"]] == [
+        ("2103.09742", 1802),
+        ("2103.09460", 789),
+        ("2103.09568", 552),
+    ]
+    config.write_text("min_score = [oops")
+    code, _, err = invoke("digest", "--sample")
+    assert code == 2
+    assert "cannot be read" in err
+
+
+def test_the_example_configuration_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(
+        "HOTPAPERS_CONFIG", str(Path(__file__).parents[2] / "config" / "hotpapers.example.toml")
+    )
+    assert invoke("digest", "--sample", "--top", "1")[0] == 0
