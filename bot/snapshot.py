@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import ValidationError
 
 from bot.errors import SnapshotError
+from bot.files import read_text, write_atomic
 from bot.models import Paper, Signal, SourceFailure, Value
 
 SNAPSHOT_FORMAT: Literal["hotpapers-snapshot"] = "hotpapers-snapshot"
@@ -64,23 +65,12 @@ def loads(text: str, *, name: str = "snapshot") -> Snapshot:
 
 
 def read_snapshot(path: Path) -> Snapshot:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise SnapshotError(f"Snapshot file {str(path)!r} does not exist.") from exc
-    except UnicodeDecodeError as exc:
-        raise SnapshotError(f"Snapshot file {str(path)!r} is not UTF-8 text.") from exc
-    except OSError as exc:
-        raise SnapshotError(f"Snapshot file {str(path)!r} cannot be read: {exc.strerror}.") from exc
-    return loads(text, name=f"Snapshot file {str(path)!r}")
+    return loads(read_text(path, "Snapshot file"), name=f"Snapshot file {str(path)!r}")
 
 
-def write_snapshot(snapshot: Snapshot, path: Path) -> None:
+def write_snapshot(snapshot: Snapshot, path: Path, *, make_parents: bool = False) -> None:
     """Write atomically, so that a crash never leaves half a snapshot behind."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(dumps(snapshot), encoding="utf-8")
-    partial.replace(path)
+    write_atomic(path, dumps(snapshot), make_parents=make_parents)
 
 
 def sample_snapshot() -> Snapshot:

@@ -24,7 +24,8 @@ from rich.console import Console
 from adapters.cli.live import collect_live, http_client
 from bot.arxiv import feed_categories
 from bot.engine import Progress, build_digest
-from bot.errors import FeedError, HotPapersError, InputError, SnapshotError
+from bot.errors import FeedError, HotPapersError, InputError
+from bot.files import read_text, write_atomic
 from bot.hotpost import import_post
 from bot.models import Digest, Filters
 from bot.render import render_json, render_markdown, render_text
@@ -110,9 +111,8 @@ async def live_snapshot(
                 )
     except FeedError as exc:
         raise FeedError(f"{exc} Check the network, or try --sample for the bundled day.") from exc
-    write_snapshot(
-        snapshot, stored_path(settings, snapshot.date, categories, len(taxonomy.archives))
-    )
+    stored = stored_path(settings, snapshot.date, categories, len(taxonomy.archives))
+    write_snapshot(snapshot, stored, make_parents=True)
     if day is not None and snapshot.date != day:
         raise InputError(
             f"arXiv's feed serves only its latest announcement ({snapshot.date}), and no snapshot "
@@ -134,12 +134,7 @@ def write_output(text: str, output: Path | None) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    try:
-        partial = output.with_name(output.name + ".partial")
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(output)
-    except OSError as exc:
-        raise InputError(f"Cannot write {str(output)!r}: {exc.strerror}.") from exc
+    write_atomic(output, text)
 
 
 @app.command()
@@ -230,15 +225,7 @@ def import_post_command(
 ) -> None:
     """Turn a Hot Papers markdown post into a snapshot (its counts become X/Twitter engagement)."""
     with handled():
-        try:
-            text = post.read_text(encoding="utf-8")
-        except FileNotFoundError as exc:
-            raise SnapshotError(f"The post {str(post)!r} does not exist.") from exc
-        except UnicodeDecodeError as exc:
-            raise SnapshotError(f"The post {str(post)!r} is not UTF-8 text.") from exc
-        except OSError as exc:
-            raise SnapshotError(f"The post {str(post)!r} cannot be read: {exc.strerror}.") from exc
-        snap = import_post(text, name=post.name)
+        snap = import_post(read_text(post, "The post"), name=post.name)
         if output is None:
             write_output(dumps(snap), None)
         else:
