@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+import hashlib
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+
+from pydantic import TypeAdapter, ValidationError
 
 from bot.cache import utcnow
 from bot.errors import SourceError
 from bot.models import Digest, Filters, Paper, Signal, SourceFailure
-from bot.ports import PaperFeed, SignalSource
+from bot.ports import Cache, FollowUpSource, PaperFeed, SignalSource
 from bot.ranking import rank, select
 from bot.snapshot import Snapshot
 
@@ -33,30 +36,33 @@ class DigestEngine:
         feed: PaperFeed,
         sources: Sequence[SignalSource],
         *,
+        follow_ups: Sequence[FollowUpSource] = (),
         clock: Callable[[], dt.datetime] = utcnow,
         source_deadline: float = SOURCE_DEADLINE_S,
         progress: Progress = _quiet,
     ) -> None:
         self.feed = feed
         self.sources = tuple(sources)
+        self.follow_ups = tuple(follow_ups)
         self.clock = clock
         self.source_deadline = source_deadline
         self.progress = progress
 
     async def _signals(
-        self, source: SignalSource, papers: Sequence[Paper], day: dt.date
+        self, name: str, work: Awaitable[list[Signal]]
     ) -> list[Signal] | SourceFailure:
+        """What one source found, or why it failed; it never takes longer than the deadline."""
         try:
             async with asyncio.timeout(self.source_deadline):
-                found = await source.collect(papers, day)
+                found = await work
         except SourceError as exc:
-            self.progress(f"{source.name}: {exc.reason}")
-            return SourceFailure(source=source.name, reason=exc.reason)
+            self.progress(f"{name}: {exc.reason}")
+            return SourceFailure(source=name, reason=exc.reason)
         except TimeoutError:
             reason = f"no answer within {self.source_deadline:g} s"
-            self.progress(f"{source.name}: {reason}")
-            return SourceFailure(source=source.name, reason=reason)
-        self.progress(f"{source.name}: {len(found)} signals")
+            self.progress(f"{name}: {reason}")
+            return SourceFailure(source=name, reason=reason)
+        self.progress(f"{name}: {len(found)} signals")
         return found
 
     async def collect(self, categories: Sequence[str]) -> Snapshot:
@@ -71,18 +77,25 @@ class DigestEngine:
                 origin="live",
             )
         self.progress(f"{len(announcement.papers)} papers; asking {len(self.sources)} sources")
-        results = await asyncio.gather(
-            *(self._signals(s, announcement.papers, announcement.date) for s in self.sources)
+        papers, day = announcement.papers, announcement.date
+        first = await asyncio.gather(
+            *(self._signals(s.name, s.collect(papers, day)) for s in self.sources)
         )
-        signals: list[Signal] = []
+        signals: list[Signal] = [
+            s for found in first if not isinstance(found, SourceFailure) for s in found
+        ]
+        later = await asyncio.gather(
+            *(self._signals(s.name, s.follow_up(papers, day, signals)) for s in self.follow_ups)
+        )
         used: list[str] = []
         failed: list[SourceFailure] = []
-        for source, result in zip(self.sources, results, strict=True):
+        names = [s.name for s in self.sources] + [s.name for s in self.follow_ups]
+        for name, result in zip(names, [*first, *later], strict=True):
             if isinstance(result, SourceFailure):
                 failed.append(result)
             else:
-                used.append(source.name)
-                signals += result
+                used.append(name)
+        signals += [s for found in later if not isinstance(found, SourceFailure) for s in found]
         return Snapshot(
             date=announcement.date,
             announced=True,
@@ -116,3 +129,31 @@ def build_digest(
         counts_taken_at=max(taken) if taken else snapshot.taken_at,
         generated_at=generated_at,
     )
+
+
+class CachedSource:
+    """A source whose findings are reused for ``ttl`` (they keep the time they were taken).
+
+    The slash command and many channels ask for the same day within minutes; the cache key is
+    the source, the day and the set of papers asked about.
+    """
+
+    def __init__(self, source: SignalSource, cache: Cache) -> None:
+        self.source = source
+        self.name = source.name
+        self.cache = cache
+
+    async def collect(self, papers: Sequence[Paper], day: dt.date) -> list[Signal]:
+        ids = hashlib.sha256("\n".join(sorted(p.arxiv_id for p in papers)).encode()).hexdigest()
+        key = f"signals:{self.name}:{day}:{ids}"
+        if (hit := self.cache.get(key)) is not None:
+            try:
+                return _SIGNALS.validate_json(hit)
+            except ValidationError:
+                pass  # an entry from another version: ask the source again
+        found = await self.source.collect(papers, day)
+        self.cache.put(key, _SIGNALS.dump_json(found).decode())
+        return found
+
+
+_SIGNALS = TypeAdapter(list[Signal])

@@ -76,6 +76,10 @@ class Signal(Value):
     counts: dict[str, int]
     post: Post | None = None
     taken_at: dt.datetime | None = None
+    # A post that links n of the day's papers credits each with 1/n of its engagement.
+    share: float = Field(default=1.0, gt=0, le=1)
+    # The code repository whose stars ``counts`` include, so that it is counted once.
+    repo: str | None = None
 
 
 class SourceFailure(Value):

@@ -25,6 +25,16 @@ class SignalSource(Protocol):
         ...
 
 
+class FollowUpSource(Protocol):
+    """A source that needs what the others found first (GitHub reads the repos they name)."""
+
+    name: str
+
+    async def follow_up(
+        self, papers: Sequence[Paper], day: dt.date, signals: Sequence[Signal]
+    ) -> list[Signal]: ...
+
+
 class Cache(Protocol):
     """Text kept with the time it was stored; what is older than the TTL is not returned."""
 

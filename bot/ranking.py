@@ -32,24 +32,31 @@ def metric_weight(weights: Mapping[str, float], source: str, metric: str) -> flo
 
 
 def signal_score(signal: Signal | Post, source: str, weights: Mapping[str, float]) -> float:
-    """The weighted engagement of one signal (or of one post's own counts)."""
+    """The weighted engagement of one signal (its share of it), or of one post's own counts."""
     total = sum(metric_weight(weights, source, m) * n for m, n in signal.counts.items())
-    return weights.get(source, 1.0) * total
+    share = signal.share if isinstance(signal, Signal) else 1.0
+    return weights.get(source, 1.0) * total * share
 
 
 def _unique(signals: Iterable[Signal]) -> list[Signal]:
-    """One signal per (source, paper, post): the same post reached twice counts once."""
+    """One signal per (source, paper, post): the same post reached twice counts once.
+
+    Of two readings, the later one is kept; of two taken at the same time, the larger one, so
+    that the result never depends on the order in which signals arrived.
+    """
     latest: dict[tuple[str, str, str | None], Signal] = {}
     for s in signals:
         key = (s.source, s.arxiv_id, s.post.url if s.post else None)
         kept = latest.get(key)
-        if kept is None or _time(s) >= _time(kept):
+        if kept is None or _freshness(s) > _freshness(kept):
             latest[key] = s
     return list(latest.values())
 
 
-def _time(signal: Signal) -> dt.datetime:
-    return signal.taken_at or dt.datetime.min.replace(tzinfo=dt.UTC)
+def _freshness(signal: Signal) -> tuple[dt.datetime, int, tuple[tuple[str, int], ...], float]:
+    taken = signal.taken_at or dt.datetime.min.replace(tzinfo=dt.UTC)
+    counts = tuple(sorted(signal.counts.items()))
+    return taken, sum(signal.counts.values()), counts, signal.share
 
 
 def _breakdown(signals: Sequence[Signal], weights: Mapping[str, float]) -> tuple[SourceScore, ...]:

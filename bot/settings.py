@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -20,7 +20,15 @@ from pydantic_settings import (
 
 from bot.errors import ConfigError
 
-SourceName = Literal["huggingface", "hackernews"]
+SourceName = Literal["huggingface", "hackernews", "bluesky", "twitter", "reddit", "github"]
+SOURCE_NAMES: tuple[SourceName, ...] = (
+    "huggingface",
+    "hackernews",
+    "bluesky",
+    "twitter",
+    "reddit",
+    "github",
+)
 
 
 def default_data_dir() -> Path:
@@ -33,7 +41,8 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default_factory=default_data_dir)
     categories: tuple[str, ...] = ()
-    sources: tuple[SourceName, ...] = ("huggingface", "hackernews")
+    # None: every source whose credentials are set (Hugging Face, Hacker News, GitHub need none).
+    sources: tuple[SourceName, ...] | None = None
     weights: dict[str, float] = Field(default_factory=dict)
     min_score: float | None = Field(default=None, ge=0)
     include_cross: bool = True
@@ -41,9 +50,47 @@ class Settings(BaseSettings):
     cache_ttl_minutes: int = Field(default=60, ge=0)
     http_timeout_s: float = Field(default=20.0, gt=0)
     source_deadline_s: float = Field(default=60.0, gt=0)
+    signals_ttl_minutes: int = Field(default=30, ge=0)
+    retry_attempts: int = Field(default=3, ge=1, le=10)
+    retry_backoff_s: float = Field(default=1.0, ge=0)
+    max_retry_after_s: float = Field(default=60.0, ge=0)
     arxiv_feed_url: str = "https://rss.arxiv.org/atom/"
     huggingface_api_url: str = "https://huggingface.co/api/daily_papers"
     hackernews_api_url: str = "https://hn.algolia.com/api/v1/search_by_date"
+    bluesky_handle: str | None = None
+    bluesky_app_password: SecretStr | None = None
+    bluesky_api_url: str = "https://bsky.social"
+    x_bearer_token: SecretStr | None = None
+    x_api_url: str = "https://api.twitter.com"
+    x_daily_read_budget: int = Field(default=1000, ge=0)
+    reddit_client_id: str | None = None
+    reddit_client_secret: SecretStr | None = None
+    reddit_auth_url: str = "https://www.reddit.com/api/v1/access_token"
+    reddit_api_url: str = "https://oauth.reddit.com"
+    github_token: SecretStr | None = None
+    github_api_url: str = "https://api.github.com"
+    github_max_repos: int = Field(default=30, ge=0)
+
+    def has_credentials(self, source: SourceName) -> bool:
+        if source == "bluesky":
+            return bool(self.bluesky_handle and self.bluesky_app_password)
+        if source == "twitter":
+            return self.x_bearer_token is not None
+        if source == "reddit":
+            return bool(self.reddit_client_id and self.reddit_client_secret)
+        return True
+
+    def enabled_sources(self) -> tuple[SourceName, ...]:
+        """The sources to ask; ConfigError when one is named without its credentials."""
+        if self.sources is None:
+            return tuple(s for s in SOURCE_NAMES if self.has_credentials(s))
+        missing = [s for s in self.sources if not self.has_credentials(s)]
+        if missing:
+            raise ConfigError(
+                f"Source {missing[0]!r} is enabled but its credentials are not set "
+                "(see the README's Sources section)."
+            )
+        return tuple(dict.fromkeys(self.sources))
 
     @classmethod
     def settings_customise_sources(

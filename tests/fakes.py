@@ -73,3 +73,17 @@ def paper(
 
 def signal(source: str, arxiv_id: str, **counts: int) -> Signal:
     return Signal(source=source, arxiv_id=arxiv_id, counts=counts)
+
+
+class Sleeper:
+    """An injected sleep that records how long it was asked to wait and returns at once."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+async def no_sleep(seconds: float) -> None:
+    return None

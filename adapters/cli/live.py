@@ -8,33 +8,107 @@ from collections.abc import Sequence
 import httpx
 
 from bot.arxiv import ARXIV_INTERVAL_S, ArxivFeed
+from bot.budget import FileBudget
 from bot.cache import FileCache
-from bot.engine import DigestEngine, Progress
+from bot.engine import CachedSource, DigestEngine, Progress
 from bot.polite import Gate
-from bot.ports import SignalSource
+from bot.ports import FollowUpSource, SignalSource
 from bot.settings import Settings
 from bot.snapshot import Snapshot
+from bot.sources.bluesky import BlueskySource
+from bot.sources.github import GitHubSource
 from bot.sources.hackernews import HackerNewsSource
+from bot.sources.http import RetryPolicy
 from bot.sources.huggingface import HuggingFaceSource
+from bot.sources.reddit import RedditSource
+from bot.sources.twitter import XSource
 
 USER_AGENT = "hotpapers/0.1 (daily digest of discussed arXiv papers)"
 
 
 def http_client(settings: Settings) -> httpx.AsyncClient:
+    """The one HTTP client every upstream shares, with bounded connections."""
     return httpx.AsyncClient(
         timeout=settings.http_timeout_s,
         headers={"User-Agent": USER_AGENT},
         limits=httpx.Limits(max_connections=10, max_keepalive_connections=5),
-        transport=httpx.AsyncHTTPTransport(retries=2),
     )
 
 
-def sources(settings: Settings, client: httpx.AsyncClient) -> list[SignalSource]:
-    built: dict[str, SignalSource] = {
-        "huggingface": HuggingFaceSource(client, base_url=settings.huggingface_api_url),
-        "hackernews": HackerNewsSource(client, base_url=settings.hackernews_api_url),
-    }
-    return [built[name] for name in settings.sources]
+def _secret(value: object) -> str:
+    get = getattr(value, "get_secret_value", None)
+    return str(get()) if get else ""
+
+
+def build_sources(
+    settings: Settings, client: httpx.AsyncClient
+) -> tuple[list[SignalSource], list[FollowUpSource]]:
+    """The enabled sources (cached for ``signals_ttl_minutes``) and the follow-up ones."""
+    retry = RetryPolicy(
+        attempts=settings.retry_attempts,
+        backoff=settings.retry_backoff_s,
+        max_retry_after=settings.max_retry_after_s,
+    )
+    cache = FileCache(
+        settings.data_dir / "cache" / "signals",
+        ttl=dt.timedelta(minutes=settings.signals_ttl_minutes),
+    )
+    sources: list[SignalSource] = []
+    follow_ups: list[FollowUpSource] = []
+    for name in settings.enabled_sources():
+        if name == "huggingface":
+            sources.append(
+                HuggingFaceSource(client, base_url=settings.huggingface_api_url, retry=retry)
+            )
+        elif name == "hackernews":
+            sources.append(
+                HackerNewsSource(client, base_url=settings.hackernews_api_url, retry=retry)
+            )
+        elif name == "bluesky":
+            sources.append(
+                BlueskySource(
+                    client,
+                    handle=settings.bluesky_handle or "",
+                    app_password=_secret(settings.bluesky_app_password),
+                    api_url=settings.bluesky_api_url,
+                    retry=retry,
+                )
+            )
+        elif name == "twitter":
+            budget = FileBudget(
+                settings.data_dir / "x-read-budget.json", settings.x_daily_read_budget
+            )
+            sources.append(
+                XSource(
+                    client,
+                    bearer_token=_secret(settings.x_bearer_token),
+                    budget=budget,
+                    api_url=settings.x_api_url,
+                    retry=retry,
+                )
+            )
+        elif name == "reddit":
+            sources.append(
+                RedditSource(
+                    client,
+                    client_id=settings.reddit_client_id or "",
+                    client_secret=_secret(settings.reddit_client_secret),
+                    auth_url=settings.reddit_auth_url,
+                    api_url=settings.reddit_api_url,
+                    retry=retry,
+                )
+            )
+        else:
+            follow_ups.append(
+                GitHubSource(
+                    client,
+                    token=_secret(settings.github_token) or None,
+                    api_url=settings.github_api_url,
+                    max_repos=settings.github_max_repos,
+                    retry=retry,
+                )
+            )
+    return [CachedSource(s, cache) for s in sources], follow_ups
 
 
 async def collect_live(
@@ -54,9 +128,11 @@ async def collect_live(
         include_cross=settings.include_cross,
         include_replacements=settings.include_replacements,
     )
+    sources, follow_ups = build_sources(settings, client)
     engine = DigestEngine(
         feed,
-        sources(settings, client),
+        sources,
+        follow_ups=follow_ups,
         source_deadline=settings.source_deadline_s,
         progress=progress,
     )

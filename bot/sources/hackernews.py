@@ -6,6 +6,7 @@ URL is checked for an arXiv id of the day's papers (Algolia's URL matching is lo
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Callable, Sequence
 
@@ -14,9 +15,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot.cache import utcnow
 from bot.errors import SourceError
-from bot.ids import find_refs
 from bot.models import Paper, Post, Signal
-from bot.sources.http import get_json
+from bot.sources.attribution import attribute
+from bot.sources.http import DEFAULT_RETRY, Fetcher, RetryPolicy, Sleep
 
 API_URL = "https://hn.algolia.com/api/v1/search_by_date"
 ITEM_URL = "https://news.ycombinator.com/item?id="
@@ -52,8 +53,10 @@ class HackerNewsSource:
         *,
         base_url: str = API_URL,
         clock: Callable[[], dt.datetime] = utcnow,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self.client = client
+        self.http = Fetcher(client, self.name, retry=retry, sleep=sleep)
         self.base_url = base_url
         self.clock = clock
 
@@ -69,7 +72,7 @@ class HackerNewsSource:
                 "hitsPerPage": PAGE_SIZE,
                 "page": page,
             }
-            data = await get_json(self.client, self.name, self.base_url, params=params)
+            data = await self.http.get(self.base_url, params=params)
             try:
                 parsed = _Page.model_validate(data)
             except ValidationError as exc:
@@ -87,9 +90,6 @@ class HackerNewsSource:
         taken = self.clock()
         signals = []
         for hit in await self._hits(since, until):
-            refs = [r for r in find_refs(hit.url or "") if r.arxiv_id in wanted]
-            if not refs:
-                continue
             counts = {"points": hit.points or 0, "comments": hit.num_comments or 0}
             posted = (
                 dt.datetime.fromtimestamp(hit.created_at_i, dt.UTC) if hit.created_at_i else None
@@ -101,13 +101,5 @@ class HackerNewsSource:
                 posted_at=posted,
                 counts=counts,
             )
-            signals.append(
-                Signal(
-                    source=self.name,
-                    arxiv_id=refs[0].arxiv_id,
-                    counts=counts,
-                    post=post,
-                    taken_at=taken,
-                )
-            )
+            signals += attribute(self.name, post, [hit.url or ""], wanted, taken_at=taken)
         return signals

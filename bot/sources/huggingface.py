@@ -7,6 +7,7 @@ arXiv date), so the announcement day and the day after are both read; a page hol
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Callable, Sequence
 
@@ -17,11 +18,13 @@ from bot.cache import utcnow
 from bot.errors import SourceError
 from bot.ids import normalize_id
 from bot.models import Paper, Signal
-from bot.sources.http import get_json
+from bot.sources.github import repo_name
+from bot.sources.http import DEFAULT_RETRY, Fetcher, RetryPolicy, Sleep
 
 API_URL = "https://huggingface.co/api/daily_papers"
 PAGE_SIZE = 100
 MAX_PAGES = 10
+INTERVAL_S = 0.5
 
 
 class _HFPaper(BaseModel):
@@ -29,6 +32,7 @@ class _HFPaper(BaseModel):
     id: str
     upvotes: int = 0
     githubStars: int | None = None  # noqa: N815 - the API's name
+    githubRepo: str | None = None  # noqa: N815 - the API's name
 
 
 class _HFEntry(BaseModel):
@@ -46,8 +50,10 @@ class HuggingFaceSource:
         *,
         base_url: str = API_URL,
         clock: Callable[[], dt.datetime] = utcnow,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self.client = client
+        self.http = Fetcher(client, self.name, interval=INTERVAL_S, retry=retry, sleep=sleep)
         self.base_url = base_url
         self.clock = clock
 
@@ -55,7 +61,7 @@ class HuggingFaceSource:
         entries: list[_HFEntry] = []
         for page in range(MAX_PAGES):
             params: dict[str, str | int] = {"date": day.isoformat(), "limit": PAGE_SIZE, "p": page}
-            data = await get_json(self.client, self.name, self.base_url, params=params)
+            data = await self.http.get(self.base_url, params=params)
             if not isinstance(data, list):
                 raise SourceError(self.name, "answered with an unexpected shape")
             try:
@@ -85,6 +91,10 @@ class HuggingFaceSource:
                     counts["stars"] = entry.paper.githubStars
                 # Listed on both days: the later listing has the newer counts.
                 best[arxiv_id] = Signal(
-                    source=self.name, arxiv_id=arxiv_id, counts=counts, taken_at=taken
+                    source=self.name,
+                    arxiv_id=arxiv_id,
+                    counts=counts,
+                    taken_at=taken,
+                    repo=repo_name(entry.paper.githubRepo or ""),
                 )
         return list(best.values())

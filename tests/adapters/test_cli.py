@@ -172,6 +172,8 @@ def point_at(monkeypatch: pytest.MonkeyPatch, base: str) -> None:
     monkeypatch.setenv("HOTPAPERS_ARXIV_FEED_URL", f"{base}/atom/")
     monkeypatch.setenv("HOTPAPERS_HUGGINGFACE_API_URL", f"{base}/api/daily_papers")
     monkeypatch.setenv("HOTPAPERS_HACKERNEWS_API_URL", f"{base}/api/v1/search_by_date")
+    monkeypatch.setenv("HOTPAPERS_GITHUB_API_URL", f"{base}/github")
+    monkeypatch.setenv("HOTPAPERS_RETRY_BACKOFF_S", "0")
 
 
 def test_a_live_digest_from_arxiv_hugging_face_and_hacker_news(
@@ -187,7 +189,7 @@ def test_a_live_digest_from_arxiv_hugging_face_and_hacker_news(
             ("2301.02225", 84),
             ("2609.31763", 40 + 1 + 0.1 * 9),
         ]
-        assert digest["sources_used"] == ["huggingface", "hackernews"]
+        assert digest["sources_used"] == ["huggingface", "hackernews", "github"]
         # A second run within the cache TTL does not ask arXiv again; the snapshot is kept.
         assert invoke("digest", "-c", "cs.AI")[0] == 0
         assert sum(path.startswith("/atom/") for path in seen) == 1
@@ -278,3 +280,32 @@ def test_the_example_configuration_is_valid(monkeypatch: pytest.MonkeyPatch) -> 
         "HOTPAPERS_CONFIG", str(Path(__file__).parents[2] / "config" / "hotpapers.example.toml")
     )
     assert invoke("digest", "--sample", "--top", "1")[0] == 0
+
+
+def test_a_source_enabled_without_credentials_is_a_config_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HOTPAPERS_SOURCES", '["hackernews", "bluesky"]')
+    monkeypatch.setenv("HOTPAPERS_ARXIV_FEED_URL", "http://127.0.0.1:9/atom/")
+    code, _, err = invoke("digest")
+    assert code == 2
+    assert "Source 'bluesky' is enabled but its credentials are not set" in " ".join(err.split())
+
+
+def test_sources_default_to_those_with_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.settings import load_settings
+
+    assert load_settings().enabled_sources() == ("huggingface", "hackernews", "github")
+    monkeypatch.setenv("HOTPAPERS_BLUESKY_HANDLE", "lab.bsky.social")
+    monkeypatch.setenv("HOTPAPERS_BLUESKY_APP_PASSWORD", "xxxx-xxxx")
+    monkeypatch.setenv("HOTPAPERS_X_BEARER_TOKEN", "secret-token")
+    settings = load_settings()
+    assert settings.enabled_sources() == (
+        "huggingface",
+        "hackernews",
+        "bluesky",
+        "twitter",
+        "github",
+    )
+    assert "secret-token" not in repr(settings)
+    assert "xxxx-xxxx" not in repr(settings)

@@ -21,6 +21,7 @@ from tests.fakes import (
     HangingSource,
     StaticFeed,
     StaticSource,
+    no_sleep,
     paper,
     signal,
 )
@@ -82,7 +83,9 @@ async def test_hugging_face_reads_the_day_and_the_next_and_keeps_the_newer_count
         return httpx.Response(200, json=listings[request.url.params["date"]])
 
     async with client(handler) as http:
-        found = await HuggingFaceSource(http, clock=lambda: NOW).collect(PAPERS, DAY)
+        found = await HuggingFaceSource(http, clock=lambda: NOW, sleep=no_sleep).collect(
+            PAPERS, DAY
+        )
     assert asked == ["2026-11-24", "2026-11-25"]
     assert {s.arxiv_id: s.counts for s in found} == {
         "2611.00001": {"upvotes": 8, "comments": 2, "stars": 12},
@@ -147,7 +150,7 @@ async def test_hacker_news_keeps_only_stories_whose_url_names_a_paper_of_the_day
         )
 
     async with client(handler) as http:
-        found = await HackerNewsSource(http, clock=lambda: NOW).collect(PAPERS, DAY)
+        found = await HackerNewsSource(http, clock=lambda: NOW, sleep=no_sleep).collect(PAPERS, DAY)
     assert len(asked) == 2
     assert asked[0].params["restrictSearchableAttributes"] == "url"
     assert {(s.arxiv_id, s.counts["points"]) for s in found} == {
@@ -163,8 +166,8 @@ async def test_hacker_news_keeps_only_stories_whose_url_names_a_paper_of_the_day
 @pytest.mark.parametrize(
     "make",
     [
-        lambda h: HackerNewsSource(h, clock=lambda: NOW),
-        lambda h: HuggingFaceSource(h, clock=lambda: NOW),
+        lambda h: HackerNewsSource(h, clock=lambda: NOW, sleep=no_sleep),
+        lambda h: HuggingFaceSource(h, clock=lambda: NOW, sleep=no_sleep),
     ],
 )
 @pytest.mark.parametrize(
@@ -193,14 +196,20 @@ async def test_a_timeout_is_a_source_error() -> None:
 
     async with client(handler) as http:
         with pytest.raises(SourceError, match="timed out"):
-            await HackerNewsSource(http, clock=lambda: NOW).collect(PAPERS, DAY)
+            await HackerNewsSource(http, clock=lambda: NOW, sleep=no_sleep).collect(PAPERS, DAY)
 
 
 async def test_an_empty_page_is_no_signals(data: Path) -> None:
     async with client(lambda r: httpx.Response(200, json=hn_page(data, [], pages=0))) as http:
-        assert await HackerNewsSource(http, clock=lambda: NOW).collect(PAPERS, DAY) == []
+        assert (
+            await HackerNewsSource(http, clock=lambda: NOW, sleep=no_sleep).collect(PAPERS, DAY)
+            == []
+        )
     async with client(lambda r: httpx.Response(200, json=[])) as http:
-        assert await HuggingFaceSource(http, clock=lambda: NOW).collect(PAPERS, DAY) == []
+        assert (
+            await HuggingFaceSource(http, clock=lambda: NOW, sleep=no_sleep).collect(PAPERS, DAY)
+            == []
+        )
 
 
 async def test_the_engine_skips_failing_and_hanging_sources_and_names_them() -> None:
