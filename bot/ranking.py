@@ -14,13 +14,19 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
 
 from bot.models import Filters, Paper, Post, Ranked, Signal, SourceScore
 
 # Stars measure a repository's whole life, not today's attention; replies are often arguments.
-DEFAULT_WEIGHTS: Mapping[str, float] = {"huggingface.stars": 0.1, "bluesky.replies": 0.0}
+DEFAULT_WEIGHTS: Mapping[str, float] = {
+    "huggingface.stars": 0.1,
+    "github.stars": 0.1,
+    "bluesky.replies": 0.0,
+}
 SHARE_METRICS = ("retweets", "reposts")
 TOP_POSTS = 3
 
@@ -59,37 +65,38 @@ def _freshness(signal: Signal) -> tuple[dt.datetime, int, tuple[tuple[str, int],
     return taken, sum(signal.counts.values()), counts, signal.share
 
 
-def _breakdown(signals: Sequence[Signal], weights: Mapping[str, float]) -> tuple[SourceScore, ...]:
-    by_source: dict[str, list[Signal]] = defaultdict(list)
-    for s in signals:
-        by_source[s.source].append(s)
+Scored = tuple[Signal, float]  # a signal and its whole weighted engagement, before its share
+
+
+def _breakdown(signals: Sequence[Scored]) -> tuple[SourceScore, ...]:
+    by_source: dict[str, list[Scored]] = defaultdict(list)
+    for scored in signals:
+        by_source[scored[0].source].append(scored)
     parts = []
     for source in sorted(by_source):
         group = by_source[source]
         counts: dict[str, int] = defaultdict(int)
-        for s in group:
+        for s, _ in group:
             for metric, n in s.counts.items():
                 counts[metric] += n
-        taken = [s.taken_at for s in group if s.taken_at is not None]
+        taken = [s.taken_at for s, _ in group if s.taken_at is not None]
         parts.append(
             SourceScore(
                 source=source,
                 counts=dict(counts),
-                score=sum(signal_score(s, source, weights) for s in group),
-                posts=sum(1 for s in group if s.post is not None),
+                score=sum(engagement * s.share for s, engagement in group),
+                posts=sum(1 for s, _ in group if s.post is not None),
                 taken_at=max(taken) if taken else None,
             )
         )
     return tuple(parts)
 
 
-def _top_posts(
-    signals: Sequence[Signal], weights: Mapping[str, float], limit: int
-) -> tuple[Post, ...]:
-    posts = [(signal_score(s.post, s.source, weights), s.post) for s in signals if s.post]
-    # Stable: posts without counts keep the order in which they were collected.
-    posts.sort(key=lambda pair: -pair[0])
-    return tuple(post for _, post in posts[:limit])
+def _top_posts(signals: Sequence[Scored], limit: int) -> tuple[Post, ...]:
+    posts = [(engagement, s.post) for s, engagement in signals if s.post]
+    # Ties keep the order in which posts were collected (imported posts have no counts).
+    best = heapq.nsmallest(limit, range(len(posts)), key=lambda i: (-posts[i][0], i))
+    return tuple(posts[i][1] for i in best)
 
 
 def _shares(ranked: Ranked) -> int:
@@ -108,21 +115,27 @@ def rank(
     Signals about papers that are not in ``papers`` are ignored.
     """
     weights = weights or {}
+
+    @cache
+    def weight(source: str, metric: str) -> float:
+        return weights.get(source, 1.0) * metric_weight(weights, source, metric)
+
     wanted = {p.arxiv_id for p in papers}
-    about: dict[str, list[Signal]] = defaultdict(list)
+    about: dict[str, list[Scored]] = defaultdict(list)
     for s in _unique(signals):
         if s.arxiv_id in wanted:
-            about[s.arxiv_id].append(s)
+            engagement = sum(weight(s.source, m) * n for m, n in s.counts.items())
+            about[s.arxiv_id].append((s, engagement))
     ranked = []
     for paper in {p.arxiv_id: p for p in papers}.values():
         mine = about[paper.arxiv_id]
-        breakdown = _breakdown(mine, weights)
+        breakdown = _breakdown(mine)
         ranked.append(
             Ranked(
                 paper=paper,
                 score=sum(part.score for part in breakdown),
                 breakdown=breakdown,
-                top_posts=_top_posts(mine, weights, top_posts),
+                top_posts=_top_posts(mine, top_posts),
             )
         )
     ranked.sort(key=lambda r: (-r.score, -_shares(r), r.paper.arxiv_id))

@@ -102,10 +102,11 @@ class BlueskySource:
         api_url: str = API_URL,
         max_pages: int = MAX_PAGES,
         clock: Callable[[], dt.datetime] = utcnow,
+        interval: float = INTERVAL_S,
         retry: RetryPolicy = DEFAULT_RETRY,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self.http = Fetcher(client, self.name, interval=INTERVAL_S, retry=retry, sleep=sleep)
+        self.http = Fetcher(client, self.name, interval=interval, retry=retry, sleep=sleep)
         self.handle = handle
         self.app_password = app_password
         self.api_url = api_url.rstrip("/")

@@ -50,10 +50,11 @@ class HuggingFaceSource:
         *,
         base_url: str = API_URL,
         clock: Callable[[], dt.datetime] = utcnow,
+        interval: float = INTERVAL_S,
         retry: RetryPolicy = DEFAULT_RETRY,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self.http = Fetcher(client, self.name, interval=INTERVAL_S, retry=retry, sleep=sleep)
+        self.http = Fetcher(client, self.name, interval=interval, retry=retry, sleep=sleep)
         self.base_url = base_url
         self.clock = clock
 

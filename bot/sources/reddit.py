@@ -69,10 +69,11 @@ class RedditSource:
         api_url: str = API_URL,
         max_pages: int = MAX_PAGES,
         clock: Callable[[], dt.datetime] = utcnow,
+        interval: float = INTERVAL_S,
         retry: RetryPolicy = DEFAULT_RETRY,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self.http = Fetcher(client, self.name, interval=INTERVAL_S, retry=retry, sleep=sleep)
+        self.http = Fetcher(client, self.name, interval=interval, retry=retry, sleep=sleep)
         self.client_id = client_id
         self.client_secret = client_secret
         self.auth_url = auth_url

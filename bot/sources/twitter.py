@@ -114,10 +114,11 @@ class XSource:
         api_url: str = API_URL,
         max_pages: int = MAX_PAGES,
         clock: Callable[[], dt.datetime] = utcnow,
+        interval: float = INTERVAL_S,
         retry: RetryPolicy = DEFAULT_RETRY,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self.http = Fetcher(client, self.name, interval=INTERVAL_S, retry=retry, sleep=sleep)
+        self.http = Fetcher(client, self.name, interval=interval, retry=retry, sleep=sleep)
         self.bearer_token = bearer_token
         self.budget = budget
         self.api_url = api_url.rstrip("/")
