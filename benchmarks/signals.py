@@ -199,8 +199,11 @@ def main() -> None:
         snapshot, wall_s, collect_cpu_s = asyncio.run(engine_way(base, engine_counts))
         cpu = time.process_time()
         digest = build_digest(snapshot, Filters(), generated_at=dt.datetime.now(dt.UTC))
+        timings = {"ranking": time.process_time() - cpu}
         for render in (render_markdown, render_text, render_json):
+            start = time.process_time()
             render(digest)
+            timings[render.__name__] = time.process_time() - start
         rank_cpu_s = time.process_time() - cpu
         peak_rss_mb = rss_mb()
         truth = [arxiv_id for arxiv_id, _ in httpx.get(f"{base}/truth").json()["top"]]
@@ -236,7 +239,7 @@ def main() -> None:
     polite = max(engine_counts[s] * i for s, i in INTERVALS.items())
     print(
         f"\nengine: {requests_engine} requests, wall {wall_s:.2f} s (collect CPU {collect_cpu_s:.2f} s), "
-        f"ranking + rendering CPU {rank_cpu_s:.3f} s, peak RSS {peak_rss_mb:.0f} MB"
+        f"ranking + 3 renderings CPU {rank_cpu_s:.3f} s, peak RSS {peak_rss_mb:.0f} MB"
     )
     print(
         f"        politeness intervals would add about {polite:.0f} s in production (per-source gates run in parallel)"

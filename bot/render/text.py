@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Mapping
 
 from bot.models import Digest, Ranked
@@ -23,8 +22,23 @@ INDENT = "    "
 ABSTRACT_CHARS = 300
 
 
-def _wrap(text: str, indent: str = INDENT) -> list[str]:
-    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent) or [indent]
+def wrap(text: str, indent: str = INDENT, first: str | None = None) -> list[str]:
+    """Greedy word wrap to ``WIDTH`` columns; a word longer than a line stands alone.
+
+    The same result as ``textwrap.wrap`` for plain words, several times faster, which matters
+    for a day of two thousand papers.
+    """
+    lines: list[str] = []
+    line = indent if first is None else first
+    start = len(line)
+    for word in text.split():
+        if len(line) > start and len(line) + 1 + len(word) > WIDTH:
+            lines.append(line)
+            line = indent
+            start = len(line)
+        line = f"{line} {word}" if len(line) > start else line + word
+    lines.append(line)
+    return lines
 
 
 def excerpt(text: str, limit: int = ABSTRACT_CHARS) -> str:
@@ -37,20 +51,20 @@ def excerpt(text: str, limit: int = ABSTRACT_CHARS) -> str:
 
 def _item(rank: int, ranked: Ranked, *, explain: bool, weights: Mapping[str, float]) -> list[str]:
     paper = ranked.paper
-    lines = textwrap.wrap(f"{rank:>2}. {one_line(paper.title)}", WIDTH, subsequent_indent=INDENT)
-    lines += _wrap(one_line(", ".join(paper.authors)))
+    lines = wrap(one_line(paper.title), first=f"{rank:>2}. ")
+    lines += wrap(one_line(", ".join(paper.authors)))
     engagement = "; ".join(
         f"{label(p.source)}: {counts_phrase(p.counts, ' ')}" for p in ranked.breakdown if p.counts
     )
-    lines += _wrap(f"score {number(ranked.score)}" + (f" · {engagement}" if engagement else ""))
+    lines += wrap(f"score {number(ranked.score)}" + (f" · {engagement}" if engagement else ""))
     if explain:
-        lines += _wrap(explanation(ranked, dict(weights)))
-    lines += _wrap(" ".join(paper.categories) + f" · {paper.abs_url}")
+        lines += wrap(explanation(ranked, dict(weights)))
+    lines += wrap(" ".join(paper.categories) + f" · {paper.abs_url}")
     if paper.abstract.strip():
-        lines += _wrap(excerpt(paper.abstract))
+        lines += wrap(excerpt(paper.abstract))
     for post in ranked.top_posts:
         who = f" — {one_line(post.author)}" if post.author else ""
-        lines += _wrap(f"“{excerpt(post.text, 140)}”{who} {post.url}", INDENT + "  ")
+        lines += wrap(f"“{excerpt(post.text, 140)}”{who} {post.url}", INDENT + "  ")
     return lines
 
 
@@ -64,11 +78,11 @@ def render_text(
         title += f" ({filters_phrase(digest)})"
     out = [title, "=" * min(len(title), WIDTH), ""]
     if not digest.announced:
-        out += [*textwrap.wrap(no_announcement(digest), WIDTH), ""]
+        out += [*wrap(no_announcement(digest), ""), ""]
     elif not digest.items:
-        out += [*textwrap.wrap(empty_selection(digest), WIDTH), ""]
+        out += [*wrap(empty_selection(digest), ""), ""]
     for rank, ranked in enumerate(digest.items, start=1):
         out += [*_item(rank, ranked, explain=explain, weights=weights), ""]
     for line in footer_lines(digest):
-        out += textwrap.wrap(line, WIDTH)
+        out += wrap(line, "")
     return "\n".join(out).rstrip() + "\n"

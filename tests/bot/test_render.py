@@ -2,11 +2,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import textwrap
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.engine import build_digest
 from bot.hotpost import import_post
 from bot.models import Digest, Filters, Post, Signal, SourceFailure
 from bot.render import render_json, render_markdown, render_text
+from bot.render.text import wrap
 from bot.snapshot import Snapshot
 from tests.fakes import paper
 
@@ -93,3 +98,22 @@ def test_weights_other_than_one_show_in_the_explanation(seed_text: str) -> None:
     digest = build_digest(import_post(seed_text), Filters(top=1), weights=weights, generated_at=NOW)
     text = render_text(digest, explain=True, weights=weights)
     assert "score 3881 = X/Twitter 3881 (2×(retweets 1802 + favorites 277×0.5))" in text
+
+
+words = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Z", "C")), min_size=1, max_size=30
+)
+
+
+@given(st.lists(words, max_size=60), st.sampled_from(["", "    ", "      "]))
+def test_wrap_breaks_lines_as_textwrap_does(parts: list[str], indent: str) -> None:
+    text = " ".join(parts)
+    expected = textwrap.wrap(
+        text,
+        80,
+        initial_indent=indent,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [indent]
+    assert wrap(text, indent) == expected
