@@ -238,11 +238,15 @@ def main() -> None:
         print(f"{name:<12}{engine_counts[name]:>8}{naive_counts[name]:>8}{bound:>8}")
     polite = max(engine_counts[s] * i for s, i in INTERVALS.items())
     print(
-        f"\nengine: {requests_engine} requests, wall {wall_s:.2f} s (collect CPU {collect_cpu_s:.2f} s), "
+        f"\nCPU over {len(digest.items)} ranked papers: "
+        + ", ".join(f"{k} {v:.3f} s" for k, v in timings.items())
+    )
+    print(
+        f"engine: {requests_engine} requests, wall {wall_s:.2f} s (collect CPU {collect_cpu_s:.2f} s), "
         f"ranking + 3 renderings CPU {rank_cpu_s:.3f} s, peak RSS {peak_rss_mb:.0f} MB"
     )
     print(
-        f"        politeness intervals would add about {polite:.0f} s in production (per-source gates run in parallel)"
+        f"        in production the slowest source's politeness gate adds about {polite:.0f} s (gates run in parallel)"
     )
     print(
         f"naive:  {requests_naive} requests, wall {naive_wall_s:.2f} s ({args.naive_concurrency} in flight per source)"
