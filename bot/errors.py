@@ -34,3 +34,19 @@ class SnapshotError(InputError):
 
 class StorageError(HotPapersError):
     """The local cache or store could not be read or written."""
+
+
+class DeliveryError(HotPapersError):
+    """A platform refused a post."""
+
+
+class RateLimited(DeliveryError):
+    """The platform asked to wait ``retry_after`` seconds before posting again."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class DestinationGone(DeliveryError):
+    """The channel or webhook no longer exists or forbids the bot (404/403): stop posting there."""

@@ -6,7 +6,9 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Protocol
 
-from bot.models import Announcement, Paper, Signal
+from bot.models import Announcement, Digest, Paper, Signal
+from bot.snapshot import Snapshot
+from bot.subscriptions import Subscription
 
 
 class PaperFeed(Protocol):
@@ -41,3 +43,25 @@ class Cache(Protocol):
     def get(self, key: str) -> str | None: ...
 
     def put(self, key: str, value: str) -> None: ...
+
+
+class Publisher(Protocol):
+    """Posts a digest to a subscription's destination; returns the platform's message id.
+
+    ``idempotent`` publishers can be retried after a crash without posting twice (a Discord
+    nonce, Slack metadata looked up first); the others are not retried once a post may have
+    gone out. Raises DeliveryError, RateLimited or DestinationGone.
+    """
+
+    idempotent: bool
+
+    async def publish(self, sub: Subscription, digest: Digest, *, key: str) -> str: ...
+
+
+class SnapshotProvider(Protocol):
+    """The collected input of a digest date (None: the latest) for some categories.
+
+    None while that day is not available yet; FeedError when it can no longer be had.
+    """
+
+    async def snapshot(self, day: dt.date | None, categories: Sequence[str]) -> Snapshot | None: ...

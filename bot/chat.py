@@ -1,0 +1,212 @@
+"""Answering ``/hotpapers``: one handler that every platform calls, returning a neutral reply.
+
+The adapter says who asked, where, and whether that person may change the channel's
+subscriptions (its policy: anyone, channel managers, listed admins); the reply is a digest or
+a text that the adapter renders in its own way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.cache import utcnow
+from bot.commands import USAGE, CommandError, DigestRequest, Simple, Subscribe, Unsubscribe, parse
+from bot.engine import build_digest
+from bot.errors import HotPapersError
+from bot.models import Digest, Filters
+from bot.ports import SnapshotProvider
+from bot.schedule import announcement_date
+from bot.store import SqlStore
+from bot.subscriptions import Platform, Subscription, weekdays_phrase
+
+DEFAULT_TOP = 10
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Context:
+    platform: Platform
+    workspace: str = ""
+    channel: str
+    user: str = ""
+    may_manage: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DigestReply:
+    digest: Digest
+    public: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TextReply:
+    kind: Literal["help", "confirmation", "list", "error"]
+    text: str
+
+
+Reply = DigestReply | TextReply
+
+
+def describe(sub: Subscription) -> str:
+    cats = " ".join(sub.categories) or "all categories"
+    words = f", keywords {' '.join(sub.keywords)}" if sub.keywords else ""
+    state = (
+        f" — paused ({sub.paused_reason})"
+        if sub.paused and sub.paused_reason
+        else (" — paused" if sub.paused else "")
+    )
+    return (
+        f"{cats}: top {sub.top} at {sub.post_time:%H:%M} {sub.timezone}, "
+        f"{weekdays_phrase(sub.weekdays)}{words}{state}"
+    )
+
+
+class CommandHandler:
+    def __init__(
+        self,
+        store: SqlStore,
+        snapshots: SnapshotProvider,
+        *,
+        clock: Callable[[], dt.datetime] = utcnow,
+        weights: Mapping[str, float] | None = None,
+    ) -> None:
+        self.store = store
+        self.snapshots = snapshots
+        self.clock = clock
+        self.weights = weights
+
+    async def handle(self, text: str, ctx: Context) -> Reply:
+        """The reply to ``/hotpapers text``; never raises for bad input."""
+        now = self.clock()
+        try:
+            command = parse(text, today=now.date())
+        except CommandError as exc:
+            return TextReply(kind="error", text=f"{exc}\n\n{USAGE}")
+        if isinstance(command, Simple) and command.action == "help":
+            return TextReply(kind="help", text=USAGE)
+        if isinstance(command, DigestRequest):
+            return await self._digest(command, ctx, now)
+        if isinstance(command, Simple) and command.action == "subscriptions":
+            return await self._list(ctx)
+        if not ctx.may_manage:
+            return TextReply(
+                kind="error", text="Only the channel's managers may change its subscriptions here."
+            )
+        if isinstance(command, Subscribe):
+            return await self._subscribe(command, ctx)
+        if isinstance(command, Unsubscribe):
+            return await self._unsubscribe(command, ctx)
+        return await self._pause(ctx, command.action == "pause")
+
+    async def _mine(self, ctx: Context) -> list[Subscription]:
+        return await self.store.subscriptions(
+            platform=ctx.platform, workspace=ctx.workspace, destination=ctx.channel
+        )
+
+    async def _digest(self, command: DigestRequest, ctx: Context, now: dt.datetime) -> Reply:
+        categories = command.categories
+        if not categories:
+            categories = tuple(
+                dict.fromkeys(c for s in await self._mine(ctx) for c in s.categories)
+            )
+        try:
+            snapshot = await self.snapshots.snapshot(command.date, categories)
+        except HotPapersError as exc:
+            return TextReply(kind="error", text=f"The digest cannot be made right now: {exc}")
+        if snapshot is None:
+            day = command.date or announcement_date(now)
+            return TextReply(
+                kind="error",
+                text=f"The papers of {day} are not available yet; try again in a few minutes.",
+            )
+        filters = Filters(
+            categories=categories, keywords=command.keywords, top=command.top or DEFAULT_TOP
+        )
+        digest = build_digest(snapshot, filters, weights=self.weights, generated_at=now)
+        return DigestReply(digest=digest, public=command.public)
+
+    async def _list(self, ctx: Context) -> Reply:
+        mine = await self._mine(ctx)
+        if not mine:
+            return TextReply(
+                kind="list",
+                text="This channel has no subscription. Try /hotpapers subscribe cs.LG at 09:00.",
+            )
+        return TextReply(
+            kind="list", text="This channel gets:\n" + "\n".join(f"• {describe(s)}" for s in mine)
+        )
+
+    async def _subscribe(self, command: Subscribe, ctx: Context) -> Reply:
+        mine = await self._mine(ctx)
+        changes: dict[str, object] = {
+            key: value
+            for key, value in {
+                "keywords": command.keywords,
+                "top": command.top,
+                "post_time": command.at,
+                "timezone": command.timezone,
+                "weekdays": command.weekdays,
+            }.items()
+            if value is not None
+        }
+        if mine:
+            current = mine[0]
+            assert current.id is not None
+            categories = tuple(dict.fromkeys((*current.categories, *command.categories)))
+            updated = await self.store.update(
+                current.id, categories=categories, paused=False, paused_reason="", **changes
+            )
+            assert updated is not None
+            return TextReply(kind="confirmation", text=f"Updated: {describe(updated)}.")
+        sub = Subscription.model_validate(
+            {
+                "platform": ctx.platform,
+                "workspace": ctx.workspace,
+                "destination": ctx.channel,
+                "categories": command.categories,
+                "created_by": ctx.user,
+                **changes,
+            }
+        )
+        created = await self.store.add(sub, now=self.clock())
+        return TextReply(kind="confirmation", text=f"Subscribed: {describe(created)}.")
+
+    async def _unsubscribe(self, command: Unsubscribe, ctx: Context) -> Reply:
+        mine = await self._mine(ctx)
+        if not mine:
+            return TextReply(kind="error", text="This channel has no subscription to change.")
+        if command.categories and any(not s.categories for s in mine):
+            return TextReply(
+                kind="error",
+                text="This channel gets every category; /hotpapers unsubscribe alone stops it, "
+                "or subscribe to the categories you want instead.",
+            )
+        for sub in mine:
+            assert sub.id is not None
+            left = tuple(c for c in sub.categories if c not in command.categories)
+            if not command.categories or not left:
+                await self.store.remove(sub.id)
+            else:
+                await self.store.update(sub.id, categories=left)
+        if not command.categories:
+            return TextReply(
+                kind="confirmation", text="Unsubscribed: this channel gets no more digests."
+            )
+        return TextReply(
+            kind="confirmation", text=f"Unsubscribed from {' '.join(command.categories)}."
+        )
+
+    async def _pause(self, ctx: Context, pause: bool) -> Reply:
+        mine = await self._mine(ctx)
+        if not mine:
+            return TextReply(
+                kind="error", text="This channel has no subscription to pause or resume."
+            )
+        for sub in mine:
+            assert sub.id is not None
+            await self.store.update(
+                sub.id, paused=pause, paused_reason="paused by a user" if pause else ""
+            )
+        return TextReply(kind="confirmation", text="Paused." if pause else "Resumed.")

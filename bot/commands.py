@@ -1,0 +1,232 @@
+"""The command language of ``/hotpapers``, one parser for every platform. Pure.
+
+    /hotpapers [CATEGORY ...] [top N] [date YYYY-MM-DD] [keywords WORD ...] [public]
+    /hotpapers subscribe CATEGORY ... [at HH:MM] [tz ZONE] [top N] [weekdays mon-fri]
+                         [keywords WORD ...]
+    /hotpapers unsubscribe [CATEGORY ...]
+    /hotpapers subscriptions | pause | resume | help
+
+Bad input never raises anything but ``CommandError``, whose message is a friendly sentence
+with close matches; the fuzz tests hold the parser to that.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from bot.errors import InputError
+from bot.subscriptions import WEEKDAYS
+from bot.taxonomy import load_taxonomy
+
+USAGE = """\
+/hotpapers [categories] [top N] [date YYYY-MM-DD] [keywords words…] [public] — the hot papers now
+/hotpapers subscribe cs.LG cs.CV [at 09:00] [tz Europe/Berlin] [top 10] [weekdays mon-fri] \
+[keywords words…]
+/hotpapers unsubscribe [categories] — stop some categories, or everything
+/hotpapers subscriptions — what this channel gets
+/hotpapers pause · /hotpapers resume · /hotpapers help"""
+
+ACTIONS = ("subscribe", "unsubscribe", "subscriptions", "pause", "resume", "help")
+OPTIONS = ("top", "date", "keywords", "public", "at", "tz", "weekdays")
+MAX_TOP = 100
+
+
+class CommandError(InputError):
+    """Input the command language cannot use; the message says why, kindly."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DigestRequest:
+    categories: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    top: int | None = None
+    date: dt.date | None = None
+    public: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Subscribe:
+    categories: tuple[str, ...]
+    keywords: tuple[str, ...] | None = None
+    top: int | None = None
+    at: dt.time | None = None
+    timezone: str | None = None
+    weekdays: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Unsubscribe:
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Simple:
+    action: str  # subscriptions, pause, resume, help
+
+
+Command = DigestRequest | Subscribe | Unsubscribe | Simple
+
+
+def _close(word: str, choices: tuple[str, ...] | list[str]) -> str:
+    found = difflib.get_close_matches(word.lower(), [c.lower() for c in choices], n=3, cutoff=0.6)
+    return f" Did you mean {' or '.join(found)}?" if found else ""
+
+
+@cache
+def _zones() -> dict[str, str]:
+    return {z.lower(): z for z in available_timezones()}
+
+
+def parse_time(text: str) -> dt.time:
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        raise CommandError(f"“{text}” is not a time: write it as HH:MM, for example 09:00.")
+    return dt.time(int(match[1]), int(match[2]))
+
+
+def parse_zone(text: str) -> str:
+    zone = _zones().get(text.lower())
+    if zone is None:
+        close = difflib.get_close_matches(text.lower(), list(_zones()), n=3, cutoff=0.6)
+        hint = f" Did you mean {' or '.join(_zones()[c] for c in close)}?" if close else ""
+        raise CommandError(
+            f"“{text}” is not a time zone (like Europe/Berlin or America/New_York).{hint}"
+        )
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:  # pragma: no cover - listed zones load
+        raise CommandError(f"The time zone {zone} cannot be loaded on this server.") from exc
+    return zone
+
+
+def parse_weekdays(text: str) -> tuple[int, ...]:
+    """``mon-fri``, ``mon,wed,fri``, ``sat-mon``, ``daily`` or ``weekends``."""
+    named = {
+        "daily": tuple(range(7)),
+        "everyday": tuple(range(7)),
+        "weekdays": (0, 1, 2, 3, 4),
+        "weekends": (5, 6),
+    }
+    lowered = text.lower()
+    if lowered in named:
+        return named[lowered]
+    days: set[int] = set()
+    for part in lowered.split(","):
+        ends = part.split("-")
+        if len(ends) > 2 or not all(
+            e[:3] in WEEKDAYS and WEEKDAYS[WEEKDAYS.index(e[:3])].startswith(e[:3]) and len(e) >= 3
+            for e in ends
+        ):
+            raise CommandError(
+                f"“{text}” is not a set of weekdays: write mon-fri, mon,wed,fri or daily."
+            )
+        first, last = WEEKDAYS.index(ends[0][:3]), WEEKDAYS.index(ends[-1][:3])
+        days.update((first + i) % 7 for i in range((last - first) % 7 + 1))
+    return tuple(sorted(days))
+
+
+def parse_top(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= MAX_TOP:
+        raise CommandError(f"“top” takes a number from 1 to {MAX_TOP}, not “{text}”.")
+    return int(text)
+
+
+def parse_date(text: str, today: dt.date) -> dt.date:
+    try:
+        day = dt.date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise CommandError(
+            f"“{text}” is not a date: write it as YYYY-MM-DD, for example {today:%Y-%m-%d}."
+        )
+    if day > today + dt.timedelta(days=1):
+        raise CommandError(f"{text} is in the future: arXiv has announced nothing for it yet.")
+    return day
+
+
+def _category(token: str) -> str:
+    try:
+        return load_taxonomy().canonical(token)
+    except InputError as exc:
+        hint = _close(token, ACTIONS + OPTIONS)
+        raise CommandError(f"{exc}{hint if not str(exc).endswith('?') else ''}") from exc
+
+
+def parse(text: str, *, today: dt.date) -> Command:
+    """The command that ``text`` (what follows ``/hotpapers``) asks for."""
+    tokens = text.split()
+    action = tokens[0].lower() if tokens else ""
+    if action in ("subscriptions", "list", "pause", "resume", "help"):
+        if len(tokens) > 1:
+            raise CommandError(f"“{action}” takes nothing after it.")
+        return Simple("subscriptions" if action == "list" else action)
+    if action in ("subscribe", "unsubscribe"):
+        tokens = tokens[1:]
+    values: dict[str, object] = {}
+    categories: list[str] = []
+    i = 0
+    while i < len(tokens):
+        word = tokens[i].lower()
+        if word in OPTIONS and word in values:
+            raise CommandError(f"“{word}” is given twice.")
+        if word == "public":
+            values["public"] = True
+        elif word == "keywords":
+            words = []
+            while i + 1 < len(tokens) and tokens[i + 1].lower() not in OPTIONS:
+                i += 1
+                words.append(tokens[i])
+            if not words:
+                raise CommandError("“keywords” needs at least one word after it.")
+            values["keywords"] = tuple(words)
+        elif word in OPTIONS:
+            if i + 1 >= len(tokens):
+                raise CommandError(f"“{word}” needs a value after it.")
+            i += 1
+            value = tokens[i]
+            parsed: object = {
+                "top": parse_top,
+                "date": lambda v: parse_date(v, today),
+                "at": parse_time,
+                "tz": parse_zone,
+                "weekdays": parse_weekdays,
+            }[word](value)
+            values[word] = parsed
+        else:
+            categories.append(_category(tokens[i]))
+        i += 1
+    cats = tuple(dict.fromkeys(categories))
+    if action == "unsubscribe":
+        if values:
+            raise CommandError(
+                "“unsubscribe” takes only categories (or nothing, to stop everything)."
+            )
+        return Unsubscribe(categories=cats)
+    if action == "subscribe":
+        if "date" in values or "public" in values:
+            raise CommandError("“date” and “public” are for a digest now, not for a subscription.")
+        return Subscribe(
+            categories=cats,
+            keywords=values.get("keywords"),  # type: ignore[arg-type]
+            top=values.get("top"),  # type: ignore[arg-type]
+            at=values.get("at"),  # type: ignore[arg-type]
+            timezone=values.get("tz"),  # type: ignore[arg-type]
+            weekdays=values.get("weekdays"),  # type: ignore[arg-type]
+        )
+    if {"at", "tz", "weekdays"} & values.keys():
+        raise CommandError(
+            "“at”, “tz” and “weekdays” belong to “subscribe”: /hotpapers subscribe cs.LG at 09:00."
+        )
+    return DigestRequest(
+        categories=cats,
+        keywords=values.get("keywords", ()),  # type: ignore[arg-type]
+        top=values.get("top"),  # type: ignore[arg-type]
+        date=values.get("date"),  # type: ignore[arg-type]
+        public=bool(values.get("public", False)),
+    )

@@ -1,0 +1,75 @@
+"""Where digests get their input: a fixed snapshot (``--sample``, ``--snapshot``) or live.
+
+The live provider keeps every collected day in the store, so that each (date, categories) is
+collected once and shared by the slash command and every subscription that asks for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+
+from bot.arxiv import feed_categories
+from bot.cache import utcnow
+from bot.errors import FeedError
+from bot.schedule import announcement_date
+from bot.snapshot import Snapshot, dumps, loads
+from bot.store import SqlStore
+
+Collect = Callable[[Sequence[str]], Awaitable[Snapshot]]
+
+
+class FixedSnapshot:
+    """One snapshot, served for its own day (and as "the latest")."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.fixed = snapshot
+
+    async def snapshot(self, day: dt.date | None, categories: Sequence[str]) -> Snapshot | None:
+        if day is not None and day != self.fixed.date:
+            raise FeedError(
+                f"only the papers of {self.fixed.date} are loaded (a snapshot), not those of {day}"
+            )
+        return self.fixed
+
+
+class LiveSnapshots:
+    """Snapshots from the store when fresh enough, else collected live and stored."""
+
+    def __init__(
+        self,
+        store: SqlStore,
+        collect: Collect,
+        *,
+        archives: Iterable[str],
+        ttl: dt.timedelta,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
+        self.store = store
+        self.collect = collect
+        self.archives = tuple(archives)
+        self.ttl = ttl
+        self.clock = clock
+
+    async def snapshot(self, day: dt.date | None, categories: Sequence[str]) -> Snapshot | None:
+        now = self.clock()
+        wanted = day or announcement_date(now)
+        feed = feed_categories(categories, self.archives)
+        scope = "all" if len(feed) == len(self.archives) else "+".join(feed)
+        stored = await self.store.load_snapshot(wanted, scope)
+        if stored is not None:
+            snapshot = loads(stored, name="a stored snapshot")
+            fresh = snapshot.taken_at is not None and now - snapshot.taken_at < self.ttl
+            if fresh or wanted < announcement_date(now):
+                return snapshot
+        snapshot = await self.collect(feed)
+        await self.store.save_snapshot(
+            snapshot.date, scope, dumps(snapshot), taken_at=snapshot.taken_at or now
+        )
+        if snapshot.date == wanted:
+            return snapshot
+        if snapshot.date < wanted:
+            return None  # arXiv's feed has not caught up yet
+        raise FeedError(
+            f"arXiv's feed has moved on to {snapshot.date}; the papers of {wanted} were not saved"
+        )
