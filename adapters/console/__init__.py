@@ -1,0 +1,1 @@
+"""The console: a local chat channel in the terminal."""
