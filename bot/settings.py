@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HOTPAPERS_", extra="forbid", frozen=True)
 
     data_dir: Path = Field(default_factory=default_data_dir)
+    # None: a SQLite file in the data directory. postgresql://… for several replicas.
+    database_url: str | None = None
+    grace_hours: float = Field(default=6.0, ge=0, le=48)
+    no_announcement: Literal["skip", "notice"] = "skip"
     categories: tuple[str, ...] = ()
     # None: every source whose credentials are set (Hugging Face, Hacker News, GitHub need none).
     sources: tuple[SourceName, ...] | None = None
@@ -70,6 +74,9 @@ class Settings(BaseSettings):
     github_token: SecretStr | None = None
     github_api_url: str = "https://api.github.com"
     github_max_repos: int = Field(default=30, ge=0)
+
+    def database(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'hotpapers.db'}"
 
     def has_credentials(self, source: SourceName) -> bool:
         if source == "bluesky":

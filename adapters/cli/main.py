@@ -10,22 +10,22 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import enum
-import os
 import re
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from adapters.cli.common import handled, utcnow, write_output
 from adapters.cli.live import collect_live, http_client
+from adapters.cli.operate import deliver, subscriptions_app
 from bot.arxiv import feed_categories
 from bot.engine import Progress, build_digest
-from bot.errors import FeedError, HotPapersError, InputError
-from bot.files import read_text, write_atomic
+from bot.errors import FeedError, InputError
+from bot.files import read_text
 from bot.hotpost import import_post
 from bot.models import Digest, Filters
 from bot.render import render_json, render_markdown, render_text
@@ -33,7 +33,6 @@ from bot.settings import Settings, load_settings
 from bot.snapshot import Snapshot, dumps, read_snapshot, sample_snapshot, write_snapshot
 from bot.taxonomy import load_taxonomy
 
-EXIT_BAD_INPUT = 2
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 app = typer.Typer(
@@ -44,23 +43,14 @@ app = typer.Typer(
 )
 snapshot_app = typer.Typer(help="Save, import and inspect snapshots (a day's collected input).")
 app.add_typer(snapshot_app, name="snapshot")
+app.add_typer(subscriptions_app, name="subscriptions")
+app.command()(deliver)
 
 
 class Format(enum.StrEnum):
     text = "text"
     markdown = "markdown"
     json = "json"
-
-
-def fail(message: str) -> NoReturn:
-    Console(stderr=True, highlight=False, soft_wrap=True).print(
-        f"hotpapers: {message}", markup=False
-    )
-    raise typer.Exit(EXIT_BAD_INPUT)
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def parse_day(text: str, now: dt.datetime) -> dt.date:
@@ -127,14 +117,6 @@ def render(digest: Digest, fmt: Format, *, explain: bool, settings: Settings) ->
     if fmt is Format.markdown:
         return render_markdown(digest, explain=explain, weights=settings.weights)
     return render_text(digest, explain=explain, weights=settings.weights)
-
-
-def write_output(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    write_atomic(output, text)
 
 
 @app.command()
@@ -230,26 +212,6 @@ def import_post_command(
             write_output(dumps(snap), None)
         else:
             write_snapshot(snap, output)
-
-
-@contextmanager
-def handled() -> Iterator[None]:
-    """Expected failures become one sentence and exit code 2; a bug, one sentence and 1."""
-    try:
-        yield
-    except HotPapersError as exc:
-        fail(str(exc))
-    except KeyboardInterrupt:
-        raise typer.Exit(130) from None
-    except Exception as exc:
-        if os.environ.get("HOTPAPERS_DEBUG"):
-            raise
-        Console(stderr=True, highlight=False, soft_wrap=True).print(
-            f"hotpapers: unexpected error ({type(exc).__name__}: {exc}); "
-            "set HOTPAPERS_DEBUG=1 to see the traceback.",
-            markup=False,
-        )
-        raise typer.Exit(1) from exc
 
 
 def run() -> None:

@@ -1,0 +1,287 @@
+"""Operator commands: ``hotpapers subscriptions …`` and ``hotpapers deliver``."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import enum
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from adapters.cli.common import fail, handled, stderr, utcnow
+from adapters.cli.live import collect_live, http_client
+from adapters.console.publisher import ConsolePublisher
+from adapters.webhooks import WebhookPublisher, platform_of
+from bot.commands import parse_time, parse_top, parse_weekdays, parse_zone
+from bot.delivery import Deliverer, Report
+from bot.errors import InputError
+from bot.ports import Publisher, SnapshotProvider
+from bot.settings import Settings, load_settings
+from bot.snapshot import Snapshot, read_snapshot, sample_snapshot
+from bot.snapshots import FixedSnapshot, LiveSnapshots
+from bot.store import SqlStore, open_store
+from bot.subscriptions import Subscription, weekdays_phrase
+from bot.taxonomy import load_taxonomy
+
+T = TypeVar("T")
+subscriptions_app = typer.Typer(
+    help="Manage subscriptions: daily digests to channels or incoming webhooks.",
+    no_args_is_help=True,
+)
+
+
+class PlatformName(enum.StrEnum):
+    slack = "slack"
+    discord = "discord"
+    console = "console"
+
+
+def with_store(settings: Settings, work: Callable[[SqlStore], Awaitable[T]]) -> T:
+    async def run() -> T:
+        store = await open_store(settings.database())
+        try:
+            return await work(store)
+        finally:
+            await store.close()
+
+    return asyncio.run(run())
+
+
+def describe_row(sub: Subscription) -> list[str]:
+    state = (
+        "paused" + (f": {sub.paused_reason}" if sub.paused_reason else "")
+        if sub.paused
+        else "active"
+    )
+    return [
+        str(sub.id),
+        sub.platform + (" webhook" if sub.kind == "webhook" else ""),
+        sub.where(),
+        " ".join(sub.categories) or "all",
+        " ".join(sub.keywords),
+        f"{sub.post_time:%H:%M} {sub.timezone} {weekdays_phrase(sub.weekdays)}",
+        str(sub.top),
+        state,
+    ]
+
+
+@subscriptions_app.command("list")
+def list_command() -> None:
+    """List every subscription with its schedule and state."""
+    with handled():
+        subs = with_store(load_settings(), lambda store: store.subscriptions())
+        if not subs:
+            stderr().print("No subscriptions yet: hotpapers subscriptions add --help")
+            return
+        table = Table(
+            "id", "platform", "destination", "categories", "keywords", "when", "top", "state"
+        )
+        for sub in subs:
+            table.add_row(*describe_row(sub))
+        Console(soft_wrap=True).print(table)
+
+
+@subscriptions_app.command("add")
+def add_command(
+    channel: Annotated[
+        str | None,
+        typer.Option(help="Channel id (Slack C…, Discord snowflake, or a console name)."),
+    ] = None,
+    webhook: Annotated[
+        str | None, typer.Option(help="Incoming-webhook URL (Slack or Discord); no bot needed.")
+    ] = None,
+    platform: Annotated[
+        PlatformName | None,
+        typer.Option(help="slack, discord or console; told from a webhook URL when omitted."),
+    ] = None,
+    workspace: Annotated[
+        str, typer.Option(help="Slack team or Discord guild id, for channels.")
+    ] = "",
+    category: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--category", "-c", help="arXiv category (cs.LG, cs.*, cs); repeatable. None: all."
+        ),
+    ] = None,
+    keyword: Annotated[
+        list[str] | None,
+        typer.Option("--keyword", "-k", help="Keep papers mentioning it; repeatable."),
+    ] = None,
+    time: Annotated[str, typer.Option(help="Local posting time, HH:MM.")] = "09:00",
+    tz: Annotated[str, typer.Option(help="IANA time zone of --time, e.g. Europe/Berlin.")] = "UTC",
+    weekdays: Annotated[
+        str, typer.Option(help="mon-fri, mon,wed,fri, daily or weekends.")
+    ] = "mon-fri",
+    top: Annotated[str, typer.Option(help="Papers per digest, 1 to 100.")] = "10",
+) -> None:
+    """Add a subscription: a channel or webhook gets the digest of some categories every day."""
+    with handled():
+        if (channel is None) == (webhook is None):
+            raise InputError("Give either --channel ID or --webhook URL.")
+        if webhook is not None:
+            if not webhook.startswith(("https://", "http://")):
+                raise InputError("--webhook takes an http(s) URL.")
+            guessed = platform_of(webhook)
+            if platform is None and guessed is None:
+                raise InputError(
+                    "Cannot tell Slack from Discord by this webhook's host: "
+                    "add --platform slack or discord."
+                )
+            name = str(platform or guessed)
+            if name == "console":
+                raise InputError("The console has no webhooks; use --channel NAME.")
+        else:
+            if platform is None:
+                raise InputError("A channel needs --platform slack, discord or console.")
+            name = str(platform)
+        sub = Subscription.model_validate(
+            {
+                "platform": name,
+                "workspace": workspace,
+                "destination": webhook or channel,
+                "kind": "webhook" if webhook else "channel",
+                "categories": load_taxonomy().validate(category or ()),
+                "keywords": tuple(k for k in keyword or () if k.strip()),
+                "top": parse_top(top),
+                "post_time": parse_time(time),
+                "timezone": parse_zone(tz),
+                "weekdays": parse_weekdays(weekdays),
+                "created_by": "operator",
+            }
+        )
+        added = with_store(load_settings(), lambda store: store.add(sub, now=utcnow()))
+        print(f"Added subscription {added.id}: {' · '.join(describe_row(added)[1:7])}")
+
+
+def _change(subscription_id: int, action: str, **changes: object) -> None:
+    async def work(store: SqlStore) -> bool:
+        if action == "remove":
+            return await store.remove(subscription_id)
+        return await store.update(subscription_id, **changes) is not None
+
+    with handled():
+        if not with_store(load_settings(), work):
+            raise InputError(
+                f"There is no subscription {subscription_id} (see hotpapers subscriptions list)."
+            )
+        print(f"Subscription {subscription_id}: {action}d.")
+
+
+@subscriptions_app.command("remove")
+def remove_command(
+    subscription_id: Annotated[int, typer.Argument(help="The id shown by list.")],
+) -> None:
+    """Remove a subscription and its delivery history."""
+    _change(subscription_id, "remove")
+
+
+@subscriptions_app.command("pause")
+def pause_command(
+    subscription_id: Annotated[int, typer.Argument(help="The id shown by list.")],
+) -> None:
+    """Stop posting to a subscription until it is resumed."""
+    _change(subscription_id, "pause", paused=True, paused_reason="paused by an operator")
+
+
+@subscriptions_app.command("resume")
+def resume_command(
+    subscription_id: Annotated[int, typer.Argument(help="The id shown by list.")],
+) -> None:
+    """Post to a paused subscription again."""
+    _change(subscription_id, "resume", paused=False, paused_reason="")
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def parse_moment(text: str) -> dt.datetime:
+    """An ISO 8601 moment; without an offset it is UTC."""
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise InputError(
+            f"--at {text!r} is not an ISO 8601 time such as 2026-11-25T09:00+01:00."
+        ) from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+async def deliver_once(settings: Settings, at: dt.datetime, fixed: Snapshot | None) -> Report:
+    """Every delivery due at ``at``, with the platforms this process can reach."""
+    store = await open_store(settings.database())
+    try:
+        async with http_client(settings) as client:
+            snapshots: SnapshotProvider
+            if fixed is not None:
+                snapshots = FixedSnapshot(fixed)
+            else:
+
+                async def collect(categories: Sequence[str]) -> Snapshot:
+                    return await collect_live(settings, categories, client=client, progress=_quiet)
+
+                snapshots = LiveSnapshots(
+                    store,
+                    collect,
+                    archives=load_taxonomy().archives,
+                    ttl=dt.timedelta(minutes=settings.signals_ttl_minutes),
+                )
+            publishers: dict[tuple[str, str], Publisher] = {
+                ("slack", "webhook"): WebhookPublisher(client, "slack"),
+                ("discord", "webhook"): WebhookPublisher(client, "discord"),
+                ("console", "channel"): ConsolePublisher(sys.stdout),
+            }
+            deliverer = Deliverer(
+                store,
+                snapshots,
+                publishers,
+                grace=dt.timedelta(hours=settings.grace_hours),
+                no_announcement=settings.no_announcement,
+                fixed_date=fixed.date if fixed is not None else None,
+                weights=settings.weights,
+            )
+            return await deliverer.run(at)
+    finally:
+        await store.close()
+
+
+def deliver(
+    at: Annotated[
+        str | None,
+        typer.Option(
+            help="The moment to deliver for, ISO 8601 (default: now; no offset means UTC)."
+        ),
+    ] = None,
+    snapshot: Annotated[
+        Path | None, typer.Option(help="Deliver this snapshot's day instead of fetching live.")
+    ] = None,
+    sample: Annotated[
+        bool, typer.Option(help="Deliver the bundled sample day (2021-03-18).")
+    ] = False,
+) -> None:
+    """Perform every delivery due now (or --at), then exit: what cron runs every few minutes.
+
+    Posts scheduled within the grace window (default 6 h) that were missed are caught up;
+    later ones wait. Each delivery is claimed in the ledger first, so several deliver processes
+    (or replicas sharing PostgreSQL) never post the same digest twice.
+    """
+    with handled():
+        settings = load_settings()
+        moment = parse_moment(at) if at else utcnow()
+        if snapshot is not None and sample:
+            raise InputError("Use either --snapshot or --sample, not both.")
+        fixed = read_snapshot(snapshot) if snapshot else (sample_snapshot() if sample else None)
+        report = asyncio.run(deliver_once(settings, moment, fixed))
+        err = stderr()
+        err.print(
+            f"hotpapers: deliver at {moment:%Y-%m-%d %H:%M %Z}: {report.summary()}.", markup=False
+        )
+        for problem in report.problems:
+            err.print(f"  {problem}", markup=False)
+        if report.outcomes["failed"] or report.outcomes["uncertain"]:
+            fail("some deliveries failed; they are retried by the next run.", code=1)
