@@ -14,8 +14,6 @@ from typing import Any
 
 import httpx
 
-from adapters.discord.embeds import to_messages as discord_messages
-from adapters.slack.blocks import to_messages as slack_messages
 from bot.errors import DeliveryError, DestinationGone, RateLimited
 from bot.models import Digest
 from bot.subscriptions import Subscription
@@ -79,6 +77,9 @@ class WebhookPublisher:
         return response
 
     async def publish(self, sub: Subscription, digest: Digest, *, key: str) -> str:
+        from adapters.discord.embeds import to_messages as discord_messages
+        from adapters.slack.blocks import to_messages as slack_messages
+
         if self.platform == "discord":
             url = str(httpx.URL(sub.destination).copy_merge_params({"wait": "true"}))
             ids = []

@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     # None: a SQLite file in the data directory. postgresql://… for several replicas.
     database_url: str | None = None
     grace_hours: float = Field(default=6.0, ge=0, le=48)
+    delivery_lease_s: float = Field(default=600.0, gt=0)
     no_announcement: Literal["skip", "notice"] = "skip"
     categories: tuple[str, ...] = ()
     # None: every source whose credentials are set (Hugging Face, Hacker News, GitHub need none).

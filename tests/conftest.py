@@ -1,9 +1,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
 import pytest
+
+from bot.store import SqlStore, open_store
 
 DATA = Path(__file__).parent / "data"
 
@@ -21,3 +28,37 @@ def seed_text() -> str:
 @pytest.fixture
 def now() -> dt.datetime:
     return dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
+
+
+PG_ADMIN_URL = os.environ.get("HOTPAPERS_TEST_POSTGRES", "postgresql://127.0.0.1:5432/test")
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A fresh PostgreSQL database on the machine's server, dropped afterwards."""
+    name = f"hp_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The same tests on a SQLite file and on the real PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'hotpapers.db'}"
+    else:
+        with postgres_database() as url:
+            yield url
+
+
+@pytest.fixture
+async def store(database_url: str) -> AsyncIterator[SqlStore]:
+    opened = await open_store(database_url)
+    yield opened
+    await opened.close()

@@ -6,7 +6,9 @@ import datetime as dt
 from collections.abc import Sequence
 
 from bot.errors import FeedError, SourceError
-from bot.models import Announcement, Paper, Signal
+from bot.models import Announcement, Digest, Paper, Signal
+from bot.snapshot import Snapshot
+from bot.subscriptions import Subscription
 
 
 class StaticFeed:
@@ -87,3 +89,34 @@ class Sleeper:
 
 async def no_sleep(seconds: float) -> None:
     return None
+
+
+class RecordingPublisher:
+    """A platform that records every post; it can be told to fail the next posts."""
+
+    def __init__(self, *, idempotent: bool = False) -> None:
+        self.idempotent = idempotent
+        self.posts: list[tuple[int | None, str, str]] = []
+        self.failures: list[Exception] = []
+
+    async def publish(self, sub: Subscription, digest: Digest, *, key: str) -> str:
+        if self.failures:
+            raise self.failures.pop(0)
+        if self.idempotent and any(k == key for _, _, k in self.posts):
+            return f"m{[k for _, _, k in self.posts].index(key) + 1}"
+        self.posts.append((sub.id, str(digest.date), key))
+        return f"m{len(self.posts)}"
+
+
+class CountingSnapshots:
+    """A fixed snapshot that counts how often it was asked for."""
+
+    def __init__(self, snapshot: Snapshot | None) -> None:
+        self.fixed = snapshot
+        self.asked: list[tuple[dt.date | None, tuple[str, ...]]] = []
+
+    async def snapshot(self, day: dt.date | None, categories: Sequence[str]) -> Snapshot | None:
+        self.asked.append((day, tuple(categories)))
+        if self.fixed is None:
+            return None
+        return self.fixed.model_copy(update={"date": day or self.fixed.date})

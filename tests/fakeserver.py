@@ -1,27 +1,47 @@
-"""A tiny HTTP server on 127.0.0.1 that plays arXiv, Hugging Face and Hacker News in tests."""
+"""A tiny HTTP server on 127.0.0.1 that plays upstream APIs and chat platforms in tests."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 Route = Callable[[dict[str, list[str]]], tuple[int, str, bytes]]
+PostRoute = Callable[[str, bytes], tuple[int, str, bytes]]
 
 
 @contextmanager
-def serve(routes: dict[str, Route]) -> Iterator[tuple[str, list[str]]]:
-    """Serve ``routes`` (path → handler of the query) and record every path asked for."""
+def serve(
+    routes: dict[str, Route],
+    *,
+    post: PostRoute | None = None,
+    latency: float = 0.0,
+) -> Iterator[tuple[str, list[str]]]:
+    """Serve GET ``routes`` (path → handler of the query) and POSTs to ``post``; record paths."""
     seen: list[str] = []
+    lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             url = urlsplit(self.path)
-            seen.append(self.path)
+            with lock:
+                seen.append(self.path)
             route = routes.get(url.path)
-            status, kind, body = route(parse_qs(url.query)) if route else (404, "text/plain", b"no")
+            self._send(*(route(parse_qs(url.query)) if route else (404, "text/plain", b"no")))
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            with lock:
+                seen.append(self.path)
+                answer = post(self.path, body) if post else (404, "text/plain", b"no")
+            self._send(*answer)
+
+        def _send(self, status: int, kind: str, body: bytes) -> None:
+            if latency:
+                time.sleep(latency)
             self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
@@ -32,6 +52,7 @@ def serve(routes: dict[str, Route]) -> Iterator[tuple[str, list[str]]]:
             return None
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

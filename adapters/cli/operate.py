@@ -17,7 +17,7 @@ from rich.table import Table
 from adapters.cli.common import fail, handled, stderr, utcnow
 from adapters.cli.live import collect_live, http_client
 from adapters.console.publisher import ConsolePublisher
-from adapters.webhooks import WebhookPublisher, platform_of
+from adapters.webhooks import platform_of
 from bot.commands import parse_time, parse_top, parse_weekdays, parse_zone
 from bot.delivery import Deliverer, Report
 from bot.errors import InputError
@@ -214,6 +214,9 @@ def parse_moment(text: str) -> dt.datetime:
 
 async def deliver_once(settings: Settings, at: dt.datetime, fixed: Snapshot | None) -> Report:
     """Every delivery due at ``at``, with the platforms this process can reach."""
+    # Imported here: the chat SDKs load slowly, and only delivering needs them.
+    from adapters.webhooks import WebhookPublisher
+
     store = await open_store(settings.database())
     try:
         async with http_client(settings) as client:
@@ -241,6 +244,7 @@ async def deliver_once(settings: Settings, at: dt.datetime, fixed: Snapshot | No
                 snapshots,
                 publishers,
                 grace=dt.timedelta(hours=settings.grace_hours),
+                lease=dt.timedelta(seconds=settings.delivery_lease_s),
                 no_announcement=settings.no_announcement,
                 fixed_date=fixed.date if fixed is not None else None,
                 weights=settings.weights,

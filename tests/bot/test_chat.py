@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.chat import CommandHandler, Context, DigestReply, TextReply
+from bot.snapshot import sample_snapshot
+from bot.snapshots import FixedSnapshot
+from bot.store import SqlStore
+
+NOW = dt.datetime(2026, 11, 25, 9, tzinfo=dt.UTC)
+LAB = Context(platform="slack", workspace="T1", channel="C1", user="U1")
+
+
+@pytest.fixture
+def bot(store: SqlStore) -> CommandHandler:
+    return CommandHandler(store, FixedSnapshot(sample_snapshot()), clock=lambda: NOW)
+
+
+async def say(bot: CommandHandler, text: str, ctx: Context = LAB) -> TextReply:
+    reply = await bot.handle(text, ctx)
+    assert isinstance(reply, TextReply)
+    return reply
+
+
+async def test_a_channel_subscribes_lists_pauses_resumes_and_unsubscribes(
+    bot: CommandHandler,
+) -> None:
+    assert (await say(bot, "subscriptions")).text.startswith("This channel has no subscription")
+    reply = await say(bot, "subscribe cs.LG at 08:30 tz Europe/Berlin top 5")
+    assert reply.kind == "confirmation"
+    assert reply.text == "Subscribed: cs.LG: top 5 at 08:30 Europe/Berlin, mon-fri."
+    assert (
+        await say(bot, "subscribe cs.CV weekdays daily")
+    ).text == "Updated: cs.LG cs.CV: top 5 at 08:30 Europe/Berlin, every day."
+    assert "cs.LG cs.CV" in (await say(bot, "subscriptions")).text
+    assert (await say(bot, "pause")).text == "Paused."
+    assert "paused" in (await say(bot, "subscriptions")).text
+    assert (await say(bot, "resume")).text == "Resumed."
+    assert (await say(bot, "unsubscribe cs.CV")).text == "Unsubscribed from cs.CV."
+    assert "cs.CV" not in (await say(bot, "subscriptions")).text
+    assert (
+        await say(bot, "unsubscribe")
+    ).text == "Unsubscribed: this channel gets no more digests."
+    assert (await say(bot, "subscriptions")).text.startswith("This channel has no subscription")
+
+
+async def test_the_digest_uses_the_channels_categories_else_all(bot: CommandHandler) -> None:
+    everything = await bot.handle("", LAB)
+    assert isinstance(everything, DigestReply)
+    assert len(everything.digest.items) == 10
+    assert not everything.public
+    await say(bot, "subscribe cs.CV")
+    mine = await bot.handle("top 3 public", LAB)
+    assert isinstance(mine, DigestReply)
+    assert mine.public
+    assert mine.digest.filters.categories == ("cs.CV",)
+    assert [r.paper.arxiv_id for r in mine.digest.items] == [
+        "2103.09742",
+        "2103.09460",
+        "2103.09669",
+    ]
+
+
+async def test_channels_do_not_see_each_others_subscriptions(bot: CommandHandler) -> None:
+    await say(bot, "subscribe cs.LG")
+    other = Context(platform="slack", workspace="T1", channel="C2")
+    assert (await say(bot, "subscriptions", other)).text.startswith(
+        "This channel has no subscription"
+    )
+
+
+async def test_only_managers_may_change_subscriptions_when_the_policy_says_so(
+    bot: CommandHandler,
+) -> None:
+    guest = Context(platform="discord", workspace="G", channel="1", user="guest", may_manage=False)
+    assert (await say(bot, "subscribe cs.LG", guest)).text.startswith("Only the channel's managers")
+    assert isinstance(await bot.handle("cs.LG", guest), DigestReply)  # reading stays open to all
+
+
+async def test_mistakes_get_usage_help(bot: CommandHandler) -> None:
+    reply = await say(bot, "subscribe cs.LGG")
+    assert reply.kind == "error"
+    assert "Did you mean cs.LG" in reply.text
+    assert "/hotpapers subscribe" in reply.text
+    assert (await say(bot, "date 2026-11-20")).text.startswith(
+        "The digest cannot be made right now"
+    )
+    assert (await say(bot, "help")).kind == "help"

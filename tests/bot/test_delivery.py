@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.delivery import Deliverer, delivery_key
+from bot.errors import DeliveryError, DestinationGone
+from bot.snapshot import Snapshot, sample_snapshot
+from bot.store import SqlStore
+from bot.subscriptions import Subscription
+from tests.fakes import CountingSnapshots, RecordingPublisher
+
+MORNING = dt.datetime(2026, 11, 25, 9, 5, tzinfo=dt.UTC)  # a Wednesday
+
+
+def subscription(**changes: object) -> Subscription:
+    return Subscription.model_validate(
+        {
+            "platform": "discord",
+            "kind": "webhook",
+            "destination": "https://fake/hook",
+            "post_time": dt.time(9),
+            **changes,
+        }
+    )
+
+
+def deliverer(
+    store: SqlStore, publisher: RecordingPublisher, snapshots: CountingSnapshots, **kwargs: object
+) -> Deliverer:
+    return Deliverer(
+        store, snapshots, {("discord", "webhook"): publisher}, clock=lambda: MORNING, **kwargs
+    )  # type: ignore[arg-type]
+
+
+async def test_due_subscriptions_are_posted_once_and_digests_shared(store: SqlStore) -> None:
+    for n in range(3):
+        await store.add(
+            subscription(destination=f"https://fake/{n}", categories=("cs.LG",)), now=MORNING
+        )
+    await store.add(subscription(destination="https://fake/cv", categories=("cs.CV",)), now=MORNING)
+    await store.add(
+        subscription(destination="https://fake/later", post_time=dt.time(10)), now=MORNING
+    )
+    publisher, snapshots = RecordingPublisher(), CountingSnapshots(sample_snapshot())
+    report = await deliverer(store, publisher, snapshots).run(MORNING)
+    assert report.outcomes == {"posted": 4}
+    assert len(snapshots.asked) == 2  # one digest per (date, categories, keywords, top)
+    again = await deliverer(store, publisher, snapshots).run(MORNING + dt.timedelta(minutes=5))
+    assert again.outcomes == {"already handled": 4}
+    assert len(publisher.posts) == 4
+    assert {day for _, day, _ in publisher.posts} == {"2026-11-25"}
+
+
+async def test_a_gone_destination_pauses_its_subscription_with_the_reason(store: SqlStore) -> None:
+    sub = await store.add(subscription(), now=MORNING)
+    publisher = RecordingPublisher()
+    publisher.failures.append(
+        DestinationGone("the discord webhook answered HTTP 404: gone or forbidden")
+    )
+    report = await deliverer(store, publisher, CountingSnapshots(sample_snapshot())).run(MORNING)
+    assert report.outcomes == {"paused (destination gone)": 1}
+    assert sub.id is not None
+    paused = await store.get(sub.id)
+    assert paused is not None
+    assert paused.paused
+    assert "HTTP 404" in paused.paused_reason
+    assert (
+        await deliverer(store, publisher, CountingSnapshots(sample_snapshot())).run(MORNING)
+    ).outcomes == {}
+
+
+async def test_a_failed_post_is_retried_by_the_next_run(store: SqlStore) -> None:
+    await store.add(subscription(), now=MORNING)
+    publisher = RecordingPublisher()
+    publisher.failures.append(DeliveryError("the discord webhook answered HTTP 500"))
+    first = await deliverer(store, publisher, CountingSnapshots(sample_snapshot())).run(MORNING)
+    assert first.outcomes == {"failed": 1}
+    assert "will be retried" in first.problems[0]
+    second = await deliverer(store, publisher, CountingSnapshots(sample_snapshot())).run(
+        MORNING + dt.timedelta(minutes=5)
+    )
+    assert second.outcomes == {"posted": 1}
+
+
+async def crashed_while_sending(store: SqlStore, sub: Subscription) -> None:
+    """What a worker killed between the platform call and the ledger update leaves behind."""
+    assert sub.id is not None
+    claim = await store.claim(
+        sub.id,
+        MORNING.date(),
+        scheduled_for=MORNING,
+        owner="dead",
+        now=MORNING - dt.timedelta(hours=1),
+        lease=dt.timedelta(minutes=10),
+        max_attempts=5,
+    )
+    assert claim is not None
+    await store.mark(claim, "sending", now=MORNING - dt.timedelta(hours=1))
+
+
+async def test_a_crash_while_posting_is_not_retried_blindly(store: SqlStore) -> None:
+    sub = await store.add(subscription(), now=MORNING)
+    await crashed_while_sending(store, sub)
+    publisher = RecordingPublisher(idempotent=False)
+    report = await deliverer(store, publisher, CountingSnapshots(sample_snapshot())).run(MORNING)
+    assert report.outcomes == {"uncertain": 1}
+    assert publisher.posts == []
+
+
+async def test_an_idempotent_platform_is_retried_with_the_same_key(store: SqlStore) -> None:
+    sub = await store.add(subscription(), now=MORNING)
+    publisher = RecordingPublisher(idempotent=True)
+    publisher.posts.append(
+        (sub.id, "2026-11-25", delivery_key(sub, MORNING.date()))
+    )  # it did go out
+    await crashed_while_sending(store, sub)
+    report = await deliverer(store, publisher, CountingSnapshots(sample_snapshot())).run(MORNING)
+    assert report.outcomes == {"posted": 1}
+    assert len(publisher.posts) == 1  # the platform recognised the key: no second message
+
+
+async def test_days_without_announcement_are_skipped_or_noticed(store: SqlStore) -> None:
+    await store.add(subscription(), now=MORNING)
+    holiday = Snapshot(date=MORNING.date(), announced=False)
+    publisher = RecordingPublisher()
+    skipped = await deliverer(store, publisher, CountingSnapshots(holiday)).run(MORNING)
+    assert skipped.outcomes == {"skipped (no announcement)": 1}
+    assert publisher.posts == []
+    await store.add(subscription(destination="https://fake/2"), now=MORNING)
+    noticed = await deliverer(
+        store, publisher, CountingSnapshots(holiday), no_announcement="notice"
+    ).run(MORNING)
+    assert noticed.outcomes == {"posted": 1, "already handled": 1}
+
+
+async def test_a_day_not_yet_in_the_feed_waits(store: SqlStore) -> None:
+    await store.add(subscription(), now=MORNING)
+    report = await deliverer(store, RecordingPublisher(), CountingSnapshots(None)).run(MORNING)
+    assert report.outcomes == {"waiting": 1}
+    assert await store.deliveries() == []
+
+
+async def test_after_an_outage_missed_posts_are_caught_up_once(store: SqlStore) -> None:
+    await store.add(subscription(weekdays=tuple(range(7))), now=MORNING)
+    publisher = RecordingPublisher()
+    snapshots = CountingSnapshots(sample_snapshot())
+    restart = MORNING + dt.timedelta(hours=5)
+    assert (await deliverer(store, publisher, snapshots).run(restart)).outcomes == {"posted": 1}
+    assert (
+        await deliverer(store, publisher, snapshots).run(restart + dt.timedelta(minutes=1))
+    ).outcomes == {"already handled": 1}
+    too_late = MORNING + dt.timedelta(days=1, hours=7)
+    assert (await deliverer(store, publisher, snapshots).run(too_late)).outcomes == {}
+    assert len(publisher.posts) == 1
+
+
+async def test_a_subscription_without_a_running_publisher_is_reported(store: SqlStore) -> None:
+    await store.add(subscription(platform="slack", kind="channel", destination="C1"), now=MORNING)
+    report = await deliverer(store, RecordingPublisher(), CountingSnapshots(sample_snapshot())).run(
+        MORNING
+    )
+    assert report.outcomes == {"without a publisher": 1}
+    assert "no slack channel publisher" in report.problems[0]

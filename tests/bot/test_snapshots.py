@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import pytest
+
+from bot.errors import FeedError
+from bot.snapshot import Snapshot
+from bot.snapshots import FixedSnapshot, LiveSnapshots
+from bot.store import SqlStore
+from tests.fakes import paper
+
+WEDNESDAY = dt.datetime(2026, 11, 25, 9, tzinfo=dt.UTC)
+
+
+class FakeCollector:
+    def __init__(self, day: dt.date) -> None:
+        self.day = day
+        self.asked: list[tuple[str, ...]] = []
+
+    async def __call__(self, categories: Sequence[str]) -> Snapshot:
+        self.asked.append(tuple(categories))
+        return Snapshot(date=self.day, papers=(paper("2611.00001"),), taken_at=WEDNESDAY)
+
+
+def live(store: SqlStore, collector: FakeCollector, moment: list[dt.datetime]) -> LiveSnapshots:
+    return LiveSnapshots(store, collector, archives=("cs", "math"), ttl=dt.timedelta(minutes=30), clock=lambda: moment[0])
+
+
+async def test_a_day_is_collected_once_then_served_from_the_store(store: SqlStore) -> None:
+    collector = FakeCollector(dt.date(2026, 11, 25))
+    moment = [WEDNESDAY]
+    provider = live(store, collector, moment)
+    first = await provider.snapshot(None, ["cs.LG"])
+    assert first is not None
+    assert first.date == dt.date(2026, 11, 25)
+    assert await provider.snapshot(dt.date(2026, 11, 25), ["cs.LG"]) == first
+    assert collector.asked == [("cs.LG",)]
+    await provider.snapshot(None, [])  # every archive: another scope
+    assert collector.asked == [("cs.LG",), ("cs", "math")]
+    moment[0] += dt.timedelta(hours=1)  # stale counts: asked again
+    await provider.snapshot(None, ["cs.LG"])
+    assert len(collector.asked) == 3
+
+
+async def test_a_feed_that_has_not_caught_up_means_wait(store: SqlStore) -> None:
+    provider = live(store, FakeCollector(dt.date(2026, 11, 24)), [WEDNESDAY])
+    assert await provider.snapshot(None, ["cs.LG"]) is None
+
+
+async def test_a_day_the_feed_has_moved_past_is_an_error(store: SqlStore) -> None:
+    provider = live(store, FakeCollector(dt.date(2026, 11, 25)), [WEDNESDAY])
+    with pytest.raises(FeedError, match="moved on to 2026-11-25"):
+        await provider.snapshot(dt.date(2026, 11, 20), ["cs.LG"])
+
+
+async def test_a_fixed_snapshot_serves_only_its_own_day() -> None:
+    fixed = FixedSnapshot(Snapshot(date=dt.date(2021, 3, 18)))
+    assert (await fixed.snapshot(None, [])) is not None
+    with pytest.raises(FeedError, match="only the papers of 2021-03-18"):
+        await fixed.snapshot(dt.date(2021, 3, 19), [])

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.errors import StorageError
+from bot.store import SqlStore, open_store
+from bot.subscriptions import Subscription
+
+NOW = dt.datetime(2026, 11, 25, 8, tzinfo=dt.UTC)
+DAY = dt.date(2026, 11, 25)
+LEASE = dt.timedelta(minutes=10)
+
+
+def sub(**changes: object) -> Subscription:
+    return Subscription.model_validate(
+        {"platform": "discord", "destination": "123", "categories": ("cs.LG",), **changes}
+    )
+
+
+async def test_subscriptions_round_trip_and_filter(store: SqlStore) -> None:
+    a = await store.add(
+        sub(post_time=dt.time(7, 30), timezone="Europe/Berlin", weekdays=(0, 2)), now=NOW
+    )
+    b = await store.add(
+        sub(platform="slack", workspace="T1", destination="C9", keywords=("llm",)), now=NOW
+    )
+    assert a.id is not None
+    assert b.id is not None
+    assert await store.get(a.id) == a
+    assert a.post_time == dt.time(7, 30)
+    assert a.weekdays == (0, 2)
+    assert [
+        s.id for s in await store.subscriptions(platform="slack", workspace="T1", destination="C9")
+    ] == [b.id]
+    await store.update(a.id, paused=True, paused_reason="gone")
+    assert [s.id for s in await store.subscriptions(active_only=True)] == [b.id]
+    assert await store.remove(a.id)
+    assert not await store.remove(a.id)
+    assert await store.update(a.id, paused=False) is None
+
+
+async def test_a_delivery_is_claimed_once_until_its_lease_expires(store: SqlStore) -> None:
+    s = await store.add(sub(), now=NOW)
+    assert s.id is not None
+    kwargs = {"scheduled_for": NOW, "lease": LEASE, "max_attempts": 3}
+    first = await store.claim(s.id, DAY, owner="a", now=NOW, **kwargs)
+    assert first is not None
+    assert first.attempts == 1
+    assert (
+        await store.claim(s.id, DAY, owner="b", now=NOW + dt.timedelta(minutes=5), **kwargs) is None
+    )
+    later = await store.claim(s.id, DAY, owner="b", now=NOW + dt.timedelta(minutes=11), **kwargs)
+    assert later is not None
+    assert later.attempts == 2
+    assert not await store.mark(first, "posted", now=NOW)  # the lost claim cannot record anything
+    assert await store.mark(later, "posted", now=NOW, message_id="m1")
+    assert await store.claim(s.id, DAY, owner="c", now=NOW + dt.timedelta(days=1), **kwargs) is None
+    (row,) = await store.deliveries(s.id)
+    assert (row.state, row.message_id, row.attempts) == ("posted", "m1", 2)
+
+
+async def test_an_expired_sending_claim_is_flagged_as_resumed(store: SqlStore) -> None:
+    s = await store.add(sub(), now=NOW)
+    assert s.id is not None
+    kwargs = {"scheduled_for": NOW, "lease": LEASE, "max_attempts": 3}
+    first = await store.claim(s.id, DAY, owner="a", now=NOW, **kwargs)
+    assert first is not None
+    await store.mark(first, "sending", now=NOW)
+    again = await store.claim(s.id, DAY, owner="b", now=NOW + LEASE * 2, **kwargs)
+    assert again is not None
+    assert again.resumed_sending
+
+
+async def test_failed_deliveries_are_retried_until_max_attempts(store: SqlStore) -> None:
+    s = await store.add(sub(), now=NOW)
+    assert s.id is not None
+    kwargs = {"scheduled_for": NOW, "lease": LEASE, "max_attempts": 2}
+    first = await store.claim(s.id, DAY, owner="a", now=NOW, **kwargs)
+    assert first is not None
+    await store.mark(first, "failed", now=NOW, error="HTTP 500")
+    second = await store.claim(s.id, DAY, owner="a", now=NOW, **kwargs)
+    assert second is not None
+    await store.mark(second, "failed", now=NOW, error="HTTP 500")
+    assert await store.claim(s.id, DAY, owner="a", now=NOW, **kwargs) is None
+
+
+async def test_snapshots_are_kept_per_day_and_scope(store: SqlStore) -> None:
+    await store.save_snapshot(DAY, "cs", "one", taken_at=NOW)
+    await store.save_snapshot(DAY, "cs", "two", taken_at=NOW)
+    assert await store.load_snapshot(DAY, "cs") == "two"
+    assert await store.load_snapshot(DAY, "all") is None
+
+
+async def test_opening_twice_migrates_once(database_url: str) -> None:
+    first = await open_store(database_url)
+    await first.close()
+    second = await open_store(database_url)
+    assert await second.subscriptions() == []
+    await second.close()
+
+
+async def test_an_unreachable_database_is_one_sentence() -> None:
+    with pytest.raises(StorageError, match="cannot be opened"):
+        await open_store("postgresql://127.0.0.1:9/nothing")
