@@ -79,6 +79,8 @@ def due(sub: Subscription, at: dt.datetime, *, grace: dt.timedelta = GRACE) -> l
     if sub.paused:
         return []
     latest: dict[dt.date, dt.datetime] = {}
+    # A subscription made after its time of day gets that day's digest at once: for a new
+    # channel that is a welcome, not a surprise.
     for moment in occurrences(sub, at - grace, at):
         latest[announcement_date(moment)] = moment
     return [

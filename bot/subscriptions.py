@@ -31,6 +31,7 @@ class Subscription(Value):
     created_by: str = ""
     paused: bool = False
     paused_reason: str = ""
+    created_at: dt.datetime | None = None
 
     def where(self) -> str:
         """The destination as people may see it: a webhook's secret part is hidden."""

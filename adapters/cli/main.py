@@ -22,6 +22,7 @@ from rich.console import Console
 from adapters.cli.common import handled, utcnow, write_output
 from adapters.cli.live import collect_live, http_client
 from adapters.cli.operate import deliver, subscriptions_app
+from adapters.cli.run import run as run_bot
 from bot.arxiv import feed_categories
 from bot.engine import Progress, build_digest
 from bot.errors import FeedError, InputError
@@ -45,6 +46,7 @@ snapshot_app = typer.Typer(help="Save, import and inspect snapshots (a day's col
 app.add_typer(snapshot_app, name="snapshot")
 app.add_typer(subscriptions_app, name="subscriptions")
 app.command()(deliver)
+app.command("run")(run_bot)
 
 
 class Format(enum.StrEnum):

@@ -87,6 +87,7 @@ def _subscription(row: SubscriptionRow) -> Subscription:
         created_by=row.created_by,
         paused=row.paused,
         paused_reason=row.paused_reason,
+        created_at=_aware(row.created_at),
     )
 
 
@@ -106,7 +107,7 @@ class SqlStore:
     # Subscriptions
 
     async def add(self, sub: Subscription, *, now: dt.datetime) -> Subscription:
-        fields = sub.model_dump(exclude={"id"})
+        fields = sub.model_dump(exclude={"id", "created_at"})
         fields.update(
             categories=list(sub.categories),
             keywords=list(sub.keywords),

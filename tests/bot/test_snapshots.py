@@ -25,7 +25,13 @@ class FakeCollector:
 
 
 def live(store: SqlStore, collector: FakeCollector, moment: list[dt.datetime]) -> LiveSnapshots:
-    return LiveSnapshots(store, collector, archives=("cs", "math"), ttl=dt.timedelta(minutes=30), clock=lambda: moment[0])
+    return LiveSnapshots(
+        store,
+        collector,
+        archives=("cs", "math"),
+        ttl=dt.timedelta(minutes=30),
+        clock=lambda: moment[0],
+    )
 
 
 async def test_a_day_is_collected_once_then_served_from_the_store(store: SqlStore) -> None:

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from adapters.scheduling import add_catch_up, sync_jobs, trigger
+from bot.subscriptions import Subscription
+
+BERLIN_0230 = Subscription(
+    id=1,
+    platform="console",
+    destination="x",
+    post_time=dt.time(2, 30),
+    timezone="Europe/Berlin",
+    weekdays=tuple(range(7)),
+)
+
+
+def run_console(lines: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HOTPAPERS_")}
+    env["HOTPAPERS_DATA_DIR"] = str(tmp_path)
+    return subprocess.run(
+        [sys.executable, "-m", "adapters.cli.main", "run", "--sample"],
+        input=lines,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_a_scripted_console_session_answers_and_exits_at_the_end_of_input(tmp_path: Path) -> None:
+    result = run_console(
+        "/hotpapers top 3\n/hotpapers subscribe cs.CV at 07:00 tz Europe/Berlin\n/hotpapers subscriptions\n"
+        "/hotpapers cs.LGG\nhello\n/hotpapers help\n",
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "data: bundled sample day 2021-03-18" in result.stderr
+    assert "platforms: console" in result.stderr
+    out = result.stdout
+    assert out.count("\n 1. ") == 1
+    assert " 3. A Practical Guide to Multi-Objective" in out
+    assert " 4. " not in out
+    assert "Subscribed: cs.CV: top 10 at 07:00 Europe/Berlin, mon-fri." in out
+    assert "• cs.CV: top 10 at 07:00 Europe/Berlin, mon-fri" in out
+    assert "Did you mean cs.LG" in out
+    assert "Commands start with /hotpapers" in out
+    assert "Traceback" not in result.stderr
+    # The subscription outlives the session: the store is the same next time.
+    again = run_console("/hotpapers subscriptions\n", tmp_path)
+    assert "• cs.CV" in again.stdout
+
+
+def test_rich_markup_in_upstream_text_is_printed_as_text(tmp_path: Path) -> None:
+    result = run_console("/hotpapers keywords [bold]nothing[/bold]\n", tmp_path)
+    assert "None of the 13 papers" in result.stdout
+
+
+def test_each_subscription_gets_a_cron_job_in_its_time_zone_with_a_real_grace() -> None:
+    scheduler = AsyncIOScheduler(timezone=dt.UTC)
+
+    async def deliver() -> None:
+        return None
+
+    paused = BERLIN_0230.model_copy(update={"id": 2, "paused": True})
+    sync_jobs(scheduler, [BERLIN_0230, paused], deliver, grace=dt.timedelta(hours=6))
+    add_catch_up(scheduler, deliver)
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    assert set(jobs) == {"subscription-1", "catch-up"}
+    assert jobs["subscription-1"].misfire_grace_time == 6 * 3600
+    assert jobs["subscription-1"].coalesce
+    sync_jobs(scheduler, [], deliver, grace=dt.timedelta(hours=6))
+    assert {job.id for job in scheduler.get_jobs()} == {"catch-up"}
+
+
+def test_cron_fire_times_follow_the_local_clock_across_daylight_saving() -> None:
+    fire = trigger(BERLIN_0230)
+    spring = fire.get_next_fire_time(None, dt.datetime(2026, 3, 29, tzinfo=dt.UTC))
+    assert spring.astimezone(dt.UTC) == dt.datetime(2026, 3, 29, 1, 30, tzinfo=dt.UTC)
+    summer = fire.get_next_fire_time(None, dt.datetime(2026, 6, 1, tzinfo=dt.UTC))
+    assert summer.astimezone(dt.UTC) == dt.datetime(2026, 6, 1, 0, 30, tzinfo=dt.UTC)
+    weekdays = trigger(BERLIN_0230.model_copy(update={"weekdays": (0, 1, 2, 3, 4)}))
+    saturday = dt.datetime(2026, 11, 28, 12, tzinfo=dt.UTC)
+    assert weekdays.get_next_fire_time(None, saturday).date() == dt.date(2026, 11, 30)
