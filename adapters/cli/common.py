@@ -49,6 +49,8 @@ def handled() -> Iterator[None]:
         fail(str(exc))
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
+    except (typer.Exit, typer.Abort):
+        raise
     except Exception as exc:
         if os.environ.get("HOTPAPERS_DEBUG"):
             raise
