@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -37,7 +37,9 @@ def default_data_dir() -> Path:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="HOTPAPERS_", extra="forbid", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix="HOTPAPERS_", extra="forbid", frozen=True, populate_by_name=True
+    )
 
     data_dir: Path = Field(default_factory=default_data_dir)
     # None: a SQLite file in the data directory. postgresql://… for several replicas.
@@ -72,6 +74,30 @@ class Settings(BaseSettings):
     reddit_client_secret: SecretStr | None = None
     reddit_auth_url: str = "https://www.reddit.com/api/v1/access_token"
     reddit_api_url: str = "https://oauth.reddit.com"
+    # Chat platforms. Slack's variables keep Slack's own names (SLACK_BOT_TOKEN, …).
+    slack_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "slack_bot_token")
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "slack_signing_secret")
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "slack_app_token")
+    )
+    slack_client_id: str | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_CLIENT_ID", "slack_client_id")
+    )
+    slack_client_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_CLIENT_SECRET", "slack_client_secret")
+    )
+    slack_api_url: str = Field(
+        default="https://slack.com/api/",
+        validation_alias=AliasChoices("SLACK_API_URL", "slack_api_url"),
+    )
+    http_port: int = Field(default=3000, ge=1, le=65535)
+    # Who may change a channel's subscriptions: anyone, or only the listed user ids.
+    subscription_policy: Literal["anyone", "admins"] = "anyone"
+    admins: tuple[str, ...] = ()
     github_token: SecretStr | None = None
     github_api_url: str = "https://api.github.com"
     github_max_repos: int = Field(default=30, ge=0)

@@ -19,7 +19,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from adapters.cli.common import handled, utcnow, write_output
+from adapters.cli.common import handled, stderr, utcnow, write_output
 from adapters.cli.live import collect_live, http_client
 from adapters.cli.operate import deliver, subscriptions_app
 from adapters.cli.run import run as run_bot
@@ -32,6 +32,7 @@ from bot.models import Digest, Filters
 from bot.render import render_json, render_markdown, render_text
 from bot.settings import Settings, load_settings
 from bot.snapshot import Snapshot, dumps, read_snapshot, sample_snapshot, write_snapshot
+from bot.subscriptions import Subscription
 from bot.taxonomy import load_taxonomy
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -121,48 +122,88 @@ def render(digest: Digest, fmt: Format, *, explain: bool, settings: Settings) ->
     return render_text(digest, explain=explain, weights=settings.weights)
 
 
+DateOption = Annotated[
+    str | None, typer.Option(help="Announcement day, YYYY-MM-DD (default: the latest).")
+]
+CategoryOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--category",
+        "-c",
+        help="arXiv category, e.g. cs.LG, cs.* or cs; repeatable. Cross-lists count.",
+    ),
+]
+KeywordOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--keyword",
+        "-k",
+        help="Keep papers whose title or abstract contains it; repeatable (any matches).",
+    ),
+]
+TopOption = Annotated[
+    int | None,
+    typer.Option(min=1, help="At most this many papers (default: all above the minimum score)."),
+]
+MinScoreOption = Annotated[
+    float | None,
+    typer.Option(
+        min=0, help="Leave out papers scoring less (default: only papers no source mentioned)."
+    ),
+]
+SnapshotOption = Annotated[
+    Path | None, typer.Option(help="Replay a saved snapshot instead of fetching live.")
+]
+SampleOption = Annotated[
+    bool, typer.Option(help="Use the bundled sample day (2021-03-18), no network needed.")
+]
+
+
+def selected_digest(
+    settings: Settings,
+    *,
+    date: str | None,
+    category: list[str] | None,
+    keyword: list[str] | None,
+    top: int | None,
+    min_score: float | None,
+    snapshot: Path | None,
+    sample: bool,
+) -> Digest:
+    """The digest the common options ask for: the day, its source, the filters."""
+    now = utcnow()
+    day = parse_day(date, now) if date is not None else None
+    if snapshot is not None and sample:
+        raise InputError("Use either --snapshot or --sample, not both.")
+    categories = load_taxonomy().validate(category or ())
+    if snapshot is not None:
+        snap = read_snapshot(snapshot)
+    elif sample:
+        snap = sample_snapshot()
+    else:
+        snap = asyncio.run(live_snapshot(settings, categories, day))
+    if day is not None and snap.date != day:
+        raise InputError(f"The {'sample' if sample else 'snapshot'} is of {snap.date}, not {day}.")
+    filters = Filters(
+        categories=categories,
+        keywords=tuple(k for k in keyword or () if k.strip()),
+        min_score=settings.min_score if min_score is None else min_score,
+        top=top,
+    )
+    return build_digest(snap, filters, weights=settings.weights, generated_at=now)
+
+
 @app.command()
 def digest(
-    date: Annotated[
-        str | None, typer.Option(help="Announcement day, YYYY-MM-DD (default: the latest).")
-    ] = None,
-    category: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--category",
-            "-c",
-            help="arXiv category, e.g. cs.LG, cs.* or cs; repeatable. Cross-lists count.",
-        ),
-    ] = None,
-    keyword: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--keyword",
-            "-k",
-            help="Keep papers whose title or abstract contains it; repeatable (any matches).",
-        ),
-    ] = None,
-    top: Annotated[
-        int | None,
-        typer.Option(
-            min=1, help="At most this many papers (default: all above the minimum score)."
-        ),
-    ] = None,
-    min_score: Annotated[
-        float | None,
-        typer.Option(
-            min=0,
-            help="Leave out papers scoring less (default: only papers no source mentioned).",
-        ),
-    ] = None,
+    date: DateOption = None,
+    category: CategoryOption = None,
+    keyword: KeywordOption = None,
+    top: TopOption = None,
+    min_score: MinScoreOption = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
     explain: Annotated[bool, typer.Option(help="Show how each score adds up, per source.")] = False,
-    snapshot: Annotated[
-        Path | None, typer.Option(help="Replay a saved snapshot instead of fetching live.")
-    ] = None,
-    sample: Annotated[
-        bool, typer.Option(help="Use the bundled sample day (2021-03-18), no network needed.")
-    ] = False,
+    snapshot: SnapshotOption = None,
+    sample: SampleOption = False,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
     ] = None,
@@ -170,30 +211,95 @@ def digest(
     """Rank the day's arXiv papers by how much people discuss them."""
     with handled():
         settings = load_settings()
-        now = utcnow()
-        day = parse_day(date, now) if date is not None else None
-        if snapshot is not None and sample:
-            raise InputError("Use either --snapshot or --sample, not both.")
-        taxonomy = load_taxonomy()
-        categories = taxonomy.validate(category or ())
-        if snapshot is not None:
-            snap = read_snapshot(snapshot)
-        elif sample:
-            snap = sample_snapshot()
-        else:
-            snap = asyncio.run(live_snapshot(settings, categories, day))
-        if day is not None and snap.date != day:
-            raise InputError(
-                f"The {'sample' if sample else 'snapshot'} is of {snap.date}, not {day}."
-            )
-        filters = Filters(
-            categories=categories,
-            keywords=tuple(k for k in keyword or () if k.strip()),
-            min_score=settings.min_score if min_score is None else min_score,
+        result = selected_digest(
+            settings,
+            date=date,
+            category=category,
+            keyword=keyword,
             top=top,
+            min_score=min_score,
+            snapshot=snapshot,
+            sample=sample,
         )
-        result = build_digest(snap, filters, weights=settings.weights, generated_at=now)
         write_output(render(result, fmt, explain=explain, settings=settings), output)
+
+
+@app.command()
+def post(
+    slack_channel: Annotated[
+        str | None, typer.Option(help="Slack channel id (C…); needs SLACK_BOT_TOKEN.")
+    ] = None,
+    slack_webhook: Annotated[
+        str | None, typer.Option(help="Slack incoming-webhook URL (any host).")
+    ] = None,
+    discord_webhook: Annotated[
+        str | None, typer.Option(help="Discord channel-webhook URL (any host).")
+    ] = None,
+    date: DateOption = None,
+    category: CategoryOption = None,
+    keyword: KeywordOption = None,
+    top: TopOption = None,
+    min_score: MinScoreOption = None,
+    snapshot: SnapshotOption = None,
+    sample: SampleOption = False,
+) -> None:
+    """Post one digest to a Slack channel or a webhook, then exit: for cron jobs and CI."""
+    with handled():
+        settings = load_settings()
+        targets = [t for t in (slack_channel, slack_webhook, discord_webhook) if t]
+        if len(targets) != 1:
+            raise InputError(
+                "Give exactly one of --slack-channel, --slack-webhook, --discord-webhook."
+            )
+        if slack_channel and settings.slack_bot_token is None:
+            raise InputError("--slack-channel needs SLACK_BOT_TOKEN (or use --slack-webhook).")
+        for url in (slack_webhook, discord_webhook):
+            if url and not url.startswith(("https://", "http://")):
+                raise InputError("A webhook is an http(s) URL.")
+        result = selected_digest(
+            settings,
+            date=date,
+            category=category,
+            keyword=keyword,
+            top=top if top is not None else 10,
+            min_score=min_score,
+            snapshot=snapshot,
+            sample=sample,
+        )
+        message_id = asyncio.run(
+            post_once(settings, result, slack_channel, slack_webhook, discord_webhook)
+        )
+        stderr().print(
+            f"hotpapers: posted the digest of {result.date} ({message_id}).", markup=False
+        )
+
+
+async def post_once(
+    settings: Settings,
+    result: Digest,
+    slack_channel: str | None,
+    slack_webhook: str | None,
+    discord_webhook: str | None,
+) -> str:
+    # Imported here: the chat SDKs load slowly, and only posting needs them.
+    from slack_sdk.errors import SlackApiError
+
+    from adapters.slack.publisher import SlackPublisher, translate, web_client
+    from adapters.webhooks import WebhookPublisher
+
+    if slack_channel:
+        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+        slack = SlackPublisher(web_client(token, settings.slack_api_url))
+        sub = Subscription(platform="slack", destination=slack_channel)
+        try:
+            return await slack.post(slack_channel, result)
+        except SlackApiError as exc:
+            raise translate(exc, f"the post to {sub.destination}") from exc
+    async with http_client(settings) as client:
+        platform = "slack" if slack_webhook else "discord"
+        url = slack_webhook or discord_webhook or ""
+        sub = Subscription(platform=platform, kind="webhook", destination=url)
+        return await WebhookPublisher(client, platform).publish(sub, result, key="")
 
 
 @snapshot_app.command("import-post")

@@ -1,19 +1,22 @@
-"""``hotpapers run``: the bot, with its scheduler, on every platform this version has.
+"""``hotpapers run``: the bot, with its scheduler, on every platform that has credentials.
 
-On embedded defaults (no credentials) that is the console: a local chat channel in the
-terminal, reading commands from stdin.
+With none, that is the console: a local chat channel in the terminal, reading commands from
+stdin until the end of input. With Slack credentials it serves Slack (and webhooks, and the
+``/healthz`` endpoint) until it is stopped.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from rich.console import Console
 
@@ -23,7 +26,7 @@ from adapters.console.chat import ConsoleChat
 from adapters.console.publisher import ConsolePublisher
 from adapters.scheduling import add_catch_up, sync_jobs
 from bot.chat import CommandHandler
-from bot.delivery import Deliverer
+from bot.delivery import Deliverer, Report
 from bot.errors import InputError
 from bot.ports import Publisher, SnapshotProvider
 from bot.settings import Settings, load_settings
@@ -39,13 +42,42 @@ def where(settings: Settings) -> str:
     url = settings.database()
     if url.startswith("sqlite"):
         return f"SQLite {url.removeprefix('sqlite:///')}"
-    host = url.split("@")[-1]  # never the password
-    return f"PostgreSQL {host}"
+    return f"PostgreSQL {url.split('@')[-1]}"  # never the password
+
+
+def policy(settings: Settings) -> Any:
+    if settings.subscription_policy == "anyone":
+        return lambda user: True
+    admins = set(settings.admins)
+    return lambda user: user in admins
+
+
+class Health:
+    """What ``/healthz`` reports: the scheduler, each platform, the last delivery run."""
+
+    def __init__(self, scheduler: AsyncIOScheduler) -> None:
+        self.scheduler = scheduler
+        self.platforms: dict[str, str] = {}
+        self.last_run: dt.datetime | None = None
+        self.last_report: Report | None = None
+
+    async def handle(self, request: web.Request) -> web.Response:
+        running = bool(self.scheduler.running)
+        body = {
+            "status": "ok" if running else "degraded",
+            "scheduler": "running" if running else "stopped",
+            "platforms": self.platforms,
+            "last_delivery_run": self.last_run.isoformat() if self.last_run else None,
+            "last_delivery": self.last_report.summary() if self.last_report else None,
+        }
+        return web.json_response(body, status=200 if running else 503)
 
 
 async def serve(settings: Settings, fixed: Snapshot | None, data_line: str) -> None:
     store = await open_store(settings.database())
     console = Console(highlight=False, soft_wrap=True)
+    runner: web.AppRunner | None = None
+    stops = []
     try:
         async with http_client(settings) as client:
             snapshots: SnapshotProvider
@@ -64,9 +96,32 @@ async def serve(settings: Settings, fixed: Snapshot | None, data_line: str) -> N
                     archives=load_taxonomy().archives,
                     ttl=dt.timedelta(minutes=settings.signals_ttl_minutes),
                 )
+            from adapters.webhooks import WebhookPublisher
+
             publishers: dict[tuple[str, str], Publisher] = {
-                ("console", "channel"): ConsolePublisher(sys.stdout)
+                ("slack", "webhook"): WebhookPublisher(client, "slack"),
+                ("discord", "webhook"): WebhookPublisher(client, "discord"),
             }
+            chat = CommandHandler(store, snapshots, weights=settings.weights)
+            scheduler = AsyncIOScheduler(timezone=dt.UTC)
+            health = Health(scheduler)
+            web_app = web.Application()
+            web_app.router.add_get("/healthz", health.handle)
+
+            from adapters.slack.runtime import configured, start_slack
+
+            if configured(settings):
+                slack = await start_slack(
+                    settings, chat, store, may_manage=policy(settings), web_app=web_app
+                )
+                publishers[("slack", "channel")] = slack.publisher
+                health.platforms["slack"] = slack.mode
+                stops.append(slack.stop)
+            console_only = not health.platforms
+            if console_only:
+                publishers[("console", "channel")] = ConsolePublisher(sys.stdout)
+                health.platforms["console"] = "stdin"
+
             deliverer = Deliverer(
                 store,
                 snapshots,
@@ -80,37 +135,60 @@ async def serve(settings: Settings, fixed: Snapshot | None, data_line: str) -> N
             grace = dt.timedelta(hours=settings.grace_hours)
 
             async def deliver() -> None:
-                report = await deliverer.run(utcnow())
-                for problem in report.problems:
+                health.last_run = utcnow()
+                health.last_report = await deliverer.run(health.last_run)
+                for problem in health.last_report.problems:
                     stderr().print(f"hotpapers: {problem}", markup=False)
 
             async def sync() -> None:
-                sync_jobs(
-                    scheduler, await store.subscriptions(platform="console"), deliver, grace=grace
-                )
+                subs = [
+                    s for s in await store.subscriptions() if (s.platform, s.kind) in publishers
+                ]
+                sync_jobs(scheduler, subs, deliver, grace=grace)
 
-            scheduler = AsyncIOScheduler(timezone=dt.UTC)
             await sync()
             add_catch_up(scheduler, deliver)
             scheduler.add_job(
                 sync, "interval", seconds=int(SYNC_EVERY.total_seconds()), id="sync", coalesce=True
             )
             scheduler.start()
+            if not console_only:
+                runner = web.AppRunner(web_app)
+                await runner.setup()
+                await web.TCPSite(runner, host="0.0.0.0", port=settings.http_port).start()
+            platforms = ", ".join(f"{name} ({how})" for name, how in health.platforms.items())
             stderr().print(
-                f"hotpapers: data: {data_line}; store: {where(settings)}; platforms: console "
-                "(type /hotpapers help; end of input quits)",
+                f"hotpapers: data: {data_line}; store: {where(settings)}; platforms: {platforms}"
+                + (
+                    " — type /hotpapers help; end of input quits"
+                    if console_only
+                    else f"; /healthz on port {settings.http_port}"
+                ),
                 markup=False,
             )
-            chat = CommandHandler(store, snapshots, weights=settings.weights)
-            interactive = sys.stdin.isatty()
             try:
-                await ConsoleChat(chat, console).serve(
-                    sys.stdin, prompt=(lambda: console.print("> ", end="")) if interactive else None
-                )
+                if console_only:
+                    interactive = sys.stdin.isatty()
+                    prompt = (lambda: console.print("> ", end="")) if interactive else None
+                    await ConsoleChat(chat, console).serve(sys.stdin, prompt=prompt)
+                else:
+                    await until_stopped()
             finally:
                 scheduler.shutdown(wait=False)
     finally:
+        for stop in stops:
+            await stop()
+        if runner is not None:
+            await runner.cleanup()
         await store.close()
+
+
+async def until_stopped() -> None:
+    stopped = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stopped.set)
+    await stopped.wait()
 
 
 def run(
@@ -121,10 +199,11 @@ def run(
         bool, typer.Option(help="Serve digests from the bundled sample day (2021-03-18), offline.")
     ] = False,
 ) -> None:
-    """Run the bot: a chat channel in this terminal (stdin), with scheduled digests.
+    """Run the bot with its scheduler: Slack when its credentials are set, else this terminal.
 
-    Commands are the same as in Slack or Discord: /hotpapers help. Subscriptions made here
-    post their digests to this terminal when due. The session ends at the end of input.
+    In the terminal, commands are the same as in Slack: /hotpapers help. Subscriptions post
+    their digests when due. The terminal session ends at the end of input; a server runs
+    until it is stopped (SIGINT, SIGTERM).
     """
     with handled():
         settings = load_settings()

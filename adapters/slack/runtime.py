@@ -1,0 +1,136 @@
+"""Running the Slack app inside ``hotpapers run``: one workspace or many, HTTP or Socket Mode.
+
+- ``SLACK_BOT_TOKEN``: one workspace. ``SLACK_CLIENT_ID`` + ``SLACK_CLIENT_SECRET``: any
+  number, installed through Slack's OAuth flow (``/slack/install``), installations kept by
+  slack_sdk's SQLAlchemy installation store in the project's database.
+- ``SLACK_APP_TOKEN``: Socket Mode (no public URL). Otherwise HTTP on ``HOTPAPERS_HTTP_PORT``
+  at ``/slack/events``, the signing secret verified on every request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
+
+from adapters.slack.app import build_app
+from adapters.slack.publisher import SlackPublisher, web_client
+from bot.chat import CommandHandler
+from bot.errors import ConfigError, DeliveryError
+from bot.models import Digest
+from bot.settings import Settings
+from bot.store import SqlStore
+from bot.subscriptions import Subscription
+
+SCOPES = ["commands", "chat:write", "chat:write.public", "channels:history", "groups:history"]
+EVENTS_PATH = "/slack/events"
+
+
+def configured(settings: Settings) -> bool:
+    return settings.slack_bot_token is not None or bool(
+        settings.slack_client_id and settings.slack_client_secret
+    )
+
+
+def _secret(value: Any) -> str:
+    return str(value.get_secret_value()) if value is not None else ""
+
+
+class WorkspacePublisher:
+    """Scheduled posts in many workspaces: each one with the bot token its installation saved."""
+
+    idempotent = True
+
+    def __init__(self, installations: AsyncSQLAlchemyInstallationStore, base_url: str) -> None:
+        self.installations = installations
+        self.base_url = base_url
+
+    async def publish(self, sub: Subscription, digest: Digest, *, key: str) -> str:
+        bot = await self.installations.async_find_bot(
+            enterprise_id=None, team_id=sub.workspace or None
+        )
+        if bot is None or not bot.bot_token:
+            where = sub.workspace or "(none given)"
+            raise DeliveryError(f"hotpapers is not installed in the Slack workspace {where}")
+        return await SlackPublisher(web_client(bot.bot_token, self.base_url)).publish(
+            sub, digest, key=key
+        )
+
+
+@dataclass
+class SlackRuntime:
+    app: AsyncApp
+    publisher: SlackPublisher | WorkspacePublisher
+    mode: str
+    stop: Callable[[], Awaitable[None]]
+
+
+async def start_slack(
+    settings: Settings,
+    handler: CommandHandler,
+    store: SqlStore,
+    *,
+    may_manage: Callable[[str], bool],
+    web_app: web.Application,
+) -> SlackRuntime:
+    """Build the app and connect it; HTTP mode adds its routes to ``web_app`` (served by run)."""
+    if settings.slack_signing_secret is None and settings.slack_app_token is None:
+        raise ConfigError(
+            "Slack needs SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)."
+        )
+    options: dict[str, Any] = {}
+    publisher: SlackPublisher | WorkspacePublisher
+    if settings.slack_bot_token is not None:
+        client = web_client(_secret(settings.slack_bot_token), settings.slack_api_url)
+        publisher = SlackPublisher(client)
+    else:
+        assert settings.slack_client_id is not None
+        client = web_client(None, settings.slack_api_url)
+        installations = AsyncSQLAlchemyInstallationStore(
+            client_id=settings.slack_client_id, engine=store.engine
+        )
+        states = AsyncSQLAlchemyOAuthStateStore(expiration_seconds=600, engine=store.engine)
+        await installations.create_tables()  # type: ignore[no-untyped-call]
+        await states.create_tables()  # type: ignore[no-untyped-call]
+        options["oauth_settings"] = AsyncOAuthSettings(
+            client_id=settings.slack_client_id,
+            client_secret=_secret(settings.slack_client_secret),
+            scopes=SCOPES,
+            installation_store=installations,
+            state_store=states,
+        )
+        publisher = WorkspacePublisher(installations, settings.slack_api_url)
+    app = build_app(
+        handler,
+        client=client,
+        signing_secret=_secret(settings.slack_signing_secret) or "socket-mode",
+        may_manage=may_manage,
+        request_verification_enabled=settings.slack_app_token is None,
+        **options,
+    )
+    if settings.slack_app_token is not None:
+        socket = AsyncSocketModeHandler(app, _secret(settings.slack_app_token))
+        await socket.connect_async()  # type: ignore[no-untyped-call]
+        return SlackRuntime(
+            app=app, publisher=publisher, mode="Socket Mode", stop=socket.close_async
+        )
+    bolt = app.server(path=EVENTS_PATH, port=settings.http_port).web_app
+    for route in bolt.router.routes():
+        web_app.router.add_route(route.method, route.resource.canonical, route.handler)  # type: ignore[union-attr]
+
+    async def nothing() -> None:
+        return None
+
+    return SlackRuntime(
+        app=app,
+        publisher=publisher,
+        mode=f"HTTP {EVENTS_PATH} on port {settings.http_port}",
+        stop=nothing,
+    )
