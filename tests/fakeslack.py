@@ -1,0 +1,94 @@
+"""A fake Slack: the Web API methods hotpapers calls, response_urls and incoming webhooks.
+
+It validates what real Slack validates for us (block count and section length, a fallback
+text, JSON bodies) and records every call, so tests assert on what a workspace would see.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+MAX_BLOCKS = 50
+SECTION_CHARS = 3000
+GONE_CHANNELS = {"C_GONE": "channel_not_found", "C_ARCHIVED": "is_archived"}
+
+
+class FakeSlack:
+    def __init__(self) -> None:
+        self.messages: list[dict[str, Any]] = []
+        self.responses: list[dict[str, Any]] = []
+        self.webhook_posts: list[dict[str, Any]] = []
+        self.calls: list[str] = []
+        self.lock = threading.Lock()
+        self._ts = itertools.count(1)
+
+    @staticmethod
+    def _answer(body: dict[str, Any], status: int = 200) -> tuple[int, str, bytes]:
+        return status, "application/json", json.dumps(body).encode()
+
+    def _check(self, payload: dict[str, Any]) -> str | None:
+        blocks = payload.get("blocks") or []
+        if isinstance(blocks, str):
+            blocks = json.loads(blocks)
+        if len(blocks) > MAX_BLOCKS:
+            return "invalid_blocks"
+        for block in blocks:
+            text = (block.get("text") or {}).get("text", "")
+            if block.get("type") == "section" and len(text) > SECTION_CHARS:
+                return "invalid_blocks"
+        if not payload.get("text"):
+            return "no_text"
+        return None
+
+    def post(self, path: str, body: bytes) -> tuple[int, str, bytes]:
+        route = urlsplit(path).path
+        with self.lock:
+            self.calls.append(route)
+            if route.startswith("/respond/"):
+                self.responses.append(json.loads(body))
+                return 200, "text/plain", b"ok"
+            if route.startswith("/hooks/"):
+                payload = json.loads(body)
+                if self._check(payload):
+                    return 400, "text/plain", b"invalid_blocks"
+                self.webhook_posts.append(payload)
+                return 200, "text/plain", b"ok"
+            if route == "/api/auth.test":
+                return self._answer(
+                    {"ok": True, "team_id": "T1", "user_id": "UBOT", "bot_id": "B1", "team": "Lab"}
+                )
+            if route == "/api/chat.postMessage":
+                payload = (
+                    json.loads(body)
+                    if body.startswith(b"{")
+                    else {k: v[0] for k, v in parse_qs(body.decode()).items()}
+                )
+                channel = str(payload.get("channel", ""))
+                if channel in GONE_CHANNELS:
+                    return self._answer({"ok": False, "error": GONE_CHANNELS[channel]})
+                if error := self._check(payload):
+                    return self._answer({"ok": False, "error": error})
+                ts = f"1700000000.{next(self._ts):06d}"
+                self.messages.append({**payload, "ts": ts})
+                return self._answer(
+                    {"ok": True, "channel": channel, "ts": ts, "message": {"text": payload["text"]}}
+                )
+            return self._answer({"ok": False, "error": "unknown_method"})
+
+    def history(self, query: dict[str, list[str]]) -> tuple[int, str, bytes]:
+        channel = query.get("channel", [""])[0]
+        with self.lock:
+            self.calls.append("/api/conversations.history")
+            mine = [
+                m
+                for m in reversed(self.messages)
+                if m.get("channel") == channel and "thread_ts" not in m
+            ]
+        return self._answer({"ok": True, "messages": mine[: int(query.get("limit", ["100"])[0])]})
+
+    def routes(self) -> dict[str, Any]:
+        return {"/api/conversations.history": self.history}
