@@ -25,6 +25,8 @@ class FakeSlack:
         self.calls: list[str] = []
         self.lock = threading.Lock()
         self._ts = itertools.count(1)
+        self.socket_url = ""
+        self.installed_token = "xoxb-installed"
 
     @staticmethod
     def _answer(body: dict[str, Any], status: int = 200) -> tuple[int, str, bytes]:
@@ -57,6 +59,23 @@ class FakeSlack:
                     return 400, "text/plain", b"invalid_blocks"
                 self.webhook_posts.append(payload)
                 return 200, "text/plain", b"ok"
+            if route == "/api/apps.connections.open":
+                return self._answer({"ok": True, "url": self.socket_url})
+            if route == "/api/oauth.v2.access":
+                return self._answer(
+                    {
+                        "ok": True,
+                        "access_token": self.installed_token,
+                        "token_type": "bot",
+                        "scope": "commands,chat:write",
+                        "bot_user_id": "UB9",
+                        "app_id": "A1",
+                        "team": {"id": "T9", "name": "Other lab"},
+                        "enterprise": None,
+                        "is_enterprise_install": False,
+                        "authed_user": {"id": "U9"},
+                    }
+                )
             if route == "/api/auth.test":
                 return self._answer(
                     {"ok": True, "team_id": "T1", "user_id": "UBOT", "bot_id": "B1", "team": "Lab"}
