@@ -94,6 +94,24 @@ class Settings(BaseSettings):
         default="https://slack.com/api/",
         validation_alias=AliasChoices("SLACK_API_URL", "slack_api_url"),
     )
+    discord_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("DISCORD_TOKEN", "discord_token")
+    )
+    discord_api_base: str = Field(
+        default="https://discord.com/api/v10",
+        validation_alias=AliasChoices("DISCORD_API_BASE", "discord_api_base"),
+    )
+    discord_dev_guild: int | None = Field(
+        default=None, validation_alias=AliasChoices("DISCORD_DEV_GUILD", "discord_dev_guild")
+    )
+    discord_shard_count: int | None = Field(
+        default=None,
+        ge=1,
+        validation_alias=AliasChoices("DISCORD_SHARD_COUNT", "discord_shard_count"),
+    )
+    discord_shard_ids: tuple[int, ...] | None = Field(
+        default=None, validation_alias=AliasChoices("DISCORD_SHARD_IDS", "discord_shard_ids")
+    )
     http_port: int = Field(default=3000, ge=1, le=65535)
     # Who may change a channel's subscriptions: anyone, or only the listed user ids.
     subscription_policy: Literal["anyone", "admins"] = "anyone"

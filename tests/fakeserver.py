@@ -18,6 +18,7 @@ def serve(
     routes: dict[str, Route],
     *,
     post: PostRoute | None = None,
+    put: PostRoute | None = None,
     latency: float = 0.0,
 ) -> Iterator[tuple[str, list[str]]]:
     """Serve GET ``routes`` (path → handler of the query) and POSTs to ``post``; record paths."""
@@ -37,6 +38,13 @@ def serve(
             with lock:
                 seen.append(self.path)
                 answer = post(self.path, body) if post else (404, "text/plain", b"no")
+            self._send(*answer)
+
+        def do_PUT(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            with lock:
+                seen.append(self.path)
+                answer = put(self.path, body) if put else (404, "text/plain", b"no")
             self._send(*answer)
 
         def _send(self, status: int, kind: str, body: bytes) -> None:

@@ -235,6 +235,9 @@ def post(
     discord_webhook: Annotated[
         str | None, typer.Option(help="Discord channel-webhook URL (any host).")
     ] = None,
+    discord_channel: Annotated[
+        str | None, typer.Option(help="Discord channel id; needs DISCORD_TOKEN.")
+    ] = None,
     date: DateOption = None,
     category: CategoryOption = None,
     keyword: KeywordOption = None,
@@ -246,11 +249,14 @@ def post(
     """Post one digest to a Slack channel or a webhook, then exit: for cron jobs and CI."""
     with handled():
         settings = load_settings()
-        targets = [t for t in (slack_channel, slack_webhook, discord_webhook) if t]
+        targets = [t for t in (slack_channel, slack_webhook, discord_webhook, discord_channel) if t]
         if len(targets) != 1:
             raise InputError(
-                "Give exactly one of --slack-channel, --slack-webhook, --discord-webhook."
+                "Give exactly one of --slack-channel, --slack-webhook, --discord-channel, "
+                "--discord-webhook."
             )
+        if discord_channel and settings.discord_token is None:
+            raise InputError("--discord-channel needs DISCORD_TOKEN (or use --discord-webhook).")
         if slack_channel and settings.slack_bot_token is None:
             raise InputError("--slack-channel needs SLACK_BOT_TOKEN (or use --slack-webhook).")
         for url in (slack_webhook, discord_webhook):
@@ -267,7 +273,9 @@ def post(
             sample=sample,
         )
         message_id = asyncio.run(
-            post_once(settings, result, slack_channel, slack_webhook, discord_webhook)
+            post_once(
+                settings, result, slack_channel, slack_webhook, discord_webhook, discord_channel
+            )
         )
         stderr().print(
             f"hotpapers: posted the digest of {result.date} ({message_id}).", markup=False
@@ -280,6 +288,7 @@ async def post_once(
     slack_channel: str | None,
     slack_webhook: str | None,
     discord_webhook: str | None,
+    discord_channel: str | None = None,
 ) -> str:
     # Imported here: the chat SDKs load slowly, and only posting needs them.
     from slack_sdk.errors import SlackApiError
@@ -296,6 +305,12 @@ async def post_once(
         except SlackApiError as exc:
             raise translate(exc, f"the post to {sub.destination}") from exc
     async with http_client(settings) as client:
+        if discord_channel and settings.discord_token is not None:
+            from adapters.discord.publisher import DiscordPublisher
+
+            token = settings.discord_token.get_secret_value()
+            publisher = DiscordPublisher(client, token, api_base=settings.discord_api_base)
+            return await publisher.post(discord_channel, result)
         platform = "slack" if slack_webhook else "discord"
         url = slack_webhook or discord_webhook or ""
         sub = Subscription(platform=platform, kind="webhook", destination=url)

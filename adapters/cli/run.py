@@ -117,6 +117,26 @@ async def serve(settings: Settings, fixed: Snapshot | None, data_line: str) -> N
                 publishers[("slack", "channel")] = slack.publisher
                 health.platforms["slack"] = slack.mode
                 stops.append(slack.stop)
+            from adapters.discord.runtime import configured as discord_configured
+            from adapters.discord.runtime import start_discord
+
+            if discord_configured(settings):
+                admins = set(settings.admins)
+                bot = await start_discord(
+                    settings, chat, client, admins=lambda user: user in admins
+                )
+                publishers[("discord", "channel")] = bot.publisher
+                health.platforms["discord"] = bot.mode
+                stops.append(bot.stop)
+
+                def gateway_ended(task: asyncio.Task[None]) -> None:
+                    if task.cancelled() or task.exception() is None:
+                        return
+                    reason = f"{type(task.exception()).__name__}: {task.exception()}"
+                    health.platforms["discord"] = f"gateway disconnected ({reason})"
+                    stderr().print(f"hotpapers: Discord's gateway closed: {reason}", markup=False)
+
+                bot.gateway.add_done_callback(gateway_ended)
             console_only = not health.platforms
             if console_only:
                 publishers[("console", "channel")] = ConsolePublisher(sys.stdout)
@@ -199,7 +219,8 @@ def run(
         bool, typer.Option(help="Serve digests from the bundled sample day (2021-03-18), offline.")
     ] = False,
 ) -> None:
-    """Run the bot with its scheduler: Slack when its credentials are set, else this terminal.
+    """Run the bot with its scheduler: Slack and Discord when their credentials are set, else
+    this terminal.
 
     In the terminal, commands are the same as in Slack: /hotpapers help. Subscriptions post
     their digests when due. The terminal session ends at the end of input; a server runs

@@ -60,7 +60,7 @@ def paper_embed(rank: int, item: Ranked) -> discord.Embed:
             f"> “{escape(excerpt(post.text, 160))}” — {escape(one_line(post.author))}{where}"
         )
     embed = discord.Embed(
-        title=_cut(f"{rank}. {one_line(paper.title)}", 256),
+        title=_cut(f"{rank}. {escape(one_line(paper.title))}", 256),
         url=paper.abs_url,
         description=_cut("\n".join(lines), 4096),
     )

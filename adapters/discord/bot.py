@@ -1,0 +1,258 @@
+"""The Discord bot: ``/hotpapers`` application commands on discord.py 2.
+
+``/hotpapers now`` (categories with autocomplete, date, top, keywords, public) and
+``/hotpapers subscribe|unsubscribe|subscriptions|pause|resume|help``. Discord does not let one
+command take options and subcommands at once, so the digest is the ``now`` subcommand. Every
+interaction is deferred at once and answered with follow-ups, ephemeral unless ``public``;
+values are validated by the same command language as Slack's. Changing subscriptions needs
+Manage Channels (or the listed admins, by policy). Nothing can ping: every message is sent
+with no allowed mentions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import discord
+from discord import app_commands
+
+from adapters.discord.embeds import escape, to_messages
+from bot.chat import CommandHandler, Context, DigestReply, Reply
+from bot.taxonomy import load_taxonomy
+
+MAX_CHOICES = 25
+Policy = Callable[[discord.Interaction], bool]
+
+
+def manage_channels(interaction: discord.Interaction) -> bool:
+    permissions = interaction.permissions
+    return bool(permissions.manage_channels or permissions.administrator)
+
+
+def category_choices(current: str) -> list[app_commands.Choice[str]]:
+    """Up to 25 categories matching the word being typed (after the ones already typed)."""
+    typed = current.split(" ")
+    head, word = typed[:-1], typed[-1].lower()
+    taxonomy = load_taxonomy()
+    found = [c for c in taxonomy.categories if c.lower().startswith(word)]
+    found += [
+        c
+        for c in taxonomy.categories
+        if word and word in taxonomy.name(c).lower() and c not in found
+    ]
+    prefix = " ".join([*head, ""]) if head else ""
+    return [
+        app_commands.Choice(
+            name=f"{prefix}{c} — {taxonomy.name(c)}"[:100], value=f"{prefix}{c}"[:100]
+        )
+        for c in found[:MAX_CHOICES]
+    ]
+
+
+async def send(interaction: discord.Interaction, reply: Reply) -> None:
+    """Follow up a deferred interaction with the reply (never pinging anyone)."""
+    none = discord.AllowedMentions.none()
+    if not isinstance(reply, DigestReply):
+        await interaction.followup.send(
+            escape(reply.text)[:2000], ephemeral=True, allowed_mentions=none
+        )
+        return
+    for message in to_messages(reply.digest):
+        await interaction.followup.send(
+            message["content"],
+            embeds=[discord.Embed.from_dict(e) for e in message["embeds"]],
+            ephemeral=not reply.public,
+            allowed_mentions=none,
+        )
+
+
+async def answer(
+    interaction: discord.Interaction,
+    handler: CommandHandler,
+    text: str,
+    *,
+    public: bool,
+    may_manage: bool,
+) -> None:
+    """Defer at once (Discord wants an answer within 3 s), then run the command and follow up."""
+    await interaction.response.defer(ephemeral=not public, thinking=True)
+    context = Context(
+        platform="discord",
+        workspace=str(interaction.guild_id or ""),
+        channel=str(interaction.channel_id or ""),
+        user=str(interaction.user.id),
+        may_manage=may_manage,
+    )
+    await send(interaction, await handler.handle(text, context))
+
+
+def words(*parts: tuple[str, object | None]) -> str:
+    """The command-language text of some options: ``("top", 5)`` → ``top 5``."""
+    out = []
+    for name, value in parts:
+        if value is None or value is False or value == "":
+            continue
+        out.append(name if value is True else f"{name} {value}".strip())
+    return " ".join(out)
+
+
+def build_group(handler: CommandHandler, *, policy: Policy = manage_channels) -> app_commands.Group:
+    group = app_commands.Group(
+        name="hotpapers", description="The arXiv papers people are talking about"
+    )
+
+    @group.command(
+        name="now", description="The hot papers now (this channel's categories, else all)"
+    )
+    @app_commands.describe(
+        categories="e.g. cs.LG cs.CV",
+        date="YYYY-MM-DD",
+        top="1 to 100",
+        keywords="words to look for",
+        public="post for everyone",
+    )
+    async def now(
+        interaction: discord.Interaction,
+        categories: str | None = None,
+        date: str | None = None,
+        top: app_commands.Range[int, 1, 100] | None = None,
+        keywords: str | None = None,
+        public: bool = False,
+    ) -> None:
+        text = words(
+            ("", categories),
+            ("date", date),
+            ("top", top),
+            ("keywords", keywords),
+            ("public", public),
+        )
+        await answer(interaction, handler, text, public=public, may_manage=policy(interaction))
+
+    @group.command(
+        name="subscribe", description="Post the digest of some categories here every day"
+    )
+    @app_commands.describe(
+        categories="e.g. cs.LG cs.CV",
+        at="HH:MM",
+        tz="e.g. Europe/Berlin",
+        top="1 to 100",
+        weekdays="mon-fri, daily…",
+        keywords="words to look for",
+    )
+    async def subscribe(
+        interaction: discord.Interaction,
+        categories: str,
+        at: str | None = None,
+        tz: str | None = None,
+        top: app_commands.Range[int, 1, 100] | None = None,
+        weekdays: str | None = None,
+        keywords: str | None = None,
+    ) -> None:
+        text = words(
+            ("subscribe", categories),
+            ("at", at),
+            ("tz", tz),
+            ("top", top),
+            ("weekdays", weekdays),
+            ("keywords", keywords),
+        )
+        await answer(interaction, handler, text, public=False, may_manage=policy(interaction))
+
+    @group.command(name="unsubscribe", description="Stop some categories, or everything")
+    async def unsubscribe(interaction: discord.Interaction, categories: str | None = None) -> None:
+        await answer(
+            interaction,
+            handler,
+            words(("unsubscribe", categories or True)),
+            public=False,
+            may_manage=policy(interaction),
+        )
+
+    for name, description in (
+        ("subscriptions", "What this channel gets"),
+        ("pause", "Pause this channel's digests"),
+        ("resume", "Resume this channel's digests"),
+        ("help", "How to use hotpapers"),
+    ):
+
+        async def simple(interaction: discord.Interaction, _name: str = name) -> None:
+            await answer(interaction, handler, _name, public=False, may_manage=policy(interaction))
+
+        group.add_command(app_commands.Command(name=name, description=description, callback=simple))
+
+    now.autocomplete("categories")(_autocomplete)
+    subscribe.autocomplete("categories")(_autocomplete)
+    unsubscribe.autocomplete("categories")(_autocomplete)
+    return group
+
+
+async def _autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    return category_choices(current)
+
+
+def commands_digest(
+    tree: app_commands.CommandTree[discord.Client], guild: discord.Object | None
+) -> str:
+    payload = [command.to_dict(tree) for command in tree.get_commands(guild=guild)]
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+async def sync_if_changed(
+    tree: app_commands.CommandTree[discord.Client], guild_id: int | None, marker: Path
+) -> bool:
+    """Sync the commands only when they changed: Discord limits command creation per day."""
+    guild = discord.Object(id=guild_id) if guild_id else None
+    if guild is not None:
+        tree.copy_global_to(guild=guild)
+    digest = commands_digest(tree, guild)
+    if _stored(marker) == digest:
+        return False
+    await tree.sync(guild=guild)
+    _store(marker, digest)
+    return True
+
+
+def _stored(marker: Path) -> str:
+    return marker.read_text().strip() if marker.is_file() else ""
+
+
+def _store(marker: Path, digest: str) -> None:
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(digest)
+
+
+class HotPapersBot(discord.AutoShardedClient):
+    """A sharded client with the ``/hotpapers`` commands; it needs no privileged intents."""
+
+    def __init__(
+        self,
+        handler: CommandHandler,
+        *,
+        marker: Path,
+        dev_guild: int | None = None,
+        shard_ids: list[int] | None = None,
+        shard_count: int | None = None,
+        policy: Policy = manage_channels,
+    ) -> None:
+        sharding: dict[str, object] = {}
+        if shard_count is not None:
+            sharding["shard_count"] = shard_count
+        if shard_ids is not None:
+            sharding["shard_ids"] = shard_ids
+        super().__init__(
+            intents=discord.Intents.none(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            **sharding,  # type: ignore[arg-type]
+        )
+        self.tree = app_commands.CommandTree(self)
+        self.tree.add_command(build_group(handler, policy=policy))
+        self.marker = marker
+        self.dev_guild = dev_guild
+
+    async def setup_hook(self) -> None:
+        await sync_if_changed(self.tree, self.dev_guild, self.marker)

@@ -1,0 +1,80 @@
+"""Running the Discord bot inside ``hotpapers run`` (with ``DISCORD_TOKEN``)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import discord
+import httpx
+
+from adapters.discord.bot import HotPapersBot, manage_channels
+from adapters.discord.publisher import DiscordPublisher
+from bot.chat import CommandHandler
+from bot.settings import Settings
+
+
+def configured(settings: Settings) -> bool:
+    return settings.discord_token is not None
+
+
+def point_at(api_base: str) -> None:
+    """discord.py's REST base URL (``DISCORD_API_BASE``): Discord's own, a proxy or a fake."""
+    discord.http.Route.BASE = api_base.rstrip("/")
+
+
+@dataclass
+class DiscordRuntime:
+    client: HotPapersBot
+    publisher: DiscordPublisher
+    mode: str
+    stop: Callable[[], Awaitable[None]]
+    gateway: asyncio.Task[None]
+
+
+async def start_discord(
+    settings: Settings,
+    handler: CommandHandler,
+    http: httpx.AsyncClient,
+    *,
+    admins: Callable[[str], bool] | None = None,
+) -> DiscordRuntime:
+    """Log in, sync the commands if they changed, and connect the shards in the background."""
+    assert settings.discord_token is not None
+    token = settings.discord_token.get_secret_value()
+    point_at(settings.discord_api_base)
+
+    def policy(interaction: discord.Interaction) -> bool:
+        if settings.subscription_policy == "admins" and admins is not None:
+            return admins(str(interaction.user.id))
+        return manage_channels(interaction)
+
+    guild = settings.discord_dev_guild
+    client = HotPapersBot(
+        handler,
+        marker=settings.data_dir / f"discord-commands-{guild or 'global'}.sha256",
+        dev_guild=guild,
+        shard_ids=list(settings.discord_shard_ids) if settings.discord_shard_ids else None,
+        shard_count=settings.discord_shard_count,
+        policy=policy,
+    )
+    await client.login(token)
+    gateway = asyncio.create_task(client.connect(reconnect=True))
+
+    async def stop() -> None:
+        await client.close()
+        gateway.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await gateway
+
+    shards = (
+        f"shards {list(settings.discord_shard_ids)}"
+        if settings.discord_shard_ids
+        else "auto-sharded"
+    )
+    publisher = DiscordPublisher(http, token, api_base=settings.discord_api_base)
+    return DiscordRuntime(
+        client=client, publisher=publisher, mode=shards, stop=stop, gateway=gateway
+    )

@@ -1,0 +1,177 @@
+"""A fake Discord REST API: what hotpapers calls, with Discord's limits enforced.
+
+Messages over the limits are refused with 400 as Discord would; a message whose ``nonce`` was
+seen with ``enforce_nonce`` returns the first message instead of posting again.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from typing import Any
+from urllib.parse import urlsplit
+
+BASE = "/api/v10"
+USER = {
+    "id": "100",
+    "username": "hotpapers",
+    "discriminator": "0",
+    "avatar": None,
+    "bot": True,
+    "global_name": None,
+}
+
+
+def embed_chars(embed: dict[str, Any]) -> int:
+    total = len(embed.get("title", "")) + len(embed.get("description", ""))
+    total += len((embed.get("footer") or {}).get("text", "")) + len(
+        (embed.get("author") or {}).get("name", "")
+    )
+    return total + sum(
+        len(f.get("name", "")) + len(f.get("value", "")) for f in embed.get("fields", [])
+    )
+
+
+def refusal(payload: dict[str, Any]) -> str | None:
+    embeds = payload.get("embeds") or []
+    if len(payload.get("content") or "") > 2000:
+        return "content over 2000"
+    if len(embeds) > 10:
+        return "more than 10 embeds"
+    for e in embeds:
+        if (
+            len(e.get("title", "")) > 256
+            or len(e.get("description", "")) > 4096
+            or len((e.get("footer") or {}).get("text", "")) > 2048
+        ):
+            return "embed field over its limit"
+    if sum(embed_chars(e) for e in embeds) > 6000:
+        return "embeds over 6000 characters"
+    if not payload.get("content") and not embeds:
+        return "empty message"
+    return None
+
+
+class FakeDiscord:
+    def __init__(self) -> None:
+        self.messages: list[dict[str, Any]] = []
+        self.callbacks: list[dict[str, Any]] = []
+        self.followups: list[dict[str, Any]] = []
+        self.command_syncs: list[str] = []
+        self.rate_limit_next = 0
+        self.lock = threading.Lock()
+        self._ids = itertools.count(1000)
+        self._nonces: dict[str, dict[str, Any]] = {}
+
+    def _json(self, body: Any, status: int = 200) -> tuple[int, str, bytes]:
+        return status, "application/json", json.dumps(body).encode()
+
+    def _message(self, channel: str, payload: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": str(next(self._ids)),
+            "channel_id": channel,
+            "type": 0,
+            "content": payload.get("content", ""),
+            "embeds": payload.get("embeds", []),
+            "author": USER,
+            "attachments": [],
+            "mentions": [],
+            "mention_roles": [],
+            "mention_everyone": False,
+            "pinned": False,
+            "tts": False,
+            "timestamp": "2026-11-25T09:00:00+00:00",
+            "edited_timestamp": None,
+            "flags": payload.get("flags", 0),
+            "components": [],
+            "nonce": payload.get("nonce"),
+        }
+
+    def get(self, query: dict[str, list[str]]) -> tuple[int, str, bytes]:
+        return self._json(USER)
+
+    def application(self, query: dict[str, list[str]]) -> tuple[int, str, bytes]:
+        return self._json(
+            {
+                "id": "100",
+                "name": "hotpapers",
+                "description": "",
+                "icon": None,
+                "bot_public": True,
+                "bot_require_code_grant": False,
+                "verify_key": "0" * 64,
+                "flags": 0,
+                "team": None,
+                "owner": USER,
+                "summary": "",
+            }
+        )
+
+    def post(self, path: str, body: bytes) -> tuple[int, str, bytes]:
+        route = urlsplit(path).path.removeprefix(BASE)
+        payload = json.loads(body) if body else {}
+        parts = route.strip("/").split("/")
+        with self.lock:
+            if parts[0] == "channels" and parts[-1] == "messages":
+                channel = parts[1]
+                if channel in ("404", "403"):
+                    return self._json({"message": "Unknown Channel", "code": 10003}, int(channel))
+                if self.rate_limit_next:
+                    self.rate_limit_next -= 1
+                    return self._json(
+                        {
+                            "message": "You are being rate limited.",
+                            "retry_after": 0.25,
+                            "global": False,
+                        },
+                        429,
+                    )
+                if payload.get("allowed_mentions") != {"parse": []}:
+                    return self._json(
+                        {"message": "hotpapers must never allow mentions", "code": 0}, 400
+                    )
+                if reason := refusal(payload):
+                    return self._json({"message": reason, "code": 50035}, 400)
+                nonce = payload.get("nonce")
+                if nonce and payload.get("enforce_nonce") and nonce in self._nonces:
+                    return self._json(self._nonces[nonce])
+                message = self._message(channel, payload)
+                self.messages.append(message)
+                if nonce:
+                    self._nonces[nonce] = message
+                return self._json(message)
+            if parts[0] == "interactions" and parts[-1] == "callback":
+                self.callbacks.append({"interaction": parts[1], **payload})
+                flags = (payload.get("data") or {}).get("flags", 0)
+                return self._json(
+                    {
+                        "interaction": {
+                            "id": parts[1],
+                            "type": 2,
+                            "response_message_loading": payload.get("type") == 5,
+                            "response_message_ephemeral": bool(flags & 64),
+                        }
+                    }
+                )
+            if parts[0] == "webhooks":
+                if reason := refusal(payload):
+                    return self._json({"message": reason, "code": 50035}, 400)
+                message = self._message("555", payload)
+                self.followups.append(payload)
+                return self._json(message)
+        return self._json({"message": "404: Not Found", "code": 0}, 404)
+
+    def put(self, path: str, body: bytes) -> tuple[int, str, bytes]:
+        with self.lock:
+            self.command_syncs.append(urlsplit(path).path)
+        commands = json.loads(body)
+        return self._json(
+            [
+                {**c, "id": str(700 + n), "application_id": "100", "version": "1"}
+                for n, c in enumerate(commands)
+            ]
+        )
+
+    def routes(self) -> dict[str, Any]:
+        return {f"{BASE}/users/@me": self.get, f"{BASE}/oauth2/applications/@me": self.application}
