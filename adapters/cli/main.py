@@ -282,6 +282,46 @@ def post(
         )
 
 
+@app.command()
+def publish(
+    out: Annotated[Path, typer.Option(help="The archive directory (created when missing).")],
+    base_url: Annotated[
+        str, typer.Option(help="Where the archive is served, for absolute links in the feed.")
+    ] = "",
+    date: DateOption = None,
+    category: CategoryOption = None,
+    keyword: KeywordOption = None,
+    top: TopOption = None,
+    min_score: MinScoreOption = None,
+    snapshot: SnapshotOption = None,
+    sample: SampleOption = False,
+) -> None:
+    """Publish the day's digest into a static archive: a markdown post, an HTML page, an index
+    and an Atom feed. Publishing a day again replaces it."""
+    from adapters.archive import publish as publish_day
+
+    with handled():
+        settings = load_settings()
+        if base_url and not base_url.startswith(("https://", "http://")):
+            raise InputError(
+                "--base-url is an http(s) URL, such as https://lab.example.org/papers."
+            )
+        result = selected_digest(
+            settings,
+            date=date,
+            category=category,
+            keyword=keyword,
+            top=top,
+            min_score=min_score,
+            snapshot=snapshot,
+            sample=sample,
+        )
+        written = publish_day(result, out, base_url=base_url)
+        stderr().print(
+            f"hotpapers: published {result.date} into {out} ({len(written)} files).", markup=False
+        )
+
+
 async def post_once(
     settings: Settings,
     result: Digest,
