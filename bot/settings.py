@@ -113,12 +113,23 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("DISCORD_SHARD_IDS", "discord_shard_ids")
     )
     http_port: int = Field(default=3000, ge=1, le=65535)
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
     # Who may change a channel's subscriptions: anyone, or only the listed user ids.
     subscription_policy: Literal["anyone", "admins"] = "anyone"
     admins: tuple[str, ...] = ()
     github_token: SecretStr | None = None
     github_api_url: str = "https://api.github.com"
     github_max_repos: int = Field(default=30, ge=0)
+
+    def secrets(self) -> list[str]:
+        """Every secret value set, for log redaction."""
+        values = [getattr(self, name) for name in type(self).model_fields]
+        found = [v.get_secret_value() for v in values if isinstance(v, SecretStr)]
+        url = self.database_url or ""
+        if "@" in url and ":" in url.split("@")[0].split("//")[-1]:
+            found.append(url.split("@")[0].split("//")[-1].split(":", 1)[1])
+        return found
 
     def database(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'hotpapers.db'}"

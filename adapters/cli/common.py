@@ -13,8 +13,10 @@ from typing import NoReturn
 import typer
 from rich.console import Console
 
+from adapters.logs import configure as configure_logs
 from bot.errors import HotPapersError
 from bot.files import write_atomic
+from bot.settings import Settings, load_settings
 
 EXIT_BAD_INPUT = 2
 
@@ -56,3 +58,14 @@ def handled() -> Iterator[None]:
             raise
         detail = f"{type(exc).__name__}: {exc}"
         fail(f"unexpected error ({detail}); set HOTPAPERS_DEBUG=1 to see the traceback.", code=1)
+
+
+def settings_and_logs() -> Settings:
+    """The settings in force, with logging set up by them (format, level, secrets masked)."""
+    settings = load_settings()
+    configure_logs(
+        json_lines=settings.log_format == "json",
+        level=settings.log_level,
+        secrets=settings.secrets(),
+    )
+    return settings

@@ -19,7 +19,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from adapters.cli.common import handled, stderr, utcnow, write_output
+from adapters.cli.common import handled, settings_and_logs, stderr, utcnow, write_output
 from adapters.cli.live import collect_live, http_client
 from adapters.cli.operate import deliver, subscriptions_app
 from adapters.cli.run import run as run_bot
@@ -30,7 +30,7 @@ from bot.files import read_text
 from bot.hotpost import import_post
 from bot.models import Digest, Filters
 from bot.render import render_json, render_markdown, render_text
-from bot.settings import Settings, load_settings
+from bot.settings import Settings
 from bot.snapshot import Snapshot, dumps, read_snapshot, sample_snapshot, write_snapshot
 from bot.subscriptions import Subscription
 from bot.taxonomy import load_taxonomy
@@ -210,7 +210,7 @@ def digest(
 ) -> None:
     """Rank the day's arXiv papers by how much people discuss them."""
     with handled():
-        settings = load_settings()
+        settings = settings_and_logs()
         result = selected_digest(
             settings,
             date=date,
@@ -248,7 +248,7 @@ def post(
 ) -> None:
     """Post one digest to a Slack channel or a webhook, then exit: for cron jobs and CI."""
     with handled():
-        settings = load_settings()
+        settings = settings_and_logs()
         targets = [t for t in (slack_channel, slack_webhook, discord_webhook, discord_channel) if t]
         if len(targets) != 1:
             raise InputError(
@@ -301,7 +301,7 @@ def publish(
     from adapters.archive import publish as publish_day
 
     with handled():
-        settings = load_settings()
+        settings = settings_and_logs()
         if base_url and not base_url.startswith(("https://", "http://")):
             raise InputError(
                 "--base-url is an http(s) URL, such as https://lab.example.org/papers."

@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from adapters.cli.common import fail, handled, stderr, utcnow
+from adapters.cli.common import fail, handled, settings_and_logs, stderr, utcnow
 from adapters.cli.live import collect_live, http_client
 from adapters.console.publisher import ConsolePublisher
 from adapters.webhooks import platform_of
@@ -22,7 +22,7 @@ from bot.commands import parse_time, parse_top, parse_weekdays, parse_zone
 from bot.delivery import Deliverer, Report
 from bot.errors import InputError
 from bot.ports import Publisher, SnapshotProvider
-from bot.settings import Settings, load_settings
+from bot.settings import Settings
 from bot.snapshot import Snapshot, read_snapshot, sample_snapshot
 from bot.snapshots import FixedSnapshot, LiveSnapshots
 from bot.store import SqlStore, open_store
@@ -75,7 +75,7 @@ def describe_row(sub: Subscription) -> list[str]:
 def list_command() -> None:
     """List every subscription with its schedule and state."""
     with handled():
-        subs = with_store(load_settings(), lambda store: store.subscriptions())
+        subs = with_store(settings_and_logs(), lambda store: store.subscriptions())
         if not subs:
             stderr().print("No subscriptions yet: hotpapers subscriptions add --help")
             return
@@ -155,7 +155,7 @@ def add_command(
                 "created_by": "operator",
             }
         )
-        added = with_store(load_settings(), lambda store: store.add(sub, now=utcnow()))
+        added = with_store(settings_and_logs(), lambda store: store.add(sub, now=utcnow()))
         print(f"Added subscription {added.id}: {' · '.join(describe_row(added)[1:7])}")
 
 
@@ -166,7 +166,7 @@ def _change(subscription_id: int, action: str, **changes: object) -> None:
         return await store.update(subscription_id, **changes) is not None
 
     with handled():
-        if not with_store(load_settings(), work):
+        if not with_store(settings_and_logs(), work):
             raise InputError(
                 f"There is no subscription {subscription_id} (see hotpapers subscriptions list)."
             )
@@ -275,7 +275,7 @@ def deliver(
     (or replicas sharing PostgreSQL) never post the same digest twice.
     """
     with handled():
-        settings = load_settings()
+        settings = settings_and_logs()
         moment = parse_moment(at) if at else utcnow()
         if snapshot is not None and sample:
             raise InputError("Use either --snapshot or --sample, not both.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import signal
 import sys
 from collections.abc import Sequence
@@ -20,7 +21,7 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from rich.console import Console
 
-from adapters.cli.common import handled, stderr, utcnow
+from adapters.cli.common import handled, settings_and_logs, stderr, utcnow
 from adapters.cli.live import collect_live, http_client
 from adapters.console.chat import ConsoleChat
 from adapters.console.publisher import ConsolePublisher
@@ -29,13 +30,14 @@ from bot.chat import CommandHandler
 from bot.delivery import Deliverer, Report
 from bot.errors import InputError
 from bot.ports import Publisher, SnapshotProvider
-from bot.settings import Settings, load_settings
+from bot.settings import Settings
 from bot.snapshot import Snapshot, read_snapshot, sample_snapshot
 from bot.snapshots import FixedSnapshot, LiveSnapshots
 from bot.store import open_store
 from bot.taxonomy import load_taxonomy
 
 SYNC_EVERY = dt.timedelta(minutes=1)
+log = logging.getLogger("hotpapers.run")
 
 
 def where(settings: Settings) -> str:
@@ -134,7 +136,7 @@ async def serve(settings: Settings, fixed: Snapshot | None, data_line: str) -> N
                         return
                     reason = f"{type(task.exception()).__name__}: {task.exception()}"
                     health.platforms["discord"] = f"gateway disconnected ({reason})"
-                    stderr().print(f"hotpapers: Discord's gateway closed: {reason}", markup=False)
+                    log.error("Discord's gateway closed: %s", reason)
 
                 bot.gateway.add_done_callback(gateway_ended)
             console_only = not health.platforms
@@ -158,7 +160,7 @@ async def serve(settings: Settings, fixed: Snapshot | None, data_line: str) -> N
                 health.last_run = utcnow()
                 health.last_report = await deliverer.run(health.last_run)
                 for problem in health.last_report.problems:
-                    stderr().print(f"hotpapers: {problem}", markup=False)
+                    log.warning(problem)
 
             async def sync() -> None:
                 subs = [
@@ -227,7 +229,7 @@ def run(
     until it is stopped (SIGINT, SIGTERM).
     """
     with handled():
-        settings = load_settings()
+        settings = settings_and_logs()
         if snapshot is not None and sample:
             raise InputError("Use either --snapshot or --sample, not both.")
         if snapshot is not None:

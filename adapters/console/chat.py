@@ -12,20 +12,81 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
+from rich.rule import Rule
+from rich.style import Style
 from rich.text import Text
 
 from bot.chat import CommandHandler, Context, DigestReply, Reply, TextReply
-from bot.render import render_text
+from bot.models import Digest
+from bot.render.common import (
+    counts_phrase,
+    empty_selection,
+    filters_phrase,
+    footer_lines,
+    no_announcement,
+    number,
+    one_line,
+)
+from bot.render.text import excerpt
+from bot.sourcenames import label
 
 CHANNEL = "console"
 PREFIX = "/hotpapers"
 STYLES = {"help": "cyan", "confirmation": "green", "list": "default", "error": "red"}
 
 
+def digest_view(digest: Digest) -> Group:
+    """A digest for the terminal: styled with rich, upstream text always plain text."""
+    title = f"Hot Papers {digest.date:%Y-%m-%d}"
+    if filters_phrase(digest):
+        title += f" ({filters_phrase(digest)})"
+    parts: list[RenderableType] = [Rule(Text(title, style="bold"))]
+    if not digest.announced:
+        parts.append(Text(no_announcement(digest), style="yellow"))
+    elif not digest.items:
+        parts.append(Text(empty_selection(digest), style="yellow"))
+    for rank, item in enumerate(digest.items, start=1):
+        paper = item.paper
+        engagement = " · ".join(
+            f"{label(p.source)} {counts_phrase(p.counts, ' ')}" for p in item.breakdown if p.counts
+        )
+        lines = [
+            Text.assemble(
+                (f"{rank:>2}. ", "bold"),
+                (one_line(paper.title), Style(bold=True, link=paper.abs_url)),
+            ),
+            Text(", ".join(paper.authors), style="dim"),
+            Text.assemble(
+                (f"score {number(item.score)}", "cyan"),
+                (f"  {engagement}" if engagement else "", ""),
+            ),
+            Text.assemble(
+                (" ".join(paper.categories), "magenta"),
+                ("  ", ""),
+                (paper.abs_url, Style(link=paper.abs_url)),
+            ),
+        ]
+        if paper.abstract.strip():
+            lines.append(Text(excerpt(paper.abstract)))
+        lines += [
+            Text(
+                f"“{excerpt(post.text, 140)}” — {one_line(post.author)}",
+                style=Style(italic=True, link=post.url),
+            )
+            for post in item.top_posts
+        ]
+        parts.append(Padding(Group(*lines), (1, 0, 0, 0)))
+    footer = " ".join(footer_lines(digest))
+    if footer:
+        parts.append(Padding(Text(footer, style="dim"), (1, 0, 0, 0)))
+    return Group(*parts)
+
+
 def show(console: Console, reply: Reply) -> None:
     if isinstance(reply, DigestReply):
-        console.print(Text(render_text(reply.digest).rstrip()))
+        console.print(digest_view(reply.digest))
         return
     console.print(Text(reply.text, style=STYLES[reply.kind]))
 
