@@ -9,8 +9,7 @@ ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
 RUN python -m venv /venv
 COPY requirements.txt ./
-RUN /venv/bin/pip install --require-hashes --no-deps -r requirements.txt 2>/dev/null \
-    || /venv/bin/pip install -r requirements.txt
+RUN /venv/bin/pip install -r requirements.txt
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY adapters ./adapters
@@ -33,4 +32,4 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('HOTPAPERS_HTTP_PORT', '3000'), timeout=4)"]
 ENTRYPOINT ["hotpapers"]
-CMD ["run"]
+CMD ["run", "--server"]

@@ -75,7 +75,9 @@ class Health:
         return web.json_response(body, status=200 if running else 503)
 
 
-async def serve(settings: Settings, fixed: Snapshot | None, data_line: str) -> None:
+async def serve(
+    settings: Settings, fixed: Snapshot | None, data_line: str, *, server: bool = False
+) -> None:
     store = await open_store(settings.database())
     console = Console(highlight=False, soft_wrap=True)
     runner: web.AppRunner | None = None
@@ -139,7 +141,8 @@ async def serve(settings: Settings, fixed: Snapshot | None, data_line: str) -> N
                     log.error("Discord's gateway closed: %s", reason)
 
                 bot.gateway.add_done_callback(gateway_ended)
-            console_only = not health.platforms
+            console_only = not health.platforms and not server
+            health.platforms["webhooks"] = "slack, discord"
             if console_only:
                 publishers[("console", "channel")] = ConsolePublisher(sys.stdout)
                 health.platforms["console"] = "stdin"
@@ -220,6 +223,12 @@ def run(
     sample: Annotated[
         bool, typer.Option(help="Serve digests from the bundled sample day (2021-03-18), offline.")
     ] = False,
+    server: Annotated[
+        bool,
+        typer.Option(
+            "--server", help="Run as a server even without chat credentials (webhooks, /healthz)."
+        ),
+    ] = False,
 ) -> None:
     """Run the bot with its scheduler: Slack and Discord when their credentials are set, else
     this terminal.
@@ -241,4 +250,4 @@ def run(
         else:
             fixed = None
             data_line = "live (arXiv and " + ", ".join(settings.enabled_sources()) + ")"
-        asyncio.run(serve(settings, fixed, data_line))
+        asyncio.run(serve(settings, fixed, data_line, server=server))

@@ -21,14 +21,26 @@ def test_no_secret_reaches_a_log_line(capsys: pytest.CaptureFixture[str]) -> Non
     configure(json_lines=False, level="info", secrets=["my-app-password-123"])
     log = logging.getLogger("hotpapers.test")
     log.warning("login with %s failed", "my-app-password-123")
-    log.warning("token xoxb-1234-5678-abcdef and xapp-1-A-123 and Bot MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz012")
-    log.warning("posting to https://hooks.slack.com/services/T000/B000/XXXXsecret and https://discord.com/api/webhooks/123/tok-en")
+    log.warning(
+        "token xoxb-1234-5678-abcdef and xapp-1-A-123 and Bot MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz012"
+    )
+    log.warning(
+        "posting to https://hooks.slack.com/services/T000/B000/XXXXsecret and https://discord.com/api/webhooks/123/tok-en"
+    )
     try:
         raise RuntimeError("Authorization: Bearer sk-secret-value-here")
     except RuntimeError:
         log.exception("request failed")
     err = capsys.readouterr().err
-    for secret in ("my-app-password-123", "xoxb-1234", "xapp-1", "MTIzNDU2", "XXXXsecret", "tok-en", "sk-secret"):
+    for secret in (
+        "my-app-password-123",
+        "xoxb-1234",
+        "xapp-1",
+        "MTIzNDU2",
+        "XXXXsecret",
+        "tok-en",
+        "sk-secret",
+    ):
         assert secret not in err
     assert err.count("[redacted]") >= 7
     assert " WARNING hotpapers.test: login with [redacted] failed" in err

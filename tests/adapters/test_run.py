@@ -43,7 +43,7 @@ def test_a_scripted_console_session_answers_and_exits_at_the_end_of_input(tmp_pa
     )
     assert result.returncode == 0, result.stderr
     assert "data: bundled sample day 2021-03-18" in result.stderr
-    assert "platforms: console" in result.stderr
+    assert "console (stdin)" in result.stderr
     out = result.stdout
     assert out.count("\n 1. ") == 1
     assert " 3. A Practical Guide to Multi-Objective" in out
@@ -89,3 +89,37 @@ def test_cron_fire_times_follow_the_local_clock_across_daylight_saving() -> None
     weekdays = trigger(BERLIN_0230.model_copy(update={"weekdays": (0, 1, 2, 3, 4)}))
     saturday = dt.datetime(2026, 11, 28, 12, tzinfo=dt.UTC)
     assert weekdays.get_next_fire_time(None, saturday).date() == dt.date(2026, 11, 30)
+
+
+def test_server_mode_without_credentials_serves_healthz_until_stopped(tmp_path: Path) -> None:
+    import signal
+    import socket
+    import time
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HOTPAPERS_", "SLACK_", "DISCORD_"))}
+    env |= {"HOTPAPERS_DATA_DIR": str(tmp_path), "HOTPAPERS_HTTP_PORT": str(port), "HOTPAPERS_LOG_FORMAT": "json"}
+    bot = subprocess.Popen([sys.executable, "-m", "adapters.cli.main", "run", "--sample", "--server"], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                assert bot.poll() is None
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+        assert health.status_code == 200
+        body = health.json()
+        assert body["status"] == "ok"
+        assert body["scheduler"] == "running"
+        assert body["platforms"] == {"webhooks": "slack, discord"}
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        _, err = bot.communicate(timeout=20)
+    assert bot.returncode == 0, err

@@ -179,7 +179,7 @@ def test_the_slack_app_answers_slash_commands_in_http_mode(tmp_path: Path) -> No
                     assert bot.poll() is None, "the bot stopped"
                     assert time.monotonic() < deadline, "the bot did not start"
                     time.sleep(0.1)
-            assert health.json()["platforms"] == {"slack": f"HTTP /slack/events on port {port}"}
+            assert health.json()["platforms"]["slack"] == f"HTTP /slack/events on port {port}"
 
             body = slash(base, "top 2", 1)
             started = time.monotonic()
