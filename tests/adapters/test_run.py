@@ -101,9 +101,24 @@ def test_server_mode_without_credentials_serves_healthz_until_stopped(tmp_path: 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HOTPAPERS_", "SLACK_", "DISCORD_"))}
-    env |= {"HOTPAPERS_DATA_DIR": str(tmp_path), "HOTPAPERS_HTTP_PORT": str(port), "HOTPAPERS_LOG_FORMAT": "json"}
-    bot = subprocess.Popen([sys.executable, "-m", "adapters.cli.main", "run", "--sample", "--server"], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("HOTPAPERS_", "SLACK_", "DISCORD_"))
+    }
+    env |= {
+        "HOTPAPERS_DATA_DIR": str(tmp_path),
+        "HOTPAPERS_HTTP_PORT": str(port),
+        "HOTPAPERS_LOG_FORMAT": "json",
+    }
+    bot = subprocess.Popen(
+        [sys.executable, "-m", "adapters.cli.main", "run", "--sample", "--server"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:
