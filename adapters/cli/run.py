@@ -79,7 +79,7 @@ async def serve(
     settings: Settings, fixed: Snapshot | None, data_line: str, *, server: bool = False
 ) -> None:
     store = await open_store(settings.database())
-    console = Console(highlight=False, soft_wrap=True)
+    console = Console(highlight=False)
     runner: web.AppRunner | None = None
     stops = []
     try:

@@ -77,7 +77,8 @@ def digest_view(digest: Digest) -> Group:
             )
             for post in item.top_posts
         ]
-        parts.append(Padding(Group(*lines), (1, 0, 0, 0)))
+        details = Padding(Group(*lines[1:]), (0, 0, 0, 4))
+        parts.append(Padding(Group(lines[0], details), (1, 0, 0, 0)))
     footer = " ".join(footer_lines(digest))
     if footer:
         parts.append(Padding(Text(footer, style="dim"), (1, 0, 0, 0)))
