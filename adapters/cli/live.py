@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import httpx
 
 from bot.arxiv import ARXIV_INTERVAL_S, ArxivFeed
 from bot.budget import FileBudget
 from bot.cache import FileCache
+from bot.delivery import Deliverer
 from bot.engine import CachedSource, DigestEngine, Progress
 from bot.polite import Gate
-from bot.ports import FollowUpSource, SignalSource
+from bot.ports import FollowUpSource, Publisher, SignalSource, SnapshotProvider
 from bot.settings import Settings
 from bot.snapshot import Snapshot
+from bot.snapshots import FixedSnapshot, LiveSnapshots
 from bot.sources.bluesky import BlueskySource
 from bot.sources.github import GitHubSource
 from bot.sources.hackernews import HackerNewsSource
@@ -22,6 +24,8 @@ from bot.sources.http import RetryPolicy
 from bot.sources.huggingface import HuggingFaceSource
 from bot.sources.reddit import RedditSource
 from bot.sources.twitter import XSource
+from bot.store import SqlStore
+from bot.taxonomy import load_taxonomy
 
 USER_AGENT = "hotpapers/0.1 (daily digest of discussed arXiv papers)"
 
@@ -137,3 +141,45 @@ async def collect_live(
         progress=progress,
     )
     return await engine.collect(categories)
+
+
+def snapshot_provider(
+    settings: Settings, store: SqlStore, client: httpx.AsyncClient, fixed: Snapshot | None
+) -> SnapshotProvider:
+    """A fixed snapshot's day (``--sample``, ``--snapshot``), or live days kept in the store."""
+    if fixed is not None:
+        return FixedSnapshot(fixed)
+
+    async def collect(categories: Sequence[str]) -> Snapshot:
+        return await collect_live(settings, categories, client=client, progress=_quiet)
+
+    return LiveSnapshots(
+        store,
+        collect,
+        archives=load_taxonomy().archives,
+        ttl=dt.timedelta(minutes=settings.signals_ttl_minutes),
+    )
+
+
+def deliverer(
+    settings: Settings,
+    store: SqlStore,
+    snapshots: SnapshotProvider,
+    publishers: Mapping[tuple[str, str], Publisher],
+    fixed: Snapshot | None,
+) -> Deliverer:
+    """The deliverer as the settings configure it."""
+    return Deliverer(
+        store,
+        snapshots,
+        publishers,
+        grace=dt.timedelta(hours=settings.grace_hours),
+        lease=dt.timedelta(seconds=settings.delivery_lease_s),
+        no_announcement=settings.no_announcement,
+        fixed_date=fixed.date if fixed is not None else None,
+        weights=settings.weights,
+    )
+
+
+def _quiet(_: str) -> None:
+    return None

@@ -6,7 +6,7 @@ import asyncio
 import datetime as dt
 import enum
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -15,16 +15,15 @@ from rich.console import Console
 from rich.table import Table
 
 from adapters.cli.common import fail, handled, settings_and_logs, stderr, utcnow
-from adapters.cli.live import collect_live, http_client
+from adapters.cli.live import deliverer, http_client, snapshot_provider
 from adapters.console.publisher import ConsolePublisher
 from adapters.webhooks import platform_of
 from bot.commands import parse_time, parse_top, parse_weekdays, parse_zone
-from bot.delivery import Deliverer, Report
+from bot.delivery import Report
 from bot.errors import InputError
-from bot.ports import Publisher, SnapshotProvider
+from bot.ports import Publisher
 from bot.settings import Settings
 from bot.snapshot import Snapshot, read_snapshot, sample_snapshot
-from bot.snapshots import FixedSnapshot, LiveSnapshots
 from bot.store import SqlStore, open_store
 from bot.subscriptions import Subscription, weekdays_phrase
 from bot.taxonomy import load_taxonomy
@@ -197,10 +196,6 @@ def resume_command(
     _change(subscription_id, "resume", paused=False, paused_reason="")
 
 
-def _quiet(_: str) -> None:
-    return None
-
-
 def parse_moment(text: str) -> dt.datetime:
     """An ISO 8601 moment; without an offset it is UTC."""
     try:
@@ -220,36 +215,13 @@ async def deliver_once(settings: Settings, at: dt.datetime, fixed: Snapshot | No
     store = await open_store(settings.database())
     try:
         async with http_client(settings) as client:
-            snapshots: SnapshotProvider
-            if fixed is not None:
-                snapshots = FixedSnapshot(fixed)
-            else:
-
-                async def collect(categories: Sequence[str]) -> Snapshot:
-                    return await collect_live(settings, categories, client=client, progress=_quiet)
-
-                snapshots = LiveSnapshots(
-                    store,
-                    collect,
-                    archives=load_taxonomy().archives,
-                    ttl=dt.timedelta(minutes=settings.signals_ttl_minutes),
-                )
             publishers: dict[tuple[str, str], Publisher] = {
                 ("slack", "webhook"): WebhookPublisher(client, "slack"),
                 ("discord", "webhook"): WebhookPublisher(client, "discord"),
                 ("console", "channel"): ConsolePublisher(sys.stdout),
             }
-            deliverer = Deliverer(
-                store,
-                snapshots,
-                publishers,
-                grace=dt.timedelta(hours=settings.grace_hours),
-                lease=dt.timedelta(seconds=settings.delivery_lease_s),
-                no_announcement=settings.no_announcement,
-                fixed_date=fixed.date if fixed is not None else None,
-                weights=settings.weights,
-            )
-            return await deliverer.run(at)
+            snapshots = snapshot_provider(settings, store, client, fixed)
+            return await deliverer(settings, store, snapshots, publishers, fixed).run(at)
     finally:
         await store.close()
 

@@ -12,7 +12,6 @@ import datetime as dt
 import logging
 import signal
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,19 +21,17 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from rich.console import Console
 
 from adapters.cli.common import handled, settings_and_logs, stderr, utcnow
-from adapters.cli.live import collect_live, http_client
+from adapters.cli.live import deliverer, http_client, snapshot_provider
 from adapters.console.chat import ConsoleChat
 from adapters.console.publisher import ConsolePublisher
 from adapters.scheduling import add_catch_up, sync_jobs
 from bot.chat import CommandHandler
-from bot.delivery import Deliverer, Report
+from bot.delivery import Report
 from bot.errors import InputError
-from bot.ports import Publisher, SnapshotProvider
+from bot.ports import Publisher
 from bot.settings import Settings
 from bot.snapshot import Snapshot, read_snapshot, sample_snapshot
-from bot.snapshots import FixedSnapshot, LiveSnapshots
 from bot.store import open_store
-from bot.taxonomy import load_taxonomy
 
 SYNC_EVERY = dt.timedelta(minutes=1)
 log = logging.getLogger("hotpapers.run")
@@ -84,22 +81,7 @@ async def serve(
     stops = []
     try:
         async with http_client(settings) as client:
-            snapshots: SnapshotProvider
-            if fixed is not None:
-                snapshots = FixedSnapshot(fixed)
-            else:
-
-                async def collect(categories: Sequence[str]) -> Snapshot:
-                    return await collect_live(
-                        settings, categories, client=client, progress=lambda _: None
-                    )
-
-                snapshots = LiveSnapshots(
-                    store,
-                    collect,
-                    archives=load_taxonomy().archives,
-                    ttl=dt.timedelta(minutes=settings.signals_ttl_minutes),
-                )
+            snapshots = snapshot_provider(settings, store, client, fixed)
             from adapters.webhooks import WebhookPublisher
 
             publishers: dict[tuple[str, str], Publisher] = {
@@ -147,21 +129,12 @@ async def serve(
                 publishers[("console", "channel")] = ConsolePublisher(sys.stdout)
                 health.platforms["console"] = "stdin"
 
-            deliverer = Deliverer(
-                store,
-                snapshots,
-                publishers,
-                grace=dt.timedelta(hours=settings.grace_hours),
-                lease=dt.timedelta(seconds=settings.delivery_lease_s),
-                no_announcement=settings.no_announcement,
-                fixed_date=fixed.date if fixed is not None else None,
-                weights=settings.weights,
-            )
+            delivery = deliverer(settings, store, snapshots, publishers, fixed)
             grace = dt.timedelta(hours=settings.grace_hours)
 
             async def deliver() -> None:
                 health.last_run = utcnow()
-                health.last_report = await deliverer.run(health.last_run)
+                health.last_report = await delivery.run(health.last_run)
                 for problem in health.last_report.problems:
                     log.warning(problem)
 
