@@ -21,6 +21,7 @@ from adapters.slack.publisher import SlackPublisher, translate
 from bot.chat import CommandHandler, Context, DigestReply, Reply
 
 COMMAND = "/hotpapers"
+MAX_RESPONSES = 5  # Slack accepts five messages through one response_url
 Policy = Callable[[str], bool]  # may this user change the channel's subscriptions?
 
 
@@ -41,7 +42,15 @@ async def answer(
                 response_type="ephemeral",
             )
         return
-    for message in to_messages(reply.digest):
+    messages = to_messages(reply.digest)
+    if len(messages) > MAX_RESPONSES:
+        note = (
+            f"The digest continues beyond what one command may answer ({len(messages)} messages): "
+            "ask for fewer papers with top N, or add public to post it all in the channel."
+        )
+        section = {"type": "section", "text": {"type": "mrkdwn", "text": note}}
+        messages = [*messages[: MAX_RESPONSES - 1], {"text": note, "blocks": [section]}]
+    for message in messages:
         await respond(
             text=message["text"],
             blocks=message["blocks"],

@@ -266,3 +266,19 @@ def test_post_to_a_slack_channel_and_a_slack_webhook(
     assert slack.messages[0]["channel"] == "C1"
     assert slack.messages[0]["text"] == "Hot Papers 2021-03-18 — top 3"
     assert slack.webhook_posts[0]["text"].startswith("Hot Papers 2021-03-18 — cs.CV")
+
+
+async def test_an_ephemeral_digest_never_exceeds_what_a_response_url_accepts() -> None:
+    from adapters.slack.app import MAX_RESPONSES, answer
+    from bot.chat import DigestReply
+
+    sent: list[dict[str, object]] = []
+
+    async def respond(**message: object) -> None:
+        sent.append(message)
+
+    digest = build_digest(hostile_snapshot(100), Filters(), generated_at=NOW)
+    assert len(to_messages(digest)) > MAX_RESPONSES
+    await answer(DigestReply(digest=digest), respond=respond, client=None, channel="C1")  # type: ignore[arg-type]
+    assert len(sent) == MAX_RESPONSES
+    assert "add public to post it all" in str(sent[-1]["text"])
