@@ -60,6 +60,8 @@ class FakeDiscord:
         self.followups: list[dict[str, Any]] = []
         self.command_syncs: list[str] = []
         self.rate_limit_next = 0
+        self.refuse_token = False
+        self.refuse_sync = False
         self.lock = threading.Lock()
         self._ids = itertools.count(1000)
         self._nonces: dict[str, dict[str, Any]] = {}
@@ -89,6 +91,8 @@ class FakeDiscord:
         }
 
     def get(self, query: dict[str, list[str]]) -> tuple[int, str, bytes]:
+        if self.refuse_token:
+            return self._json({"message": "401: Unauthorized", "code": 0}, 401)
         return self._json(USER)
 
     def application(self, query: dict[str, list[str]]) -> tuple[int, str, bytes]:
@@ -163,6 +167,8 @@ class FakeDiscord:
         return self._json({"message": "404: Not Found", "code": 0}, 404)
 
     def put(self, path: str, body: bytes) -> tuple[int, str, bytes]:
+        if self.refuse_sync:
+            return self._json({"message": "Missing Access", "code": 50001}, 403)
         with self.lock:
             self.command_syncs.append(urlsplit(path).path)
         commands = json.loads(body)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from bot.chat import CommandHandler, Context, DigestReply, Reply
 from bot.taxonomy import load_taxonomy
 
 MAX_CHOICES = 25
+log = logging.getLogger("hotpapers.discord")
 Policy = Callable[[discord.Interaction], bool]
 
 
@@ -255,4 +257,11 @@ class HotPapersBot(discord.AutoShardedClient):
         self.dev_guild = dev_guild
 
     async def setup_hook(self) -> None:
-        await sync_if_changed(self.tree, self.dev_guild, self.marker)
+        try:
+            await sync_if_changed(self.tree, self.dev_guild, self.marker)
+        except discord.HTTPException as exc:
+            # The bot still posts and answers with the commands Discord already knows.
+            log.warning(
+                "Discord refused to sync the commands (%s); they are tried again at the next start",
+                exc,
+            )

@@ -7,12 +7,14 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+import aiohttp
 import discord
 import httpx
 
 from adapters.discord.bot import HotPapersBot, manage_channels
 from adapters.discord.publisher import DiscordPublisher
 from bot.chat import CommandHandler
+from bot.errors import ConfigError
 from bot.settings import Settings
 
 
@@ -60,7 +62,16 @@ async def start_discord(
         shard_count=settings.discord_shard_count,
         policy=policy,
     )
-    await client.login(token)
+    try:
+        await client.login(token)
+    except discord.LoginFailure as exc:
+        await client.close()
+        raise ConfigError("Discord refused DISCORD_TOKEN: check the bot token.") from exc
+    except (discord.HTTPException, aiohttp.ClientError) as exc:
+        await client.close()
+        raise ConfigError(
+            f"Discord could not be reached at {settings.discord_api_base} ({exc})."
+        ) from exc
     gateway = asyncio.create_task(client.connect(reconnect=True))
 
     async def stop() -> None:

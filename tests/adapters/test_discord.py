@@ -369,3 +369,24 @@ def test_run_posts_scheduled_digests_to_discord_channels(
     assert "Discord's gateway closed" in err
     assert health["last_delivery"] == "1 posted"
     assert "Traceback" not in err
+
+
+async def test_a_refused_token_is_one_sentence_and_a_refused_sync_is_not_fatal(
+    fake: tuple[FakeDiscord, str], store: SqlStore, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from adapters.discord.runtime import start_discord
+    from bot.errors import ConfigError
+    from bot.settings import Settings
+
+    discord_api, base = fake
+    handler = CommandHandler(store, FixedSnapshot(sample_snapshot()), clock=lambda: NOW)
+    settings = Settings(data_dir=tmp_path, discord_token="bad", discord_api_base=f"{base}/api/v10")
+    async with httpx.AsyncClient() as http:
+        discord_api.refuse_token = True
+        with pytest.raises(ConfigError, match="Discord refused DISCORD_TOKEN"):
+            await start_discord(settings, handler, http)
+        discord_api.refuse_token = False
+        discord_api.refuse_sync = True
+        runtime = await start_discord(settings, handler, http)
+        await runtime.stop()
+    assert "Discord refused to sync the commands" in caplog.text
