@@ -27,7 +27,7 @@ from adapters.console.publisher import ConsolePublisher
 from adapters.scheduling import add_catch_up, sync_jobs
 from bot.chat import CommandHandler
 from bot.delivery import Report
-from bot.errors import InputError
+from bot.errors import ConfigError, InputError
 from bot.ports import Publisher
 from bot.settings import Settings
 from bot.snapshot import Snapshot, read_snapshot, sample_snapshot
@@ -149,11 +149,17 @@ async def serve(
             scheduler.add_job(
                 sync, "interval", seconds=int(SYNC_EVERY.total_seconds()), id="sync", coalesce=True
             )
-            scheduler.start()
             if not console_only:
                 runner = web.AppRunner(web_app)
                 await runner.setup()
-                await web.TCPSite(runner, host="0.0.0.0", port=settings.http_port).start()
+                try:
+                    await web.TCPSite(runner, host="0.0.0.0", port=settings.http_port).start()
+                except OSError as exc:
+                    raise ConfigError(
+                        f"Port {settings.http_port} cannot be served: it is in use or not allowed; "
+                        "set HOTPAPERS_HTTP_PORT."
+                    ) from exc
+            scheduler.start()
             platforms = ", ".join(f"{name} ({how})" for name, how in health.platforms.items())
             stderr().print(
                 f"hotpapers: data: {data_line}; store: {where(settings)}; platforms: {platforms}"

@@ -138,3 +138,34 @@ def test_server_mode_without_credentials_serves_healthz_until_stopped(tmp_path: 
         bot.send_signal(signal.SIGTERM)
         _, err = bot.communicate(timeout=20)
     assert bot.returncode == 0, err
+
+
+def test_a_port_in_use_is_one_sentence(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("HOTPAPERS_", "SLACK_", "DISCORD_"))
+        }
+        env |= {
+            "HOTPAPERS_DATA_DIR": str(tmp_path),
+            "HOTPAPERS_HTTP_PORT": str(taken.getsockname()[1]),
+        }
+        result = subprocess.run(
+            [sys.executable, "-m", "adapters.cli.main", "run", "--sample", "--server"],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith(
+        "cannot be served: it is in use or not allowed; set HOTPAPERS_HTTP_PORT."
+    )
+    assert "Traceback" not in result.stderr
