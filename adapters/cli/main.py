@@ -246,7 +246,7 @@ def post(
     snapshot: SnapshotOption = None,
     sample: SampleOption = False,
 ) -> None:
-    """Post one digest to a Slack channel or a webhook, then exit: for cron jobs and CI."""
+    """Post one digest to a Slack or Discord channel or webhook, then exit (cron jobs, CI)."""
     with handled():
         settings = settings_and_logs()
         targets = [t for t in (slack_channel, slack_webhook, discord_webhook, discord_channel) if t]
@@ -296,8 +296,11 @@ def publish(
     snapshot: SnapshotOption = None,
     sample: SampleOption = False,
 ) -> None:
-    """Publish the day's digest into a static archive: a markdown post, an HTML page, an index
-    and an Atom feed. Publishing a day again replaces it."""
+    """Publish the day's digest into a static archive (post, page, index, Atom feed).
+
+    Writes a Hot Papers markdown post, a self-contained HTML page, the index of every day and
+    an Atom feed. Publishing a day again replaces it.
+    """
     from adapters.archive import publish as publish_day
 
     with handled():

@@ -209,8 +209,7 @@ def run(
         ),
     ] = False,
 ) -> None:
-    """Run the bot with its scheduler: Slack and Discord when their credentials are set, else
-    this terminal.
+    """Run the bot and its scheduler: on Slack and Discord when credentials are set, else here.
 
     In the terminal, commands are the same as in Slack: /hotpapers help. Subscriptions post
     their digests when due. The terminal session ends at the end of input; a server runs
