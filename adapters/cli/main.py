@@ -43,7 +43,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-snapshot_app = typer.Typer(help="Snapshots, the collected input of a day: import one from a Hot Papers post.")
+snapshot_app = typer.Typer(
+    help="Snapshots, the collected input of a day: import one from a Hot Papers post."
+)
 app.add_typer(snapshot_app, name="snapshot")
 app.add_typer(subscriptions_app, name="subscriptions")
 app.command()(deliver)

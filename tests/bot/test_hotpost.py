@@ -5,13 +5,15 @@ import random
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.engine import build_digest
 from bot.errors import SnapshotError
 from bot.hotpost import import_post
-from bot.models import Filters
+from bot.models import Filters, Paper, Signal
 from bot.render import render_markdown
-from bot.snapshot import sample_snapshot
+from bot.snapshot import Snapshot, sample_snapshot
 
 GENERATED = dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
 
@@ -164,3 +166,69 @@ def test_the_bundled_sample_is_the_seed_imported(seed_text: str) -> None:
     imported = import_post(seed_text)
     assert sample.papers == imported.papers
     assert sample.signals == imported.signals
+
+
+# Property: whatever the papers, a rendered post imports back to the same papers and counts.
+# Real-world letters (accents, Greek, CJK); not arbitrary code points, some of which are
+# indistinguishable from mojibake ("Â¡") and would rightly be repaired.
+LETTERS = "abcdefghijklmnopqrstuvwxyzABCXYZ0123456789 .:;-'$_{}^=+*&%!?éèüöäßçñåøăşțłńźżčřžěíóúàâêîôûαβγδ中文字日本語한국어"
+safe_text = (
+    st.text(alphabet=st.sampled_from(LETTERS + ","), min_size=1, max_size=60)
+    .map(lambda s: " ".join(s.split()))
+    .filter(bool)
+)
+names = st.lists(safe_text.filter(lambda s: "," not in s), min_size=1, max_size=4)
+cats = st.lists(
+    st.sampled_from(["cs.LG", "cs.CV", "stat.ML", "math.NA", "physics.comp-ph", "hep-th"]),
+    min_size=1,
+    max_size=3,
+    unique=True,
+)
+
+
+@given(
+    st.lists(
+        st.tuples(safe_text, names, cats, st.integers(0, 5000), st.integers(0, 5000)),
+        min_size=1,
+        max_size=8,
+    )
+)
+@settings(max_examples=60, deadline=None)
+def test_any_rendered_post_imports_back(
+    rows: list[tuple[str, list[str], list[str], int, int]],
+) -> None:
+    taken = dt.datetime(2026, 11, 25, 6, 21, 49, tzinfo=dt.UTC)
+    papers = [
+        Paper(
+            arxiv_id=f"2611.{n:05d}",
+            title=title,
+            authors=tuple(authors),
+            categories=tuple(c),
+            primary_category=c[0],
+            announced=dt.date(2026, 11, 24),
+        )
+        for n, (title, authors, c, _, _) in enumerate(rows, start=1)
+    ]
+    signals = [
+        Signal(
+            source="twitter",
+            arxiv_id=p.arxiv_id,
+            counts={"retweets": r, "favorites": f},
+            taken_at=taken,
+        )
+        for p, (_, _, _, r, f) in zip(papers, rows, strict=True)
+    ]
+    snap = Snapshot(
+        date=dt.date(2026, 11, 24),
+        papers=tuple(papers),
+        signals=tuple(signals),
+        sources_used=("twitter",),
+    )
+    digest = build_digest(snap, Filters(min_score=0), generated_at=GENERATED)
+    again = import_post(render_markdown(digest))
+    assert {p.arxiv_id: (p.title, p.authors, p.categories) for p in again.papers} == {
+        p.arxiv_id: (p.title, p.authors, p.categories) for p in papers
+    }
+    assert sorted((s.arxiv_id, tuple(s.counts.items())) for s in again.signals) == sorted(
+        (s.arxiv_id, tuple(s.counts.items())) for s in signals
+    )
