@@ -56,18 +56,20 @@ class LiveSnapshots:
         wanted = day or announcement_date(now)
         feed = feed_categories(categories, self.archives)
         scope = "all" if len(feed) == len(self.archives) else "+".join(feed)
-        stored = await self.store.load_snapshot(wanted, scope)
-        if stored is not None:
-            snapshot = loads(stored, name="a stored snapshot")
-            fresh = snapshot.taken_at is not None and now - snapshot.taken_at < self.ttl
+        body = await self.store.load_snapshot(wanted, scope)
+        saved = loads(body, name="a stored snapshot") if body is not None else None
+        if saved is not None:
+            fresh = saved.taken_at is not None and now - saved.taken_at < self.ttl
             if fresh or wanted < announcement_date(now):
-                return snapshot
+                return saved
         snapshot = await self.collect(feed)
         await self.store.save_snapshot(
             snapshot.date, scope, dumps(snapshot), taken_at=snapshot.taken_at or now
         )
         if snapshot.date == wanted:
             return snapshot
+        if saved is not None:
+            return saved  # the feed moved on (or is empty for the weekend): the saved day stands
         if snapshot.date < wanted:
             return None  # arXiv's feed has not caught up yet
         raise FeedError(

@@ -66,3 +66,17 @@ async def test_a_fixed_snapshot_serves_only_its_own_day() -> None:
     assert (await fixed.snapshot(None, [])) is not None
     with pytest.raises(FeedError, match="only the papers of 2021-03-18"):
         await fixed.snapshot(dt.date(2021, 3, 19), [])
+
+
+async def test_a_saved_day_still_serves_when_the_feed_has_moved_on(store: SqlStore) -> None:
+    friday = dt.datetime(2026, 11, 27, 9, tzinfo=dt.UTC)
+    moment = [friday]
+    collector = FakeCollector(dt.date(2026, 11, 27))
+    provider = live(store, collector, moment)
+    assert await provider.snapshot(None, ["cs.LG"]) is not None  # Friday's papers, saved
+    moment[0] = dt.datetime(2026, 11, 28, 9, tzinfo=dt.UTC)  # Saturday: the feed is empty
+    collector.day = dt.date(2026, 11, 28)
+    saturday = await provider.snapshot(None, ["cs.LG"])
+    assert saturday is not None
+    assert saturday.date == dt.date(2026, 11, 27)
+    assert saturday.papers
