@@ -30,6 +30,7 @@ from bot.files import read_text
 from bot.hotpost import import_post
 from bot.models import Digest, Filters
 from bot.render import render_json, render_markdown, render_text
+from bot.schedule import announcement_date
 from bot.settings import Settings
 from bot.snapshot import Snapshot, dumps, read_snapshot, sample_snapshot, write_snapshot
 from bot.subscriptions import Subscription
@@ -108,6 +109,13 @@ async def live_snapshot(
         raise FeedError(f"{exc} Check the network, or try --sample for the bundled day.") from exc
     stored = stored_path(settings, snapshot.date, categories, len(taxonomy.archives))
     write_snapshot(snapshot, stored, make_parents=True)
+    if day is None and not snapshot.announced:
+        # A weekend or holiday: the latest announcement is the one to show, if it was saved.
+        latest = stored_path(
+            settings, announcement_date(utcnow()), categories, len(taxonomy.archives)
+        )
+        if latest != stored and latest.is_file():
+            return read_snapshot(latest)
     if day is not None and snapshot.date != day:
         raise InputError(
             f"arXiv's feed serves only its latest announcement ({snapshot.date}), and no snapshot "

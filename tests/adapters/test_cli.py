@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -309,3 +310,26 @@ def test_sources_default_to_those_with_credentials(monkeypatch: pytest.MonkeyPat
     )
     assert "secret-token" not in repr(settings)
     assert "xxxx-xxxx" not in repr(settings)
+
+
+def test_on_a_day_without_announcement_the_latest_saved_day_is_shown(
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.schedule import announcement_date
+    from bot.snapshot import sample_snapshot, write_snapshot
+
+    latest = announcement_date(dt.datetime.now(dt.UTC))
+    saved = sample_snapshot().model_copy(update={"date": latest})
+    write_snapshot(
+        saved,
+        tmp_path / "data" / "snapshots" / f"{latest:%Y-%m-%d}_physics.json",
+        make_parents=True,
+    )
+    with serve(live_routes(data, "arxiv_rss_empty_holiday_feed_physics_2025-12-31.xml")) as (
+        base,
+        _,
+    ):
+        point_at(monkeypatch, base)
+        code, out, _ = invoke("digest", "-c", "physics", "--top", "1")
+    assert code == 0
+    assert out.startswith(f"Hot Papers {latest:%Y-%m-%d}")
