@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.errors import StorageError
+from bot.files import write_atomic
 
 
 def utcnow() -> dt.datetime:
@@ -42,17 +42,8 @@ class FileCache:
         return str(value)
 
     def put(self, key: str, value: str) -> None:
-        path = self._path(key)
         entry = {"key": key, "stored_at": self.clock().isoformat(), "value": value}
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_suffix(".partial")
-            partial.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
-            partial.replace(path)
-        except OSError as exc:
-            raise StorageError(
-                f"Cannot write the cache in {str(self.root)!r}: {exc.strerror}."
-            ) from exc
+        write_atomic(self._path(key), json.dumps(entry, ensure_ascii=False), make_parents=True)
 
 
 class NoCache:

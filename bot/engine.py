@@ -26,8 +26,9 @@ SOURCE_DEADLINE_S = 30.0
 Progress = Callable[[str], None]
 
 
-def _quiet(_: str) -> None:
-    return None
+def quiet(_: str) -> None:
+    """Progress reported nowhere."""
+    return
 
 
 class DigestEngine:
@@ -39,7 +40,7 @@ class DigestEngine:
         follow_ups: Sequence[FollowUpSource] = (),
         clock: Callable[[], dt.datetime] = utcnow,
         source_deadline: float = SOURCE_DEADLINE_S,
-        progress: Progress = _quiet,
+        progress: Progress = quiet,
     ) -> None:
         self.feed = feed
         self.sources = tuple(sources)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.errors import InputError, SnapshotError
+from bot.errors import SnapshotError, StorageError
 
 
 def read_text(path: Path, what: str) -> str:
@@ -28,4 +28,4 @@ def write_atomic(path: Path, text: str, *, make_parents: bool = False) -> None:
         partial.write_text(text, encoding="utf-8")
         partial.replace(path)
     except OSError as exc:
-        raise InputError(f"Cannot write {str(path)!r}: {exc.strerror}.") from exc
+        raise StorageError(f"Cannot write {str(path)!r}: {exc.strerror}.") from exc

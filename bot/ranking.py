@@ -37,13 +37,6 @@ def metric_weight(weights: Mapping[str, float], source: str, metric: str) -> flo
     return weights.get(key, DEFAULT_WEIGHTS.get(key, 1.0))
 
 
-def signal_score(signal: Signal | Post, source: str, weights: Mapping[str, float]) -> float:
-    """The weighted engagement of one signal (its share of it), or of one post's own counts."""
-    total = sum(metric_weight(weights, source, m) * n for m, n in signal.counts.items())
-    share = signal.share if isinstance(signal, Signal) else 1.0
-    return weights.get(source, 1.0) * total * share
-
-
 def _unique(signals: Iterable[Signal]) -> list[Signal]:
     """One signal per (source, paper, post): the same post reached twice counts once.
 

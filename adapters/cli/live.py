@@ -11,7 +11,7 @@ from bot.arxiv import ARXIV_INTERVAL_S, ArxivFeed
 from bot.budget import FileBudget
 from bot.cache import FileCache
 from bot.delivery import Deliverer
-from bot.engine import CachedSource, DigestEngine, Progress
+from bot.engine import CachedSource, DigestEngine, Progress, quiet
 from bot.polite import Gate
 from bot.ports import FollowUpSource, Publisher, SignalSource, SnapshotProvider
 from bot.settings import Settings
@@ -151,7 +151,7 @@ def snapshot_provider(
         return FixedSnapshot(fixed)
 
     async def collect(categories: Sequence[str]) -> Snapshot:
-        return await collect_live(settings, categories, client=client, progress=_quiet)
+        return await collect_live(settings, categories, client=client, progress=quiet)
 
     return LiveSnapshots(
         store,
@@ -179,7 +179,3 @@ def deliverer(
         fixed_date=fixed.date if fixed is not None else None,
         weights=settings.weights,
     )
-
-
-def _quiet(_: str) -> None:
-    return None

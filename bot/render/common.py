@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 from bot.models import Digest, Ranked, SourceScore
-from bot.ranking import DEFAULT_WEIGHTS
+from bot.ranking import metric_weight
 from bot.sourcenames import label
 
 COUNTS_TIME = "%m/%d/%Y %H:%M:%S"
@@ -36,9 +36,7 @@ def explain(part: SourceScore, weights: dict[str, float] | None = None) -> str:
     weights = weights or {}
     terms = []
     for metric, n in part.counts.items():
-        w = weights.get(
-            f"{part.source}.{metric}", DEFAULT_WEIGHTS.get(f"{part.source}.{metric}", 1.0)
-        )
+        w = metric_weight(weights, part.source, metric)
         terms.append(f"{metric} {n}" if w == 1.0 else f"{metric} {n}×{number(w)}")
     source_w = weights.get(part.source, 1.0)
     body = " + ".join(terms) or "nothing"
