@@ -84,7 +84,6 @@ class Fetcher:
         self.backoff = retry.backoff
         self.max_retry_after = retry.max_retry_after
         self.sleep = sleep
-        self.requests = 0
 
     def _wait(self, state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
@@ -95,7 +94,6 @@ class Fetcher:
     async def _once(self, method: str, url: str, **kwargs: Any) -> Any:
         try:
             async with self.gate.slot():
-                self.requests += 1
                 response = await self.client.request(method, url, **kwargs)
         except httpx.TimeoutException as exc:
             raise _RetryableError("timed out") from exc
