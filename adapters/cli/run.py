@@ -132,9 +132,17 @@ async def serve(
             delivery = deliverer(settings, store, snapshots, publishers, fixed)
             grace = dt.timedelta(hours=settings.grace_hours)
 
+            in_flight: set[asyncio.Task[Any]] = set()
+
             async def deliver() -> None:
-                health.last_run = utcnow()
-                health.last_report = await delivery.run(health.last_run)
+                task = asyncio.current_task()
+                if task is not None:
+                    in_flight.add(task)
+                try:
+                    health.last_run = utcnow()
+                    health.last_report = await delivery.run(health.last_run)
+                finally:
+                    in_flight.discard(task)
                 for problem in health.last_report.problems:
                     log.warning(problem)
 
@@ -178,6 +186,12 @@ async def serve(
                 else:
                     await until_stopped()
             finally:
+                # No new runs; a delivery under way finishes and records itself before the
+                # scheduler (whose shutdown cancels running jobs) and the store close. One turn of
+                # the loop first lets a job that was just submitted register.
+                scheduler.pause()
+                await asyncio.sleep(0)
+                await asyncio.gather(*in_flight, return_exceptions=True)
                 scheduler.shutdown(wait=False)
     finally:
         for stop in stops:

@@ -169,3 +169,11 @@ def test_a_port_in_use_is_one_sentence(tmp_path: Path) -> None:
         "cannot be served: it is in use or not allowed; set HOTPAPERS_HTTP_PORT."
     )
     assert "Traceback" not in result.stderr
+
+
+def test_an_empty_session_ends_cleanly_while_a_delivery_runs(tmp_path: Path) -> None:
+    # The catch-up delivery starts with the session; ending at once must let it finish.
+    result = run_console("", tmp_path)
+    assert result.returncode == 0
+    assert "Traceback" not in result.stderr
+    assert "ERROR" not in result.stderr
