@@ -31,6 +31,8 @@ class Paper(Value):
     categories: tuple[str, ...] = ()
     announced: dt.date | None = None
     announce_type: AnnounceType = "new"
+    # The date of the first version, where known (the arXiv API gives it; the feed does not).
+    published: dt.date | None = None
 
     @property
     def abs_url(self) -> str:
@@ -80,6 +82,11 @@ class Signal(Value):
     share: float = Field(default=1.0, gt=0, le=1)
     # The code repository whose stars ``counts`` include, so that it is counted once.
     repo: str | None = None
+    # When that repository was created, where the source says: stars of a repository created
+    # after the paper's first version all count as attention to the paper.
+    repo_created_at: dt.datetime | None = None
+    # A short summary the source offers (Hugging Face's ``ai_summary``), untrusted text.
+    summary: str | None = None
 
 
 class SourceFailure(Value):
@@ -100,13 +107,41 @@ class Filters(Value):
 
 
 class SourceScore(Value):
-    """One source's share of a paper's score: its counts, the weighted sum, the posts seen."""
+    """One source's part of a paper's score, and every step from its counts to that part.
+
+    ``counts`` are the raw counts summed over the source's signals; ``weighted`` is
+    Σ metric weight × count × share; ``share`` is ``weighted`` over the same sum without the
+    1/n split of multi-paper posts; ``normalized`` is the source's transform of ``weighted``
+    against that source's own distribution on the day (in [0, 1]); ``weight`` the source's
+    weight; ``capped`` what the single-post cap removed. ``score`` is the part the source adds
+    to the paper's score. ``place`` is the paper's place on this source that day (1 = most
+    engagement) among the ``of`` papers the source engaged with.
+    """
 
     source: str
     counts: dict[str, int]
     score: float
     posts: int = 0
     taken_at: dt.datetime | None = None
+    weighted: float = 0.0
+    share: float = 1.0
+    normalized: float = 0.0
+    weight: float = 1.0
+    capped: float = 0.0
+    place: int = 0
+    of: int = 0
+
+
+class Link(Value):
+    """A link shown with a paper: its code, its discussion threads, its pages elsewhere.
+
+    ``kind`` is one of ``code``, ``huggingface``, ``alphaxiv``, ``hackernews``, ``reddit``,
+    ``bluesky``, ``twitter``; ``label`` is what a reader sees (``GitHub``, ``Hacker News``).
+    """
+
+    kind: str
+    label: str
+    url: str
 
 
 class Ranked(Value):
@@ -116,6 +151,14 @@ class Ranked(Value):
     score: float
     breakdown: tuple[SourceScore, ...] = ()
     top_posts: tuple[Post, ...] = ()
+    # Why it is hot, in one line from the strongest facts; a TL;DR; code and discussion links.
+    why: str = ""
+    tldr: str = ""
+    links: tuple[Link, ...] = ()
+    # "cross-listed" or "replaced" for an old paper that is only cross-listed or replaced today.
+    old: str = ""
+    # For the rising view: engagement points gained per hour between the paper's readings.
+    gain_per_hour: float | None = None
 
 
 class Digest(Value):
@@ -130,3 +173,7 @@ class Digest(Value):
     sources_failed: tuple[SourceFailure, ...] = ()
     counts_taken_at: dt.datetime | None = None
     generated_at: dt.datetime
+    # "day" (one announcement), "week" or "month" (the best of the announcement days from
+    # ``start`` to ``date``), or "rising" (gained most per hour over the last days).
+    view: Literal["day", "week", "month", "rising"] = "day"
+    start: dt.date | None = None
