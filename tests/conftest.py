@@ -5,6 +5,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 import psycopg
@@ -30,12 +31,49 @@ def now() -> dt.datetime:
     return dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
 
 
-PG_ADMIN_URL = os.environ.get("HOTPAPERS_TEST_POSTGRES", "postgresql://127.0.0.1:5432/test")
+PG_ADMIN_URL = os.environ.get("HOTPAPERS_TEST_DATABASE_URL", "postgresql://127.0.0.1:5432/test")
+
+
+@cache
+def _postgres_missing() -> str:
+    """Why PostgreSQL cannot be used for the tests, or "" when it can (asked once a run)."""
+    try:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3):
+            return ""
+    except psycopg.OperationalError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return (
+            f"PostgreSQL is not reachable at {PG_ADMIN_URL} ({first}); "
+            "set HOTPAPERS_TEST_DATABASE_URL to run these tests"
+        )
+
+
+_skipped_for_postgres: list[str] = []
+
+
+def require_postgres() -> None:
+    """Skip a PostgreSQL test where the server cannot be reached, except in CI (CI=true),
+    where a missing PostgreSQL is a failure."""
+    if reason := _postgres_missing():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(reason, pytrace=False)
+        _skipped_for_postgres.append(reason)
+        pytest.skip(reason)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One visible line for every test skipped for want of PostgreSQL."""
+    if _skipped_for_postgres:
+        terminalreporter.write_line(
+            f"{len(_skipped_for_postgres)} tests skipped: {_skipped_for_postgres[0]}",
+            yellow=True,
+        )
 
 
 @contextmanager
 def postgres_database() -> Iterator[str]:
     """A fresh PostgreSQL database on the machine's server, dropped afterwards."""
+    require_postgres()
     name = f"hp_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')

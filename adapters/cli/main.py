@@ -13,6 +13,7 @@ import enum
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Annotated
 
@@ -42,8 +43,32 @@ app = typer.Typer(
     help="Today's most discussed arXiv papers, ranked: in the terminal, as markdown or JSON.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"hotpapers {package_version('hotpapers')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            "-V",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Today's most discussed arXiv papers, ranked: in the terminal, as markdown or JSON."""
+
+
 snapshot_app = typer.Typer(
     help="Snapshots, the collected input of a day: import one from a Hot Papers post."
 )

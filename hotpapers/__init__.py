@@ -1,0 +1,1 @@
+"""``python -m hotpapers``: the same command line as ``hotpapers``."""
