@@ -246,8 +246,13 @@ class HotPapersBot(discord.AutoShardedClient):
             sharding["shard_count"] = shard_count
         if shard_ids is not None:
             sharding["shard_ids"] = shard_ids
+        # hotpapers never joins voice: discord.py's warnings about missing voice libraries
+        # would greet every start for nothing.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         super().__init__(
-            intents=discord.Intents.none(),
+            # Guilds is not privileged; without it discord.py warns and knows no guild.
+            intents=discord.Intents(guilds=True),
             allowed_mentions=discord.AllowedMentions.none(),
             **sharding,  # type: ignore[arg-type]
         )

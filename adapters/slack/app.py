@@ -9,6 +9,7 @@ stale signature gets 401 and nothing runs.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -76,6 +77,10 @@ def register(app: AsyncApp, handler: CommandHandler, *, may_manage: Policy) -> N
         await answer(reply, respond=respond, client=client, channel=context.channel)
 
 
+def _not_token_skipped(record: logging.LogRecord) -> bool:
+    return "`token` will be unused" not in record.getMessage()
+
+
 def build_app(
     handler: CommandHandler,
     *,
@@ -85,6 +90,8 @@ def build_app(
     **options: Any,
 ) -> AsyncApp:
     """A Bolt app answering ``/hotpapers``; ``options`` pass OAuth settings for many workspaces."""
+    # Bolt reads SLACK_BOT_TOKEN itself and warns that the client's token wins; it is the same.
+    logging.getLogger("slack_bolt.AsyncApp").addFilter(_not_token_skipped)
     app = AsyncApp(client=client, signing_secret=signing_secret, **options)
     register(app, handler, may_manage=may_manage)
     return app
