@@ -62,6 +62,7 @@ class FakeDiscord:
         self.rate_limit_next = 0
         self.refuse_token = False
         self.refuse_sync = False
+        self.guild_count = 0
         self.lock = threading.Lock()
         self._ids = itertools.count(1000)
         self._nonces: dict[str, dict[str, Any]] = {}
@@ -109,6 +110,7 @@ class FakeDiscord:
                 "team": None,
                 "owner": USER,
                 "summary": "",
+                "approximate_guild_count": self.guild_count,
             }
         )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -12,10 +13,13 @@ import discord
 import httpx
 
 from adapters.discord.bot import HotPapersBot, manage_channels
+from adapters.discord.invite import invite_url
 from adapters.discord.publisher import DiscordPublisher
 from bot.chat import CommandHandler
 from bot.errors import ConfigError
 from bot.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def configured(settings: Settings) -> bool:
@@ -72,6 +76,10 @@ async def start_discord(
         raise ConfigError(
             f"Discord could not be reached at {settings.discord_api_base} ({exc})."
         ) from exc
+    if client.application is not None and client.application.approximate_guild_count == 0:
+        log.warning(
+            "The Discord bot is in no server yet; add it with %s", invite_url(client.application.id)
+        )
     gateway = asyncio.create_task(client.connect(reconnect=True))
 
     async def stop() -> None:

@@ -369,6 +369,10 @@ def test_run_posts_scheduled_digests_to_discord_channels(
     assert "Discord's gateway closed" in err
     assert health["last_delivery"] == "1 posted"
     assert "Traceback" not in err
+    # The fake bot is in no server: the start says how to add it.
+    assert (
+        "in no server yet; add it with https://discord.com/oauth2/authorize?client_id=100&" in err
+    )
 
 
 async def test_a_refused_token_is_one_sentence_and_a_refused_sync_is_not_fatal(
