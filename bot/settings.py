@@ -38,7 +38,12 @@ def default_data_dir() -> Path:
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="HOTPAPERS_", extra="forbid", frozen=True, populate_by_name=True
+        env_prefix="HOTPAPERS_",
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+        # `VAR=` (as compose files and .env templates write) means unset, not an empty secret.
+        env_ignore_empty=True,
     )
 
     data_dir: Path = Field(default_factory=default_data_dir)

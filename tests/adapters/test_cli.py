@@ -333,3 +333,17 @@ def test_on_a_day_without_announcement_the_latest_saved_day_is_shown(
         code, out, _ = invoke("digest", "-c", "physics", "--top", "1")
     assert code == 0
     assert out.startswith(f"Hot Papers {latest:%Y-%m-%d}")
+
+
+def test_an_empty_variable_means_unset_as_compose_files_write_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.settings import load_settings
+
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "")
+    monkeypatch.setenv("DISCORD_TOKEN", "")
+    monkeypatch.setenv("HOTPAPERS_X_BEARER_TOKEN", "")
+    settings = load_settings()
+    assert settings.slack_bot_token is None
+    assert settings.discord_token is None
+    assert "twitter" not in settings.enabled_sources()
