@@ -8,10 +8,12 @@ stdin until the end of input. With Slack credentials it serves Slack (and webhoo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import signal
 import sys
+import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -242,4 +244,12 @@ def run(
         else:
             fixed = None
             data_line = "live (arXiv and " + ", ".join(settings.enabled_sources()) + ")"
-        asyncio.run(serve(settings, fixed, data_line, server=server))
+        with contextlib.ExitStack() as scratch:
+            if sample and settings.database_url is None:
+                # A try-out must not leave subscriptions behind for the live bot and cron.
+                folder = scratch.enter_context(tempfile.TemporaryDirectory(prefix="hotpapers-"))
+                settings = settings.model_copy(
+                    update={"database_url": f"sqlite:///{Path(folder) / 'sample.db'}"}
+                )
+                data_line += " with a throwaway store (set HOTPAPERS_DATABASE_URL to keep one)"
+            asyncio.run(serve(settings, fixed, data_line, server=server))

@@ -317,6 +317,8 @@ def test_run_posts_scheduled_digests_to_discord_channels(
         port = s.getsockname()[1]
     env |= {
         "HOTPAPERS_DATA_DIR": str(tmp_path),
+        # --sample keeps a throwaway store unless one is named: name it, to see the subscription.
+        "HOTPAPERS_DATABASE_URL": f"sqlite:///{tmp_path / 'hotpapers.db'}",
         "DISCORD_TOKEN": "bot-token",
         "DISCORD_API_BASE": f"{base}/api/v10",
         "HOTPAPERS_HTTP_PORT": str(port),

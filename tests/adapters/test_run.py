@@ -21,9 +21,13 @@ BERLIN_0230 = Subscription(
 )
 
 
-def run_console(lines: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+def run_console(
+    lines: str, tmp_path: Path, *, database: str | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOTPAPERS_")}
     env["HOTPAPERS_DATA_DIR"] = str(tmp_path)
+    if database is not None:
+        env["HOTPAPERS_DATABASE_URL"] = database
     return subprocess.run(
         [sys.executable, "-m", "adapters.cli.main", "run", "--sample"],
         input=lines,
@@ -53,8 +57,18 @@ def test_a_scripted_console_session_answers_and_exits_at_the_end_of_input(tmp_pa
     assert "Did you mean cs.LG" in out
     assert "Commands start with /hotpapers" in out
     assert "Traceback" not in result.stderr
-    # The subscription outlives the session: the store is the same next time.
+    # A try-out with --sample keeps nothing: the live bot and cron never see its subscriptions.
     again = run_console("/hotpapers subscriptions\n", tmp_path)
+    assert "This channel has no subscription" in again.stdout
+    assert "throwaway store" in result.stderr
+    assert not (tmp_path / "hotpapers.db").exists()
+
+
+def test_with_a_named_store_the_sample_session_keeps_its_subscriptions(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'kept.db'}"
+    first = run_console("/hotpapers subscribe cs.CV at 07:00\n", tmp_path, database=database)
+    assert "throwaway" not in first.stderr
+    again = run_console("/hotpapers subscriptions\n", tmp_path, database=database)
     assert "• cs.CV" in again.stdout
 
 
