@@ -26,6 +26,7 @@ from adapters.cli.common import handled, settings_and_logs, stderr, utcnow
 from adapters.cli.live import deliverer, http_client, snapshot_provider
 from adapters.console.chat import ConsoleChat
 from adapters.console.publisher import ConsolePublisher
+from adapters.console.terminal import terminal_lines
 from adapters.scheduling import add_catch_up, sync_jobs
 from bot.chat import CommandHandler
 from bot.delivery import Report
@@ -182,9 +183,11 @@ async def serve(
             )
             try:
                 if console_only:
-                    interactive = sys.stdin.isatty()
-                    prompt = (lambda: console.print("> ", end="")) if interactive else None
-                    await ConsoleChat(chat, console).serve(sys.stdin, prompt=prompt)
+                    if sys.stdin.isatty():
+                        history = settings.data_dir / "console-history"
+                        await ConsoleChat(chat, console).serve_lines(terminal_lines(history))
+                    else:
+                        await ConsoleChat(chat, console).serve(sys.stdin)
                 else:
                     await until_stopped()
             finally:

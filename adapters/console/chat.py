@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator
 from typing import TextIO
 
 from rich.console import Console, Group, RenderableType
@@ -99,25 +99,34 @@ class ConsoleChat:
         self.context = Context(platform="console", channel=CHANNEL, user=user)
 
     async def answer(self, line: str) -> None:
+        """Answer one line; here the ``/hotpapers`` prefix is optional (``top 3`` will do)."""
         text = line.strip()
         if not text:
             return
-        if not text.lower().startswith(PREFIX):
+        first, _, rest = text.partition(" ")
+        if first.lower() == PREFIX:
+            text = rest
+        elif first.startswith("/"):
             show(
                 self.console,
-                TextReply(kind="error", text=f"Commands start with {PREFIX}; try {PREFIX} help."),
+                TextReply(
+                    kind="error",
+                    text=f"Unknown command {one_line(first)[:40]}: type {PREFIX} help "
+                    "(here the /hotpapers prefix may be left out).",
+                ),
             )
             return
-        show(self.console, await self.handler.handle(text[len(PREFIX) :], self.context))
+        show(self.console, await self.handler.handle(text, self.context))
 
-    async def serve(
-        self, stdin: TextIO = sys.stdin, *, prompt: Callable[[], None] | None = None
-    ) -> None:
-        """Answer every line until the end of input."""
+    async def serve(self, stdin: TextIO = sys.stdin) -> None:
+        """Answer every line until the end of input (a pipe or a script)."""
         while True:
-            if prompt is not None:
-                prompt()
             line = await asyncio.to_thread(stdin.readline)
             if not line:
                 return
+            await self.answer(line)
+
+    async def serve_lines(self, lines: AsyncIterator[str]) -> None:
+        """Answer every line typed at a terminal (``adapters.console.terminal``)."""
+        async for line in lines:
             await self.answer(line)

@@ -42,20 +42,23 @@ def run_console(
 def test_a_scripted_console_session_answers_and_exits_at_the_end_of_input(tmp_path: Path) -> None:
     result = run_console(
         "/hotpapers top 3\n/hotpapers subscribe cs.CV at 07:00 tz Europe/Berlin\n/hotpapers subscriptions\n"
-        "/hotpapers cs.LGG\nhello\n/hotpapers help\n",
+        "/hotpapers cs.LGG\nhello\n/hotpapersx\ntop 1\n/hotpapers help\n",
         tmp_path,
     )
     assert result.returncode == 0, result.stderr
     assert "data: bundled sample day 2021-03-18" in result.stderr
     assert "console (stdin)" in result.stderr
     out = result.stdout
-    assert out.count("\n 1. ") == 1
+    assert out.count("\n 1. ") == 2  # "/hotpapers top 3" and, without the prefix, "top 1"
     assert " 3. A Practical Guide to Multi-Objective" in out
     assert " 4. " not in out
     assert "Subscribed: cs.CV: top 10 at 07:00 Europe/Berlin, mon-fri." in out
     assert "• cs.CV: top 10 at 07:00 Europe/Berlin, mon-fri" in out
     assert "Did you mean cs.LG" in out
-    assert "Commands start with /hotpapers" in out
+    # In the console the prefix is optional; a different /command is not read as a category.
+    assert "Unknown arXiv category 'hello'" in out
+    assert "Unknown command /hotpapersx" in out
+    assert "Unknown arXiv category 'x'" not in out
     assert "Traceback" not in result.stderr
     # A try-out with --sample keeps nothing: the live bot and cron never see its subscriptions.
     again = run_console("/hotpapers subscriptions\n", tmp_path)
