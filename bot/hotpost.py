@@ -38,6 +38,8 @@ _COUNTS = re.compile(
     r"^- (?P<counts>[A-Za-z_ ]+: \d+(?:, [A-Za-z_ ]+: \d+)*)(?: \((?P<paren>[^()]*)\))?\s*$"
 )
 _WHEN = re.compile(r"\d\d/\d\d/\d{4} \d\d:\d\d:\d\d")
+# The lines a rendered post adds where the reference posts have none: ours, not the paper's.
+_NOTES = ("- why: ", "- TL;DR: ", "- more: ")
 _LINKS = re.compile(r"^- links: .*\[abs\]\((?P<abs>[^)\s]+)\)")
 _CATEGORY = re.compile(
     r"\[(?P<cat>[A-Za-z-]+(?:\.[A-Za-z-]+)?)\]\(https?://arxiv\.org/list/[^)]*\)"
@@ -149,7 +151,7 @@ def _paper_and_signals(section: _Section, day: dt.date) -> tuple[Paper, list[Sig
         elif line.startswith("- ") and _CATEGORY.search(line):
             categories = tuple(m.group("cat") for m in _CATEGORY.finditer(line))
             body_start = i + 1
-        elif line.startswith("- score "):
+        elif line.startswith(("- score ", *_NOTES)):
             body_start = i + 1
         elif not authors and body_start is None:
             authors = tuple(a.strip() for a in line.split(",") if a.strip())
@@ -209,7 +211,8 @@ def import_post(text: str, *, name: str = "post") -> Snapshot:
     front = _FRONT.match(text)
     if front is None:
         raise SnapshotError(f"{name} has no front matter: it is not a Hot Papers post.")
-    title_day = re.search(r"^title:.*?" + _DAY.pattern, front.group("body"), re.MULTILINE)
+    # The last date of the title: "best of the week 2021-03-12 – 2021-03-18" is the 18th's.
+    title_day = re.search(r"^title:.*" + _DAY.pattern, front.group("body"), re.MULTILINE)
     any_day = title_day or _DAY.search(front.group("body"))
     if any_day is None:
         raise SnapshotError(f"{name} names no date (title: Hot Papers YYYY-MM-DD).")

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from bot.models import Digest, Ranked
 from bot.render.common import (
     counts_phrase,
+    digest_title,
     empty_selection,
     explanation,
     filters_phrase,
@@ -14,6 +15,9 @@ from bot.render.common import (
     no_announcement,
     number,
     one_line,
+    plain,
+    reason,
+    tldr_line,
 )
 from bot.sourcenames import label
 
@@ -59,12 +63,19 @@ def _item(rank: int, ranked: Ranked, *, explain: bool, weights: Mapping[str, flo
     lines += wrap(f"score {number(ranked.score)}" + (f" · {engagement}" if engagement else ""))
     if explain:
         lines += wrap(explanation(ranked, dict(weights)))
+    if why := reason(ranked):
+        lines += wrap(f"Why: {why}")
+    if tldr := tldr_line(ranked):
+        lines += wrap(f"TL;DR: {tldr}")
     lines += wrap(" ".join(paper.categories) + f" · {paper.abs_url}")
+    if ranked.links:
+        lines += wrap(" · ".join(f"{one_line(x.label)} {x.url}" for x in ranked.links))
     if paper.abstract.strip():
-        lines += wrap(excerpt(paper.abstract))
+        lines += wrap(excerpt(plain(paper.abstract)))
     for post in ranked.top_posts:
         who = f" — {one_line(post.author)}" if post.author else ""
-        lines += wrap(f"“{excerpt(post.text, 140)}”{who} {post.url}", INDENT + "  ")
+        url = one_line(post.url)
+        lines += wrap(f"“{excerpt(plain(post.text), 140)}”{who} {url}", INDENT + "  ")
     return lines
 
 
@@ -73,7 +84,7 @@ def render_text(
 ) -> str:
     """Title, one block per paper, then the sources; every line fits 80 columns where words do."""
     weights = weights or {}
-    title = f"Hot Papers {digest.date:%Y-%m-%d}"
+    title = one_line(digest_title(digest))
     if filters_phrase(digest):
         title += f" ({filters_phrase(digest)})"
     out = [title, "=" * min(len(title), WIDTH), ""]
