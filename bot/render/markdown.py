@@ -39,6 +39,7 @@ _TAG = re.compile(r"<(?=[A-Za-z/!?])")
 _INLINE_LINK = re.compile(r"\](?=\()")
 _DEFINITION = re.compile(r"^(\s{0,3}(?:>\s?)*\s{0,3})\[(?=[^\]]*\]:)", re.MULTILINE)
 _SAFE_URL = re.compile(r"^https?://[^\s()<>]+$")
+_CATEGORY = re.compile(r"^[A-Za-z-]+(?:\.[A-Za-z-]+)?$")
 # The reference posts write X/Twitter counts with no source name; every other source is named.
 UNNAMED_SOURCE = "twitter"
 
@@ -58,13 +59,20 @@ def link(text: str, url: str) -> str:
     return f"[{text}]({url})" if _SAFE_URL.match(url) else text
 
 
+def category_link(category: str) -> str:
+    """``[cs.LG](https://arxiv.org/list/cs.LG/recent)``; a malformed category is only text."""
+    if _CATEGORY.match(category):
+        return f"[{category}](https://arxiv.org/list/{category}/recent)"
+    return neutral(one_line(category))
+
+
 def counts_line(part: SourceScore) -> str:
     when = f"{utc(part.taken_at):{COUNTS_TIME}}" if part.taken_at else ""
     if part.source == UNNAMED_SOURCE:
         stamp = f" ({when})" if when else ""
     else:
         stamp = f" ({label(part.source)}, {when})" if when else f" ({label(part.source)})"
-    return f"- {counts_phrase(part.counts)}{stamp}"
+    return neutral(one_line(f"- {counts_phrase(part.counts)}{stamp}"))
 
 
 def quote(post: Post) -> str:
@@ -85,9 +93,7 @@ def item(rank: int, ranked: Ranked, *, explain: bool, weights: Mapping[str, floa
         counts.append(f"- {explanation(ranked, dict(weights))}")
     links = [f"- links: {link('abs', paper.abs_url)} | {link('pdf', paper.pdf_url)}"]
     if paper.categories:
-        links.append(
-            "- " + " | ".join(f"[{c}](https://arxiv.org/list/{c}/recent)" for c in paper.categories)
-        )
+        links.append("- " + " | ".join(category_link(c) for c in paper.categories))
     notes = []
     if why := reason(ranked):
         notes.append(f"- why: {neutral(why)}")
@@ -145,4 +151,4 @@ def render_markdown(
     footer = footer_lines(digest)
     if footer:
         sections.append("---\n\n" + neutral(one_line(" ".join(footer))))
-    return "\n\n\n\n".join(sections) + "\n"
+    return plain("\n\n\n\n".join(sections)) + "\n"

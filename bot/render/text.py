@@ -96,4 +96,5 @@ def render_text(
         out += [*_item(rank, ranked, explain=explain, weights=weights), ""]
     for line in footer_lines(digest):
         out += wrap(line, "")
-    return "\n".join(out).rstrip() + "\n"
+    # Nothing from upstream drives the terminal: no ESC, BEL or NUL anywhere in the text.
+    return plain("\n".join(out)).rstrip() + "\n"

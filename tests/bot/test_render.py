@@ -180,7 +180,12 @@ CRAFTED = "[a](https://evil.example) and [b](https://evil.example) ![i](https://
 
 def test_markdown_links_are_ours_only() -> None:
     """Masked links, images and reference definitions from upstream text stay text."""
-    p = paper("2611.00001", title=CRAFTED, abstract=f"{CRAFTED}\n[ref]: https://evil.example")
+    p = paper(
+        "2611.00001",
+        title=CRAFTED,
+        abstract=f"{CRAFTED}\n[ref]: https://evil.example",
+        categories=("cs.LG", "x](https://evil.example) [y"),
+    )
     post = Post(
         url="https://bsky.app/profile/a/post/1",
         author=CRAFTED,
