@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bot.insight.tldr import cut
 from bot.models import Digest, Ranked
 from bot.render.common import (
     counts_phrase,
@@ -47,10 +48,7 @@ def wrap(text: str, indent: str = INDENT, first: str | None = None) -> list[str]
 
 def excerpt(text: str, limit: int = ABSTRACT_CHARS) -> str:
     """At most ``limit`` characters, cut at a word boundary, with an ellipsis when cut."""
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    return flat[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return cut(text, limit)
 
 
 def _item(rank: int, ranked: Ranked, *, explain: bool, weights: Mapping[str, float]) -> list[str]:
