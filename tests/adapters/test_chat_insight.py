@@ -173,3 +173,14 @@ def test_the_slack_manifest_does_not_rely_on_unescaped_commands() -> None:
 
     manifest = files("config").joinpath("slack-manifest.yml").read_text(encoding="utf-8")
     assert "should_escape" not in manifest
+
+
+def test_without_a_tldr_chat_shows_the_abstracts_start() -> None:
+    bare = digest(1).items[0].model_copy(update={"tldr": "", "why": "", "gain_per_hour": None})
+    plain_digest = digest(1).model_copy(update={"items": (bare,)})
+    section = slack_messages(plain_digest)[0]["blocks"][1]["text"]["text"]
+    assert "TL;DR" not in section
+    assert "abstract." in section
+    description = discord_messages(plain_digest)[0]["embeds"][0]["description"]
+    assert "TL;DR" not in description
+    assert "abstract." in description

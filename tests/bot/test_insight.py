@@ -139,3 +139,16 @@ def test_annotate_keeps_what_ranking_set() -> None:
     (done,) = annotate([item], [])
     assert (done.old, done.gain_per_hour) == ("cross-listed", 2.5)
     assert done.links[-1].kind == "alphaxiv"
+
+
+def test_why_for_reddit_threads_and_any_other_source() -> None:
+    item = Ranked(
+        paper=paper("2611.00001"),
+        score=3,
+        breakdown=(
+            part("reddit", 3, posts=2, score=540, comments=12),
+            part("mastodon", 2, boosts=7, favourites=0),
+            part("lemmy", 1, upvotes=0),
+        ),
+    )
+    assert why(item) == "Reddit, 540 upvotes in 2 threads · mastodon, 7 boosts"
