@@ -40,6 +40,7 @@ from bot.sourcenames import label
 MAX_EMBEDS = 10
 MAX_EMBED_CHARS = 6000
 CONTENT_CHARS = 2000
+FOOTER_CHARS = 300
 NO_MENTIONS: dict[str, Any] = {"parse": []}
 _SAFE_URL = re.compile(r"^https?://[^\s<>()\[\]]+$")
 # A URL stays whole (a backslash inside would break it); around it, every character that can
@@ -100,7 +101,9 @@ def paper_embed(rank: int, item: Ranked) -> discord.Embed:
         url=paper.abs_url,
         description=_cut("\n".join(lines), 4096),
     )
-    embed.set_footer(text=_cut(one_line(" · ".join(paper.categories)), 2048))
+    # Footer 2048 is allowed, but title 256 + description 4096 + footer must stay under the
+    # 6000 of a whole message, so the categories get a few hundred characters at most.
+    embed.set_footer(text=_cut(one_line(" · ".join(paper.categories)), FOOTER_CHARS))
     return embed
 
 

@@ -30,7 +30,7 @@ def item(rank: int, *, big: int = 1) -> Ranked:
         title=(EVIL + " title ") * big,
         authors=tuple(f"Author {n} <!channel> @everyone" for n in range(6 * big)),
         abstract=(EVIL + " abstract. ") * big,
-        categories=("cs.LG", "cs.AI"),
+        categories=("cs.LG", "cs.AI", *(["x" * 100] * 30 * (big > 1))),
         primary_category="cs.LG",
     )
     post = Post(url="https://bsky.app/profile/a/post/1", author=EVIL * big, text=EVIL * big)
