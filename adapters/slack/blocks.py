@@ -57,8 +57,8 @@ def escape(text: str) -> str:
     return plain(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def link(url: str, text: str) -> str:
-    label_text = escape(text).replace("|", "¦")
+def link(url: str, text: str, limit: int = 300) -> str:
+    label_text = _escaped(text, limit).replace("|", "¦")
     return f"<{url}|{label_text}>" if _SAFE_URL.match(url) else label_text
 
 
@@ -66,9 +66,17 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _escaped(text: str, limit: int) -> str:
+    """``escape(text)`` in at most ``limit`` characters; a cut never leaves half an entity."""
+    out = escape(text)
+    if len(out) <= limit:
+        return out
+    return re.sub(r"&[a-z]{0,3}$", "", out[: limit - 1]) + "…"
+
+
 def _post_line(text: str, author: str, url: str) -> str:
-    who = escape(_cut(one_line(author), 100)) or "post"
-    return f"“{escape(excerpt(text, 160))}” — {who} {link(url, 'link')}"
+    who = _escaped(one_line(author), 100) or "post"
+    return f"“{_escaped(excerpt(text, 160), 400)}” — {who} {link(url, 'link')}"
 
 
 def paper_blocks(rank: int, item: Ranked) -> list[Block]:
