@@ -57,6 +57,12 @@ _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL | re.IGNORECASE)
 
 
+def _as_written(text: str) -> str:
+    """Upstream text as it was before ``render_markdown`` neutralised it (``&lt;``, ``]\\(``)."""
+    text = text.replace("&lt;", "<").replace("]\\(", "](")
+    return re.sub(r"^(\s{0,3})\\\[(?=[^\]]*\]:)", r"\1[", text, flags=re.MULTILINE)
+
+
 @dataclass
 class _Section:
     title: str
@@ -108,7 +114,7 @@ def _quotes(lines: list[str]) -> list[Post]:
                 Post(
                     url=byline.group("url"),
                     author=html.unescape(byline.group("author") or ""),
-                    text=html.unescape("\n".join(text).strip()),
+                    text=_as_written(html.unescape("\n".join(text).strip())),
                     posted_at=_post_date(byline.group("when") or ""),
                 )
             )
@@ -164,7 +170,7 @@ def _paper_and_signals(section: _Section, day: dt.date) -> tuple[Paper, list[Sig
         or [len(rest)]
     )
     abstract = "\n".join(rest[:first_quote]).strip()
-    abstract = re.sub(r"\n{3,}", "\n\n", abstract)
+    abstract = _as_written(re.sub(r"\n{3,}", "\n\n", abstract))
     paper = Paper(
         arxiv_id=arxiv_id,
         title=section.title,
@@ -197,7 +203,7 @@ def _sections(body: str) -> list[_Section]:
     for line in body.splitlines():
         heading = _HEADING.match(line)
         if heading:
-            sections.append(_Section(title=heading.group("title")))
+            sections.append(_Section(title=_as_written(heading.group("title"))))
         elif line.strip() == "---" and sections:
             break  # the footer of a rendered digest
         elif sections:

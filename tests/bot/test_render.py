@@ -201,6 +201,9 @@ def test_markdown_links_are_ours_only() -> None:
     assert "\n[ref]:" not in markdown
     assert "> [r]:" not in markdown
     assert "[a]\\(https://evil.example)" in markdown  # shown as written, not as a link
+    (back,) = import_post(markdown).papers  # and read back as written
+    assert back.title == p.title
+    assert back.abstract == p.abstract
     from markdown_it import MarkdownIt
 
     html = MarkdownIt("commonmark").render(markdown)
