@@ -48,6 +48,7 @@ _SAFE_URL = re.compile(r"^https?://[^\s<>()\[\]]+$")
 # start (a hyphen inside a word is no list).
 _URL = r"https?://[A-Za-z0-9._~:/?#@!$&'+,;=%-]+"
 _ANYWHERE = r"[\\*_~`|\[\]()<>]"
+_UNSAFE_IN_LABEL = re.compile(r"[^\w .,/#+:-]")
 _LINE_START = r"(?<![^\n])[ \t]*(?:#|-|\d+\.|>)"
 _MARKDOWN = re.compile(f"(?P<url>{_URL})|(?P<start>{_LINE_START})|(?P<char>{_ANYWHERE})")
 
@@ -58,6 +59,12 @@ def _escape_one(match: re.Match[str]) -> str:
         return found
     # A backslash before the markdown character: "\#", "1\.", "\-", "\*", "\[".
     return found[:-1] + "\\" + found[-1]
+
+
+def _label(text: str) -> str:
+    """A masked link's label: Discord shows escaping backslashes inside one, so the label
+    keeps only characters that need none (our labels are words: ``GitHub``, ``r/ML_news``)."""
+    return _cut(_UNSAFE_IN_LABEL.sub("", one_line(text)), 40) or "link"
 
 
 def escape(text: str) -> str:
@@ -82,11 +89,7 @@ def paper_embed(rank: int, item: Ranked) -> discord.Embed:
         + (f" · {escape(_cut(engagement, 300))}" if engagement else "")
     )
     places = [f"[abs]({paper.abs_url})", f"[pdf]({paper.pdf_url})"]
-    places += [
-        f"[{escape(_cut(one_line(x.label), 40))}]({x.url})"
-        for x in item.links[:8]
-        if _SAFE_URL.match(x.url)
-    ]
+    places += [f"[{_label(x.label)}]({x.url})" for x in item.links[:8] if _SAFE_URL.match(x.url)]
     lines.append(" · ".join(places))
     if tldr := tldr_line(item):
         lines.append(f"**TL;DR** {escape(excerpt(tldr, 500))}")

@@ -184,3 +184,14 @@ def test_without_a_tldr_chat_shows_the_abstracts_start() -> None:
     description = discord_messages(plain_digest)[0]["embeds"][0]["description"]
     assert "TL;DR" not in description
     assert "abstract." in description
+
+
+def test_discord_link_labels_need_no_escaping() -> None:
+    """Discord shows escaping backslashes inside a masked link, so labels carry none."""
+    url = "https://www.reddit.com/r/A_b/comments/1x/"
+    odd = Link(kind="reddit", label="r/A_b *[x](y)", url=url)
+    one = digest(1).items[0].model_copy(update={"links": (odd,)})
+    description = discord_messages(digest(1).model_copy(update={"items": (one,)}))[0]["embeds"][0][
+        "description"
+    ]
+    assert f"[r/A_b xy]({url})" in description
