@@ -47,7 +47,9 @@ _SAFE_URL = re.compile(r"^https?://[^\s<>()\[\]]+$")
 # start markdown, a masked link or a <…> mention is escaped, and the line-start ones at a line
 # start (a hyphen inside a word is no list).
 _URL = r"https?://[A-Za-z0-9._~:/?#@!$&'+,;=%-]+"
-_ANYWHERE = r"[\\*_~`|\[\]()<>]"
+# Escaping "[" and "]" is enough to break every masked link; parentheses, common in titles,
+# stay unescaped.
+_ANYWHERE = r"[\\*_~`|\[\]<>]"
 _UNSAFE_IN_LABEL = re.compile(r"[^\w .,/#+:-]")
 _LINE_START = r"(?<![^\n])[ \t]*(?:#|-|\d+\.|>)"
 _MARKDOWN = re.compile(f"(?P<url>{_URL})|(?P<start>{_LINE_START})|(?P<char>{_ANYWHERE})")
