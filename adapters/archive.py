@@ -14,8 +14,9 @@ from pathlib import Path
 
 from bot.errors import InputError
 from bot.files import write_atomic
-from bot.models import Digest
+from bot.models import Digest, Ranked
 from bot.render.atom import render_atom
+from bot.render.common import digest_title, one_line, reason, tldr_line
 from bot.render.html import DayEntry, render_html, render_index
 from bot.render.markdown import render_markdown
 
@@ -30,10 +31,23 @@ def _days(out: Path) -> dict[str, DayEntry]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return {
-            d["slug"]: DayEntry(**{**d, "top_titles": tuple(d["top_titles"])}) for d in data["days"]
+            d["slug"]: DayEntry(
+                **{
+                    **d,
+                    "top_titles": tuple(d["top_titles"]),
+                    "top_notes": tuple(d.get("top_notes", ())),
+                }
+            )
+            for d in data["days"]
         }
     except (ValueError, KeyError, TypeError) as exc:
         raise InputError(f"{path} is not an archive manifest hotpapers can read ({exc}).") from exc
+
+
+def _note(item: Ranked) -> str:
+    """Why a top paper is hot and its TL;DR, for the feed."""
+    why, tldr = reason(item), tldr_line(item)
+    return " ".join(p for p in (f"{why}." if why else "", f"TL;DR: {tldr}" if tldr else "") if p)
 
 
 def publish(digest: Digest, out: Path, *, base_url: str = "") -> list[Path]:
@@ -47,7 +61,11 @@ def publish(digest: Digest, out: Path, *, base_url: str = "") -> list[Path]:
         date=f"{digest.date:%Y-%m-%d}",
         slug=slug,
         papers=len(digest.items),
-        top_titles=tuple(" ".join(r.paper.title.split()) for r in digest.items[:TOP_TITLES]),
+        top_titles=tuple(
+            one_line(" ".join(r.paper.title.split())) for r in digest.items[:TOP_TITLES]
+        ),
+        top_notes=tuple(_note(r) for r in digest.items[:TOP_TITLES]),
+        title=digest_title(digest),
         updated=updated,
     )
     files = {

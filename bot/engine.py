@@ -16,6 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from bot.cache import utcnow
 from bot.errors import SourceError
+from bot.insight import annotate
 from bot.models import Digest, Filters, Paper, Signal, SourceFailure
 from bot.ports import Cache, FollowUpSource, PaperFeed, SignalSource
 from bot.ranking import rank, select
@@ -118,6 +119,7 @@ def build_digest(
 ) -> Digest:
     """Rank a snapshot's papers and keep those that pass the filters. Pure."""
     ranked = select(rank(snapshot.papers, snapshot.signals, weights=weights), filters)
+    ranked = annotate(ranked, snapshot.signals)
     taken = [s.taken_at for s in snapshot.signals if s.taken_at is not None]
     return Digest(
         date=snapshot.date,

@@ -38,6 +38,8 @@ _COUNTS = re.compile(
     r"^- (?P<counts>[A-Za-z_ ]+: \d+(?:, [A-Za-z_ ]+: \d+)*)(?: \((?P<paren>[^()]*)\))?\s*$"
 )
 _WHEN = re.compile(r"\d\d/\d\d/\d{4} \d\d:\d\d:\d\d")
+# The lines a rendered post adds where the reference posts have none: ours, not the paper's.
+_NOTES = ("- why: ", "- TL;DR: ", "- more: ")
 _LINKS = re.compile(r"^- links: .*\[abs\]\((?P<abs>[^)\s]+)\)")
 _CATEGORY = re.compile(
     r"\[(?P<cat>[A-Za-z-]+(?:\.[A-Za-z-]+)?)\]\(https?://arxiv\.org/list/[^)]*\)"
@@ -53,6 +55,12 @@ _QUOTE_BYLINE = re.compile(
 _TAGS = re.compile(r"<[^>]+>")
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL | re.IGNORECASE)
+
+
+def _as_written(text: str) -> str:
+    """Upstream text as it was before ``render_markdown`` neutralised it (``&lt;``, ``]\\(``)."""
+    text = text.replace("&lt;", "<").replace("]\\(", "](")
+    return re.sub(r"^(\s{0,3})\\\[(?=[^\]]*\]:)", r"\1[", text, flags=re.MULTILINE)
 
 
 @dataclass
@@ -106,7 +114,7 @@ def _quotes(lines: list[str]) -> list[Post]:
                 Post(
                     url=byline.group("url"),
                     author=html.unescape(byline.group("author") or ""),
-                    text=html.unescape("\n".join(text).strip()),
+                    text=_as_written(html.unescape("\n".join(text).strip())),
                     posted_at=_post_date(byline.group("when") or ""),
                 )
             )
@@ -149,7 +157,7 @@ def _paper_and_signals(section: _Section, day: dt.date) -> tuple[Paper, list[Sig
         elif line.startswith("- ") and _CATEGORY.search(line):
             categories = tuple(m.group("cat") for m in _CATEGORY.finditer(line))
             body_start = i + 1
-        elif line.startswith("- score "):
+        elif line.startswith(("- score ", *_NOTES)):
             body_start = i + 1
         elif not authors and body_start is None:
             authors = tuple(a.strip() for a in line.split(",") if a.strip())
@@ -162,7 +170,7 @@ def _paper_and_signals(section: _Section, day: dt.date) -> tuple[Paper, list[Sig
         or [len(rest)]
     )
     abstract = "\n".join(rest[:first_quote]).strip()
-    abstract = re.sub(r"\n{3,}", "\n\n", abstract)
+    abstract = _as_written(re.sub(r"\n{3,}", "\n\n", abstract))
     paper = Paper(
         arxiv_id=arxiv_id,
         title=section.title,
@@ -195,7 +203,7 @@ def _sections(body: str) -> list[_Section]:
     for line in body.splitlines():
         heading = _HEADING.match(line)
         if heading:
-            sections.append(_Section(title=heading.group("title")))
+            sections.append(_Section(title=_as_written(heading.group("title"))))
         elif line.strip() == "---" and sections:
             break  # the footer of a rendered digest
         elif sections:
@@ -209,7 +217,8 @@ def import_post(text: str, *, name: str = "post") -> Snapshot:
     front = _FRONT.match(text)
     if front is None:
         raise SnapshotError(f"{name} has no front matter: it is not a Hot Papers post.")
-    title_day = re.search(r"^title:.*?" + _DAY.pattern, front.group("body"), re.MULTILINE)
+    # The last date of the title: "best of the week 2021-03-12 – 2021-03-18" is the 18th's.
+    title_day = re.search(r"^title:.*" + _DAY.pattern, front.group("body"), re.MULTILINE)
     any_day = title_day or _DAY.search(front.group("body"))
     if any_day is None:
         raise SnapshotError(f"{name} names no date (title: Hot Papers YYYY-MM-DD).")

@@ -2,12 +2,15 @@
 
 The same command language, store and scheduler as the real platforms. Lines come from stdin,
 so a session can be scripted (``printf '/hotpapers top 3\\n' | hotpapers run --sample``); the
-channel closes at the end of input. Upstream text is printed as text, never as rich markup.
+channel closes at the end of input. Upstream text is printed as text, never as rich markup,
+and without control characters (an ESC could drive the terminal). Each paper shows, as in
+Slack and Discord, a short author list, why it is hot, its TL;DR and its links.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 from collections.abc import AsyncIterator
 from typing import TextIO
@@ -19,19 +22,25 @@ from rich.style import Style
 from rich.text import Text
 
 from bot.chat import CommandHandler, Context, DigestReply, Reply, TextReply
+from bot.insight import short_authors
 from bot.models import Digest
 from bot.render.common import (
     counts_phrase,
+    digest_title,
     empty_selection,
     filters_phrase,
     footer_lines,
     no_announcement,
     number,
     one_line,
+    plain,
+    reason,
+    tldr_line,
 )
 from bot.render.text import excerpt
 from bot.sourcenames import label
 
+_WEB = re.compile(r"^https?://[^\s\x00-\x1f\x7f]+$")
 CHANNEL = "console"
 PREFIX = "/hotpapers"
 STYLES = {"help": "cyan", "confirmation": "green", "list": "default", "error": "red"}
@@ -39,10 +48,10 @@ STYLES = {"help": "cyan", "confirmation": "green", "list": "default", "error": "
 
 def digest_view(digest: Digest) -> Group:
     """A digest for the terminal: styled with rich, upstream text always plain text."""
-    title = f"Hot Papers {digest.date:%Y-%m-%d}"
+    title = digest_title(digest)
     if filters_phrase(digest):
         title += f" ({filters_phrase(digest)})"
-    parts: list[RenderableType] = [Rule(Text(title, style="bold"))]
+    parts: list[RenderableType] = [Rule(Text(one_line(title), style="bold"))]
     if not digest.announced:
         parts.append(Text(no_announcement(digest), style="yellow"))
     elif not digest.items:
@@ -57,23 +66,42 @@ def digest_view(digest: Digest) -> Group:
                 (f"{rank:>2}. ", "bold"),
                 (one_line(paper.title), Style(bold=True, link=paper.abs_url)),
             ),
-            Text(", ".join(paper.authors), style="dim"),
+            Text(one_line(short_authors(paper.authors)), style="dim"),
+        ]
+        if why := reason(item):
+            lines.append(Text(why, style="bold yellow"))
+        lines += [
             Text.assemble(
                 (f"score {number(item.score)}", "cyan"),
-                (f"  {engagement}" if engagement else "", ""),
+                (f"  {one_line(engagement)}" if engagement else "", ""),
             ),
             Text.assemble(
-                (" ".join(paper.categories), "magenta"),
+                (one_line(" ".join(paper.categories)), "magenta"),
                 ("  ", ""),
                 (paper.abs_url, Style(link=paper.abs_url)),
             ),
         ]
-        if paper.abstract.strip():
-            lines.append(Text(excerpt(paper.abstract)))
+        if item.links:
+            lines.append(
+                Text.assemble(
+                    *(
+                        part
+                        for n, x in enumerate(item.links)
+                        for part in (
+                            ("  " if n else "", ""),
+                            (one_line(x.label), Style(link=x.url, underline=True)),
+                        )
+                    )
+                )
+            )
+        if tldr := tldr_line(item):
+            lines.append(Text.assemble(("TL;DR ", "bold"), (tldr, "")))
+        elif paper.abstract.strip():
+            lines.append(Text(excerpt(plain(paper.abstract))))
         lines += [
             Text(
-                f"“{excerpt(post.text, 140)}” — {one_line(post.author)}",
-                style=Style(italic=True, link=post.url),
+                f"“{excerpt(plain(post.text), 140)}” — {one_line(post.author)}",
+                style=Style(italic=True, link=post.url if _WEB.match(post.url) else None),
             )
             for post in item.top_posts
         ]
@@ -81,7 +109,7 @@ def digest_view(digest: Digest) -> Group:
         parts.append(Padding(Group(lines[0], details), (1, 0, 0, 0)))
     footer = " ".join(footer_lines(digest))
     if footer:
-        parts.append(Padding(Text(footer, style="dim"), (1, 0, 0, 0)))
+        parts.append(Padding(Text(one_line(footer), style="dim"), (1, 0, 0, 0)))
     return Group(*parts)
 
 

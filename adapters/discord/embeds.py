@@ -1,9 +1,15 @@
 """A digest as Discord messages: one embed per paper, every limit respected.
 
-Markdown in upstream text is escaped and mentions are neutralised (and every message is sent
-with ``allowed_mentions`` empty), so nothing can ping ``@everyone`` or a role. Limits: title
-256, description 4096, footer 2048, 10 embeds and 6000 characters of embeds per message,
-2000 characters of content.
+Markdown in upstream text is escaped (every masked link, not only the first as
+``discord.utils.escape_markdown`` does), ``<…>`` mentions, channels, emoji and timestamps are
+shown as text, control characters are removed, and mentions are neutralised (every message is
+also sent with ``allowed_mentions`` empty), so nothing can ping ``@everyone`` or a role, or
+hide a link. Links are ours, from checked URLs. Limits: title 256, description 4096, footer
+2048, 10 embeds and 6000 characters of embeds per message, 2000 characters of content.
+
+Each paper: its linked title, a short author list, why it is hot, its score, its links (abs,
+pdf, code, threads, alphaXiv, Hugging Face), its TL;DR (the abstract's start when there is
+none) and its top posts.
 """
 
 from __future__ import annotations
@@ -13,15 +19,20 @@ from typing import Any
 
 import discord
 
+from bot.insight import short_authors
 from bot.models import Digest, Ranked
 from bot.render.common import (
     counts_phrase,
+    digest_title,
     empty_selection,
     filters_phrase,
     footer_lines,
     no_announcement,
     number,
     one_line,
+    plain,
+    reason,
+    tldr_line,
 )
 from bot.render.text import excerpt
 from bot.sourcenames import label
@@ -29,13 +40,38 @@ from bot.sourcenames import label
 MAX_EMBEDS = 10
 MAX_EMBED_CHARS = 6000
 CONTENT_CHARS = 2000
+FOOTER_CHARS = 300
 NO_MENTIONS: dict[str, Any] = {"parse": []}
-_SAFE_URL = re.compile(r"^https?://[^\s<>()]+$")
+_SAFE_URL = re.compile(r"^https?://[^\s<>()\[\]]+$")
+# A URL stays whole (a backslash inside would break it); around it, every character that can
+# start markdown, a masked link or a <…> mention is escaped, and the line-start ones at a line
+# start (a hyphen inside a word is no list).
+_URL = r"https?://[A-Za-z0-9._~:/?#@!$&'+,;=%-]+"
+# Escaping "[" and "]" is enough to break every masked link; parentheses, common in titles,
+# stay unescaped.
+_ANYWHERE = r"[\\*_~`|\[\]<>]"
+_UNSAFE_IN_LABEL = re.compile(r"[^\w .,/#+:-]")
+_LINE_START = r"(?<![^\n])[ \t]*(?:#|-|\d+\.|>)"
+_MARKDOWN = re.compile(f"(?P<url>{_URL})|(?P<start>{_LINE_START})|(?P<char>{_ANYWHERE})")
+
+
+def _escape_one(match: re.Match[str]) -> str:
+    found = match.group()
+    if match.group("url"):
+        return found
+    # A backslash before the markdown character: "\#", "1\.", "\-", "\*", "\[".
+    return found[:-1] + "\\" + found[-1]
+
+
+def _label(text: str) -> str:
+    """A masked link's label: Discord shows escaping backslashes inside one, so the label
+    keeps only characters that need none (our labels are words: ``GitHub``, ``r/ML_news``)."""
+    return _cut(_UNSAFE_IN_LABEL.sub("", one_line(text)), 40) or "link"
 
 
 def escape(text: str) -> str:
-    """Text that Discord shows as written: no markdown, no mention."""
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+    """Text that Discord shows as written: no markdown, no link, no mention, no control."""
+    return discord.utils.escape_mentions(_MARKDOWN.sub(_escape_one, plain(text)))
 
 
 def _cut(text: str, limit: int) -> str:
@@ -47,24 +83,32 @@ def paper_embed(rank: int, item: Ranked) -> discord.Embed:
     engagement = " · ".join(
         f"{label(p.source)}: {counts_phrase(p.counts, ' ')}" for p in item.breakdown if p.counts
     )
-    lines = [
-        escape(_cut(", ".join(paper.authors), 300)),
-        f"**score {number(item.score)}**" + (f" · {escape(engagement)}" if engagement else ""),
-        f"[abs]({paper.abs_url}) · [pdf]({paper.pdf_url})",
-    ]
-    if paper.abstract.strip():
+    lines = [escape(_cut(one_line(short_authors(paper.authors)), 300))]
+    if why := reason(item):
+        lines.append(f"*{escape(_cut(why, 300))}*")
+    lines.append(
+        f"**score {number(item.score)}**"
+        + (f" · {escape(_cut(engagement, 300))}" if engagement else "")
+    )
+    places = [f"[abs]({paper.abs_url})", f"[pdf]({paper.pdf_url})"]
+    places += [f"[{_label(x.label)}]({x.url})" for x in item.links[:8] if _SAFE_URL.match(x.url)]
+    lines.append(" · ".join(places))
+    if tldr := tldr_line(item):
+        lines.append(f"**TL;DR** {escape(excerpt(tldr, 500))}")
+    elif paper.abstract.strip():
         lines.append(escape(excerpt(paper.abstract, 500)))
     for post in item.top_posts[:3]:
         where = f" ([link]({post.url}))" if _SAFE_URL.match(post.url) else ""
-        lines.append(
-            f"> “{escape(excerpt(post.text, 160))}” — {escape(one_line(post.author))}{where}"
-        )
+        who = escape(_cut(one_line(post.author), 100))
+        lines.append(f"> “{escape(excerpt(post.text, 160))}” — {who}{where}")
     embed = discord.Embed(
-        title=_cut(f"{rank}. {escape(one_line(paper.title))}", 256),
+        title=_cut(f"{rank}. {escape(_cut(one_line(paper.title), 200))}", 256),
         url=paper.abs_url,
         description=_cut("\n".join(lines), 4096),
     )
-    embed.set_footer(text=_cut(" · ".join(paper.categories), 2048))
+    # Footer 2048 is allowed, but title 256 + description 4096 + footer must stay under the
+    # 6000 of a whole message, so the categories get a few hundred characters at most.
+    embed.set_footer(text=_cut(one_line(" · ".join(paper.categories)), FOOTER_CHARS))
     return embed
 
 
@@ -75,7 +119,7 @@ def _embed_chars(embed: discord.Embed) -> int:
 def to_messages(digest: Digest) -> list[dict[str, Any]]:
     """Payloads ready for a channel or a webhook: ``{"content", "embeds", "allowed_mentions"}``."""
     filters = filters_phrase(digest)
-    header = f"**Hot Papers {digest.date:%Y-%m-%d}**" + (f" — {escape(filters)}" if filters else "")
+    header = f"**{escape(digest_title(digest))}**" + (f" — {escape(filters)}" if filters else "")
     notes = []
     if not digest.announced:
         notes.append(no_announcement(digest))

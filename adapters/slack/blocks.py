@@ -1,8 +1,14 @@
 """A digest as Slack messages: Block Kit built with slack_sdk's models, every limit respected.
 
-Upstream text is escaped (``&``, ``<``, ``>``) so that nothing can mention ``@channel`` or a
-user, or inject a link. A long digest is split into several messages; each stays under the
-block count and a conservative total size, and carries a plain-text fallback.
+Upstream text (and the user's own keywords) is escaped (``&``, ``<``, ``>``) and stripped of
+control characters, in the blocks and in the fallback ``text`` alike, so that nothing can
+mention ``@channel`` or a user, or inject a link; links are built by us from checked URLs. A
+long digest is split into several messages; each stays under the block count and a
+conservative total size, and carries a plain-text fallback.
+
+Each paper: its linked title, a short author list, why it is hot, its score, its categories
+and links (abs, pdf, code, threads, alphaXiv, Hugging Face), its TL;DR (the abstract's start
+when there is none) and its top posts.
 """
 
 from __future__ import annotations
@@ -21,15 +27,20 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.insight import short_authors
 from bot.models import Digest, Ranked
 from bot.render.common import (
     counts_phrase,
+    digest_title,
     empty_selection,
     filters_phrase,
     footer_lines,
     no_announcement,
     number,
     one_line,
+    plain,
+    reason,
+    tldr_line,
 )
 from bot.render.text import excerpt
 from bot.sourcenames import label
@@ -42,12 +53,12 @@ _SAFE_URL = re.compile(r"^https?://[^\s<>|]+$")
 
 
 def escape(text: str) -> str:
-    """Text that Slack shows as written: no mention, no link, no formatting control."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text that Slack shows as written: no mention, no link, no control character."""
+    return plain(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def link(url: str, text: str) -> str:
-    label_text = escape(text).replace("|", "¦")
+def link(url: str, text: str, limit: int = 300) -> str:
+    label_text = _escaped(text, limit).replace("|", "¦")
     return f"<{url}|{label_text}>" if _SAFE_URL.match(url) else label_text
 
 
@@ -55,25 +66,44 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _escaped(text: str, limit: int) -> str:
+    """``escape(text)`` in at most ``limit`` characters; a cut never leaves half an entity."""
+    out = escape(text)
+    if len(out) <= limit:
+        return out
+    return re.sub(r"&[a-z]{0,3}$", "", out[: limit - 1]) + "…"
+
+
 def _post_line(text: str, author: str, url: str) -> str:
-    who = escape(one_line(author)) or "post"
-    return f"“{escape(excerpt(text, 160))}” — {who} {link(url, 'link')}"
+    who = _escaped(one_line(author), 100) or "post"
+    return f"“{_escaped(excerpt(text, 160), 400)}” — {who} {link(url, 'link')}"
 
 
 def paper_blocks(rank: int, item: Ranked) -> list[Block]:
     paper = item.paper
-    authors = _cut(", ".join(paper.authors), 300)
     engagement = " · ".join(
         f"{label(p.source)}: {counts_phrase(p.counts, ' ')}" for p in item.breakdown if p.counts
     )
+    # Each upstream piece is cut before it is escaped; if escaping still makes the section too
+    # long, the last resort cut at SECTION_CHARS falls in the TL;DR, after every link.
+    title = _cut(one_line(paper.title), 250)
     lines = [
-        f"*{link(paper.abs_url, f'{rank}. {one_line(paper.title)}')}*",
-        escape(authors),
-        f"score {number(item.score)}" + (f" · {escape(engagement)}" if engagement else ""),
-        " ".join(f"`{escape(c)}`" for c in paper.categories)
-        + f" · {link(paper.abs_url, 'abs')} · {link(paper.pdf_url, 'pdf')}",
+        f"*{link(paper.abs_url, f'{rank}. {title}')}*",
+        escape(_cut(one_line(short_authors(paper.authors)), 200)),
     ]
-    if paper.abstract.strip():
+    if why := reason(item):
+        lines.append(f"_{escape(_cut(why, 300))}_")
+    lines.append(
+        f"score {number(item.score)}"
+        + (f" · {escape(_cut(engagement, 300))}" if engagement else "")
+    )
+    places = [link(paper.abs_url, "abs"), link(paper.pdf_url, "pdf")]
+    places += [link(x.url, _cut(one_line(x.label), 40)) for x in item.links[:8]]
+    cats = " ".join(f"`{escape(_cut(one_line(c), 30))}`" for c in paper.categories[:8])
+    lines.append(f"{cats} · " + " · ".join(places))
+    if tldr := tldr_line(item):
+        lines.append("> *TL;DR* " + escape(excerpt(tldr, 400)))
+    elif paper.abstract.strip():
         lines.append("> " + escape(excerpt(paper.abstract, 400)))
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=_cut("\n".join(lines), SECTION_CHARS)))
@@ -88,8 +118,9 @@ def paper_blocks(rank: int, item: Ranked) -> list[Block]:
 
 
 def title(digest: Digest) -> str:
+    """The digest's title with its filters, as typed: plain text, for the header block only."""
     filters = filters_phrase(digest)
-    return f"Hot Papers {digest.date:%Y-%m-%d}" + (f" — {filters}" if filters else "")
+    return one_line(digest_title(digest) + (f" — {filters}" if filters else ""))
 
 
 def to_messages(digest: Digest) -> list[dict[str, Any]]:
@@ -123,7 +154,8 @@ def to_messages(digest: Digest) -> list[dict[str, Any]]:
     total = len(messages)
     return [
         {
-            "text": _cut(title(digest) + (f" ({n}/{total})" if total > 1 else ""), 3000),
+            # The notification text is mrkdwn too: the user's keywords in it are escaped.
+            "text": _cut(escape(title(digest)) + (f" ({n}/{total})" if total > 1 else ""), 3000),
             "blocks": [block.to_dict() for block in blocks],
         }
         for n, blocks in enumerate(messages, start=1)

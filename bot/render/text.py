@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bot.insight.tldr import cut
 from bot.models import Digest, Ranked
 from bot.render.common import (
     counts_phrase,
+    digest_title,
     empty_selection,
     explanation,
     filters_phrase,
@@ -14,6 +16,9 @@ from bot.render.common import (
     no_announcement,
     number,
     one_line,
+    plain,
+    reason,
+    tldr_line,
 )
 from bot.sourcenames import label
 
@@ -43,10 +48,7 @@ def wrap(text: str, indent: str = INDENT, first: str | None = None) -> list[str]
 
 def excerpt(text: str, limit: int = ABSTRACT_CHARS) -> str:
     """At most ``limit`` characters, cut at a word boundary, with an ellipsis when cut."""
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    return flat[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return cut(text, limit)
 
 
 def _item(rank: int, ranked: Ranked, *, explain: bool, weights: Mapping[str, float]) -> list[str]:
@@ -59,12 +61,19 @@ def _item(rank: int, ranked: Ranked, *, explain: bool, weights: Mapping[str, flo
     lines += wrap(f"score {number(ranked.score)}" + (f" · {engagement}" if engagement else ""))
     if explain:
         lines += wrap(explanation(ranked, dict(weights)))
+    if why := reason(ranked):
+        lines += wrap(f"Why: {why}")
+    if tldr := tldr_line(ranked):
+        lines += wrap(f"TL;DR: {tldr}")
     lines += wrap(" ".join(paper.categories) + f" · {paper.abs_url}")
+    if ranked.links:
+        lines += wrap(" · ".join(f"{one_line(x.label)} {x.url}" for x in ranked.links))
     if paper.abstract.strip():
-        lines += wrap(excerpt(paper.abstract))
+        lines += wrap(excerpt(plain(paper.abstract)))
     for post in ranked.top_posts:
         who = f" — {one_line(post.author)}" if post.author else ""
-        lines += wrap(f"“{excerpt(post.text, 140)}”{who} {post.url}", INDENT + "  ")
+        url = one_line(post.url)
+        lines += wrap(f"“{excerpt(plain(post.text), 140)}”{who} {url}", INDENT + "  ")
     return lines
 
 
@@ -73,7 +82,7 @@ def render_text(
 ) -> str:
     """Title, one block per paper, then the sources; every line fits 80 columns where words do."""
     weights = weights or {}
-    title = f"Hot Papers {digest.date:%Y-%m-%d}"
+    title = one_line(digest_title(digest))
     if filters_phrase(digest):
         title += f" ({filters_phrase(digest)})"
     out = [title, "=" * min(len(title), WIDTH), ""]
@@ -85,4 +94,5 @@ def render_text(
         out += [*_item(rank, ranked, explain=explain, weights=weights), ""]
     for line in footer_lines(digest):
         out += wrap(line, "")
-    return "\n".join(out).rstrip() + "\n"
+    # Nothing from upstream drives the terminal: no ESC, BEL or NUL anywhere in the text.
+    return plain("\n".join(out)).rstrip() + "\n"

@@ -1,5 +1,8 @@
 """Hugging Face Daily Papers: upvotes, comments and GitHub stars, no account needed.
 
+Each paper also brings its code repository (``githubRepo``) and Hugging Face's one-sentence
+summary (``ai_summary``), kept on the signal for the annotations (``bot.insight``).
+
 ``GET /api/daily_papers?date=D`` lists the papers added to Daily Papers on day D (not their
 arXiv date), so the announcement day and the day after are both read; a page holds at most
 ``limit`` papers and further pages are asked for while pages come back full.
@@ -25,6 +28,7 @@ API_URL = "https://huggingface.co/api/daily_papers"
 PAGE_SIZE = 100
 MAX_PAGES = 10
 INTERVAL_S = 0.5
+SUMMARY_CHARS = 600  # Hugging Face's summaries are one sentence; a longer one is cut
 
 
 class _HFPaper(BaseModel):
@@ -33,12 +37,21 @@ class _HFPaper(BaseModel):
     upvotes: int = 0
     githubStars: int | None = None  # noqa: N815 - the API's name
     githubRepo: str | None = None  # noqa: N815 - the API's name
+    ai_summary: str | None = None
 
 
 class _HFEntry(BaseModel):
     model_config = ConfigDict(extra="ignore")
     paper: _HFPaper
     numComments: int = 0  # noqa: N815 - the API's name
+
+
+def _summary(text: str | None) -> str | None:
+    """The summary as one line of at most ``SUMMARY_CHARS`` characters, or None when empty."""
+    flat = " ".join((text or "").split())
+    if not flat:
+        return None
+    return flat if len(flat) <= SUMMARY_CHARS else flat[: SUMMARY_CHARS - 1] + "…"
 
 
 class HuggingFaceSource:
@@ -97,5 +110,6 @@ class HuggingFaceSource:
                     counts=counts,
                     taken_at=taken,
                     repo=repo_name(entry.paper.githubRepo or ""),
+                    summary=_summary(entry.paper.ai_summary),
                 )
         return list(best.values())

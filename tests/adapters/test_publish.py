@@ -91,3 +91,46 @@ def test_bad_archive_arguments_are_refused(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "--base-url is an http(s) URL" in result.stderr
+
+
+CONTROLS = "\x00\x07\x1b\x0b\x1f\x7f\x85"
+
+
+def test_control_characters_in_a_title_leave_the_feed_and_page_readable(tmp_path: Path) -> None:
+    """NUL, BEL, ESC, VT from upstream would make feed.xml fail to parse for every reader."""
+    snapshot = hostile_snapshot(1)
+    paper = snapshot.papers[0].model_copy(
+        update={
+            "title": f"Bad{CONTROLS}title",
+            "abstract": f"We propose a bad{CONTROLS}abstract for all.",
+            "authors": (f"Eve{CONTROLS}",),
+        }
+    )
+    crafted = tmp_path / "crafted.json"
+    write_snapshot(Snapshot(date=snapshot.date, papers=(paper,), signals=snapshot.signals), crafted)
+    site = tmp_path / "site"
+    publish("--out", str(site), "--snapshot", str(crafted))
+    feed = feedparser.parse((site / "feed.xml").read_bytes())
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert "Bad" in feed.entries[0].summary
+    assert "TL;DR: We propose a bad" in feed.entries[0].summary
+    for name in (
+        "hot-papers-2026-11-24.html",
+        "index.html",
+        "feed.xml",
+        "posts/hot-papers-2026-11-24.md",
+    ):
+        written = (site / name).read_text(encoding="utf-8")
+        assert not any(c in written for c in CONTROLS), name
+
+
+def test_the_page_and_feed_carry_why_tldr_and_links(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    publish("--out", str(site), "--sample", "--top", "1")
+    page = (site / "hot-papers-2021-03-18.html").read_text(encoding="utf-8")
+    assert '<p class="why">X/Twitter, 1,802 retweets, 277 likes</p>' in page
+    assert '<p class="tldr"><b>TL;DR</b> We propose a novel way' in page
+    assert '<a href="https://github.com/jh-jeong/ContraD">GitHub</a>' in page
+    assert '<a href="https://www.alphaxiv.org/abs/2103.09742">alphaXiv</a>' in page
+    (entry,) = feedparser.parse((site / "feed.xml").read_bytes()).entries
+    assert "X/Twitter, 1,802 retweets, 277 likes. TL;DR: We propose" in entry.summary

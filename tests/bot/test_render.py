@@ -117,3 +117,112 @@ def test_wrap_breaks_lines_as_textwrap_does(parts: list[str], indent: str) -> No
         break_on_hyphens=False,
     ) or [indent]
     assert wrap(text, indent) == expected
+
+
+def annotated_digest(**update: object) -> Digest:
+    from bot.models import Link, Ranked
+
+    p = paper("2611.00001", title="Sparse Routing", abstract="We propose sparse routing.")
+    p = p.model_copy(update={"published": dt.date(2023, 5, 2)})
+    item = Ranked(
+        paper=p,
+        score=10,
+        why="#1 on Hugging Face Daily Papers, 87 upvotes",
+        tldr="Routing halves the cost.",
+        links=(Link(kind="code", label="GitHub", url="https://github.com/lab/sr"),),
+        old="cross-listed",
+        gain_per_hour=22.0,
+    )
+    digest = Digest(date=dt.date(2021, 3, 18), items=(item,), generated_at=NOW)
+    return digest.model_copy(update=update)
+
+
+def test_every_format_shows_why_tldr_links_pace_and_age() -> None:
+    digest = annotated_digest()
+    why = "+22 per hour · #1 on Hugging Face Daily Papers, 87 upvotes · cross-listed; first version 2023-05-02"
+    text = render_text(digest)
+    assert "TL;DR: Routing halves the cost." in text
+    assert "GitHub https://github.com/lab/sr" in text
+    assert " ".join(text.split()).count(why) == 1
+    markdown = render_markdown(digest)
+    assert f"- why: {why}" in markdown
+    assert "- TL;DR: Routing halves the cost." in markdown
+    assert "- more: [GitHub](https://github.com/lab/sr)" in markdown
+    item = json.loads(render_json(digest))["items"][0]
+    assert item["why"] == "#1 on Hugging Face Daily Papers, 87 upvotes"
+    assert item["tldr"] == "Routing halves the cost."
+    assert item["links"] == [
+        {"kind": "code", "label": "GitHub", "url": "https://github.com/lab/sr"}
+    ]
+    assert item["gain_per_hour"] == 22.0
+
+
+def test_the_title_names_the_view_in_every_format() -> None:
+    from bot.render.common import digest_title
+    from bot.render.html import render_html
+
+    week = annotated_digest(view="week", start=dt.date(2021, 3, 12))
+    title = "Hot Papers, best of the week 2021-03-12 – 2021-03-18"
+    assert digest_title(week) == title
+    assert render_text(week).startswith(title)
+    assert f"title: {title}\n" in render_markdown(week)
+    assert f"<title>{title}</title>" in render_html(week)
+    rising = annotated_digest(view="rising", start=dt.date(2021, 3, 16))
+    assert digest_title(rising) == "Hot Papers, rising 2021-03-16 – 2021-03-18"
+    assert digest_title(annotated_digest()) == "Hot Papers 2021-03-18"
+    # The importer reads the day the post is for, the last date of its title.
+    snap = build_digest(import_post(render_markdown(week)), Filters(), generated_at=NOW)
+    assert snap.date == dt.date(2021, 3, 18)
+
+
+CRAFTED = "[a](https://evil.example) and [b](https://evil.example) ![i](https://evil.example/x.png)"
+
+
+def test_markdown_links_are_ours_only() -> None:
+    """Masked links, images and reference definitions from upstream text stay text."""
+    p = paper(
+        "2611.00001",
+        title=CRAFTED,
+        abstract=f"{CRAFTED}\n[ref]: https://evil.example",
+        categories=("cs.LG", "x](https://evil.example) [y"),
+    )
+    post = Post(
+        url="https://bsky.app/profile/a/post/1",
+        author=CRAFTED,
+        text=f"{CRAFTED}\n[r]: https://evil.example",
+    )
+    snap = Snapshot(
+        date=dt.date(2026, 11, 24),
+        papers=(p,),
+        signals=(Signal(source="bluesky", arxiv_id=p.arxiv_id, counts={"likes": 3}, post=post),),
+    )
+    markdown = render_markdown(build_digest(snap, Filters(), generated_at=NOW))
+    assert "](https://evil" not in markdown
+    assert "\n[ref]:" not in markdown
+    assert "> [r]:" not in markdown
+    assert "[a]\\(https://evil.example)" in markdown  # shown as written, not as a link
+    (back,) = import_post(markdown).papers  # and read back as written
+    assert back.title == p.title
+    assert back.abstract == p.abstract
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark").render(markdown)
+    assert "evil.example" in html
+    assert 'href="https://evil' not in html
+    assert 'src="https://evil' not in html
+
+
+def test_control_characters_never_reach_any_format() -> None:
+    from bot.render.html import render_html
+
+    bad = "a\x00b\x07c\x1bd\x0be\x7ff"
+    p = paper("2611.00001", title=bad, abstract=bad)
+    post = Post(url="https://bsky.app/profile/a/post/1", author=bad, text=bad)
+    snap = Snapshot(
+        date=dt.date(2026, 11, 24),
+        papers=(p,),
+        signals=(Signal(source="bluesky", arxiv_id=p.arxiv_id, counts={"likes": 3}, post=post),),
+    )
+    digest = build_digest(snap, Filters(keywords=("b\x1b",)), generated_at=NOW)
+    for out in (render_text(digest), render_markdown(digest), render_html(digest)):
+        assert not any(c in out for c in "\x00\x07\x1b\x0b\x7f")

@@ -93,6 +93,31 @@ async def test_hugging_face_reads_the_day_and_the_next_and_keeps_the_newer_count
     }
 
 
+async def test_hugging_face_keeps_the_papers_summary_and_code_repository(data: Path) -> None:
+    """``ai_summary`` and ``githubRepo`` of the recorded entry reach the signal."""
+    entry = hf_entry(data, "2611.00001", 5, 0, 12)
+    bare = hf_entry(data, "2611.00002", 1, 0, None)
+    del bare["paper"]["ai_summary"], bare["paper"]["githubRepo"]
+    # An over-long summary, spread over lines, comes back as one bounded line.
+    long = hf_entry(data, "2611.00003", 1, 0, None)
+    long["paper"]["ai_summary"] = "word\n" * 1000
+
+    async with client(lambda _: httpx.Response(200, json=[entry, bare, long])) as http:
+        found = await HuggingFaceSource(
+            http, clock=lambda: dt.datetime(2026, 11, 24, 23, tzinfo=dt.UTC), sleep=no_sleep
+        ).collect(PAPERS, DAY)
+    by_id = {s.arxiv_id: s for s in found}
+    assert by_id["2611.00001"].summary is not None
+    assert by_id["2611.00001"].summary.startswith("Large Multimodal Models demonstrate superior")
+    assert by_id["2611.00001"].repo == "marco-garosi/CIRCLE"
+    assert by_id["2611.00002"].summary is None
+    assert by_id["2611.00002"].repo is None
+    cut = by_id["2611.00003"].summary or ""
+    assert len(cut) <= 600
+    assert cut.endswith("…")
+    assert "\n" not in cut
+
+
 async def test_hugging_face_pages_while_pages_are_full(data: Path) -> None:
     pages: list[str] = []
 
