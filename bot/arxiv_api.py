@@ -148,18 +148,20 @@ class ArxivApi:
         papers: dict[str, Paper] = {}
         start = 0
         while start < MAX_RESULTS:
+            size = min(self.page_size, MAX_RESULTS - start)
             params: dict[str, str | int] = {
                 "search_query": query,
                 "start": start,
-                "max_results": min(self.page_size, MAX_RESULTS - start),
+                "max_results": size,
                 "sortBy": "submittedDate",
                 "sortOrder": "ascending",
             }
             found, total = parse_results(await self._fetch(params), day=day, wanted=categories)
             for paper in found:
                 papers.setdefault(paper.arxiv_id, paper)
-            start += self.page_size
-            if not found or start >= total:
+            start += size
+            # A short page is the last one, whatever the total says.
+            if len(found) < size or start >= total:
                 break
         return Announcement(date=day, papers=tuple(papers.values()), announced=bool(papers))
 

@@ -95,6 +95,12 @@ def rising(
         for arxiv_id, start in first_at.items()
         if arxiv_id in last_at and last_at[arxiv_id] - start >= MIN_INTERVAL
     }
+    if not hours:
+        raise InputError(
+            "No paper of the stored days from "
+            f"{days[0] if days else '?'} to {days[-1] if days else '?'} has two readings at least "
+            f"{MIN_INTERVAL.total_seconds() / 3600:g} h apart yet, so nothing can be seen rising."
+        )
     firsts = {_key(s): s for s in earliest}
     gains: list[tuple[Signal, dict[str, int]]] = []
     for last in latest:

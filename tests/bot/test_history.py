@@ -121,15 +121,25 @@ def test_stars_rise_only_between_two_readings_of_a_repository() -> None:
 
 def test_readings_less_than_an_hour_apart_do_not_rise() -> None:
     later = T0 + dt.timedelta(minutes=30)
+    with pytest.raises(InputError, match="two readings at least 1 h apart"):
+        rising(
+            [paper("2611.00001")],
+            [hn("2611.00001", 1, T0, 1)],
+            [hn("2611.00001", 900, later, 1)],
+            Filters(),
+            days=[D1],
+            generated_at=NOW,
+        )
+    enough = T0 + dt.timedelta(hours=1)
     digest = rising(
-        [paper("2611.00001")],
-        [hn("2611.00001", 1, T0, 1)],
-        [hn("2611.00001", 900, later, 1)],
+        [paper("2611.00001"), paper("2611.00002")],
+        [hn("2611.00001", 1, T0, 1), hn("2611.00002", 1, T0, 2)],
+        [hn("2611.00001", 2, enough, 1), hn("2611.00002", 900, later, 2)],
         Filters(),
         days=[D1],
         generated_at=NOW,
     )
-    assert digest.items == ()
+    assert [r.paper.arxiv_id for r in digest.items] == ["2611.00001"]
 
 
 def test_a_week_is_seven_days_and_a_month_goes_back_to_the_same_day() -> None:
