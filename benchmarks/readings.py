@@ -57,46 +57,40 @@ def synthetic_day(papers: int, signals: int, seed: int) -> tuple[list[Paper], li
     return day_papers, found
 
 
-async def measure(args: argparse.Namespace) -> dict[str, float]:
+async def measure(args: argparse.Namespace, url: str) -> dict[str, float]:
     papers, signals = synthetic_day(args.papers, args.signals, args.seed)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "readings.db"
-        store = await open_store(args.database or f"sqlite:///{path}")
-        figures: dict[str, float] = {}
-        try:
-            started = time.perf_counter()
-            for k in range(args.readings):
-                at = T0 + dt.timedelta(hours=6 * k)
-                grown = [
-                    s.model_copy(
-                        update={
-                            "counts": {m: n * (k + 1) for m, n in s.counts.items()},
-                            "taken_at": at,
-                        }
-                    )
-                    for s in signals
-                ]
-                await store.readings.record(
-                    Snapshot(date=DAY, papers=tuple(papers), signals=tuple(grown), taken_at=at)
+    store = await open_store(url)
+    figures: dict[str, float] = {}
+    try:
+        started = time.perf_counter()
+        for k in range(args.readings):
+            at = T0 + dt.timedelta(hours=6 * k)
+            grown = [
+                s.model_copy(
+                    update={
+                        "counts": {m: n * (k + 1) for m, n in s.counts.items()},
+                        "taken_at": at,
+                    }
                 )
-            figures["record_s"] = time.perf_counter() - started
-            for which in ("latest", "earliest"):
-                started = time.perf_counter()
-                await store.readings.signals([DAY], which=which)  # type: ignore[arg-type]
-                figures[f"{which}_query_s"] = time.perf_counter() - started
-            now = T0 + dt.timedelta(days=1)
+                for s in signals
+            ]
+            await store.readings.record(
+                Snapshot(date=DAY, papers=tuple(papers), signals=tuple(grown), taken_at=at)
+            )
+        figures["record_s"] = time.perf_counter() - started
+        for which in ("latest", "earliest"):
             started = time.perf_counter()
-            await rising_digest(store.readings, Filters(top=10), generated_at=now)
-            figures["rising_s"] = time.perf_counter() - started
-            started = time.perf_counter()
-            await span_digest(store.readings, "week", Filters(top=10), generated_at=now)
-            figures["week_s"] = time.perf_counter() - started
-        finally:
-            await store.close()
-        if not args.database:
-            size = sum(p.stat().st_size for p in Path(tmp).iterdir())
-            figures["sqlite_mb"] = size / 1e6
-            figures["bytes_per_reading"] = size / (args.signals * args.readings)
+            await store.readings.signals([DAY], which=which)  # type: ignore[arg-type]
+            figures[f"{which}_query_s"] = time.perf_counter() - started
+        now = T0 + dt.timedelta(days=1)
+        started = time.perf_counter()
+        await rising_digest(store.readings, Filters(top=10), generated_at=now)
+        figures["rising_s"] = time.perf_counter() - started
+        started = time.perf_counter()
+        await span_digest(store.readings, "week", Filters(top=10), generated_at=now)
+        figures["week_s"] = time.perf_counter() - started
+    finally:
+        await store.close()
     return figures
 
 
@@ -108,7 +102,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--database", default="")
     args = parser.parse_args()
-    figures = asyncio.run(measure(args))
+    with tempfile.TemporaryDirectory() as tmp:
+        figures = asyncio.run(measure(args, args.database or f"sqlite:///{tmp}/readings.db"))
+        if not args.database:
+            size = sum(p.stat().st_size for p in Path(tmp).iterdir())
+            figures["sqlite_mb"] = size / 1e6
+            figures["bytes_per_reading"] = size / (args.signals * args.readings)
     for name, value in figures.items():
         print(f"{name:>20}: {value:.3f}")
     print(json.dumps({k: round(v, 3) for k, v in figures.items()}))
