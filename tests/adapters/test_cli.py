@@ -199,6 +199,10 @@ def test_a_live_digest_from_arxiv_hugging_face_and_hacker_news(
         code, out, _ = invoke("digest", "-c", "cs.AI", "--date", "2026-09-29", "-f", "markdown")
         assert code == 0
         assert "# 1. $l_{1-2}$ GLasso: Regularized Multi-task Graphical Lasso" in out
+    # Its counts were kept as readings: the best of its week comes from the store.
+    code, out, err = invoke("digest", "--span", "week", "-f", "json")
+    assert code == 0, err
+    assert json.loads(out)["items"][0]["paper"]["arxiv_id"] == "2301.02225"
 
 
 def test_a_live_day_without_announcement_says_so(

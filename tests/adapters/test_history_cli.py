@@ -140,3 +140,16 @@ def test_retention_forgets_old_days_and_says_so(
     assert "No announcement day between 2020-12-11 and 2021-01-10 is stored" in " ".join(
         err.split()
     )
+
+
+async def test_a_source_that_cannot_search_back_is_named_unavailable() -> None:
+    from adapters.cli.live import CannotSearchBack
+    from bot.engine import DigestEngine
+    from bot.models import Announcement
+    from tests.fakes import StaticFeed, paper
+
+    feed = StaticFeed(Announcement(date=dt.date(2021, 3, 18), papers=(paper("2103.09742"),)))
+    snapshot = await DigestEngine(feed, [CannotSearchBack("reddit")]).collect(["cs"])
+    assert [(f.source, f.reason) for f in snapshot.sources_failed] == [
+        ("reddit", "its listings do not reach back to past days")
+    ]
