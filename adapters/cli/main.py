@@ -547,13 +547,27 @@ def save_command(
     """Load snapshots into the store as readings, each with its own taken_at.
 
     A history loaded this way replays offline: `digest --rising`, `--span`, `--date`. Loading
-    the same file twice adds nothing. Days older than readings_retention_days before the latest
-    stored day are then forgotten.
+    the same file twice adds nothing. A file that cannot be read is named and skipped (exit
+    code 2 at the end). Days older than readings_retention_days before the latest stored day
+    are then forgotten.
     """
     with handled():
         settings = settings_and_logs()
-        snapshots = [read_any(path) for path in files]  # all readable before anything is saved
-        report_saved(files, *asyncio.run(save_snapshots(settings, snapshots)))
+        readable: list[Path] = []
+        snapshots: list[Snapshot] = []
+        problems: list[str] = []
+        for path in files:
+            try:
+                snapshots.append(read_any(path))
+                readable.append(path)
+            except InputError as exc:
+                problems.append(str(exc))
+        if snapshots:
+            report_saved(readable, *asyncio.run(save_snapshots(settings, snapshots)))
+        if problems:
+            for problem in problems[:-1]:
+                stderr().print(f"hotpapers: skipped: {problem}", markup=False)
+            raise InputError(f"skipped: {problems[-1]}")
 
 
 def run() -> None:

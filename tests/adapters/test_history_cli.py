@@ -113,13 +113,21 @@ def test_time_views_without_history_get_one_sentence(args: list[str], message: s
     assert "Traceback" not in err
 
 
-def test_a_bad_file_saves_nothing(data: Path, tmp_path: Path) -> None:
+def test_a_bad_file_is_named_and_skipped_and_the_others_are_saved(
+    data: Path, tmp_path: Path
+) -> None:
     broken = tmp_path / "broken.json"
     broken.write_text("{nope")
-    code, _, err = invoke("snapshot", "save", str(data / "hot-papers-2021-03-18.md"), str(broken))
+    empty = tmp_path / "empty.md"
+    empty.write_text("---\ntitle: Hot Papers 2021-03-19\n---\n")
+    post = str(data / "hot-papers-2021-03-18.md")
+    code, _, err = invoke("snapshot", "save", str(broken), post, str(empty))
     assert code == 2
+    assert "skipped: Snapshot file" in err
     assert "is not valid JSON" in err
-    assert invoke("digest", "--span", "week")[0] == 2  # nothing was stored
+    assert "skipped: empty.md lists no papers" in err
+    assert "hot-papers-2021-03-18.md: 2021-03-18, 13 papers" in err
+    assert invoke("digest", "--span", "week")[0] == 0
 
 
 def test_retention_forgets_old_days_and_says_so(
