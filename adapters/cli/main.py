@@ -206,7 +206,9 @@ RisingOption = Annotated[
     bool,
     typer.Option(
         help="Rising: papers of the last three stored announcement days (up to --date) ranked "
-        "by engagement gained per hour between their first and last reading, with the gain."
+        "by engagement gained per hour between their first and last reading (two, at least an "
+        "hour apart). The gain shown is the weighted engagement gained (metric weight × count "
+        "× share, summed over sources) per hour."
     ),
 ]
 SpanOption = Annotated[
@@ -482,7 +484,9 @@ def import_post_command(
     save: Annotated[
         bool,
         typer.Option(
-            "--save", help="Also load it into the store as readings (as `snapshot save` does)."
+            "--save",
+            help="Load it into the store as readings (as `snapshot save` does) instead of "
+            "printing it; with --output, also write the file.",
         ),
     ] = False,
 ) -> None:
