@@ -269,13 +269,13 @@ def selected_digest(
             "not --snapshot or --sample."
         )
     categories = load_taxonomy().validate(category or ())
+    filters = Filters(
+        categories=categories,
+        keywords=tuple(k for k in keyword or () if k.strip()),
+        min_score=settings.min_score if min_score is None else min_score,
+        top=top,
+    )
     if rising or span is not None:
-        filters = Filters(
-            categories=categories,
-            keywords=tuple(k for k in keyword or () if k.strip()),
-            min_score=settings.min_score if min_score is None else min_score,
-            top=top,
-        )
         return asyncio.run(
             history_digest(settings, filters, rising=rising, span=span, end=day, now=now)
         )
@@ -287,12 +287,6 @@ def selected_digest(
         snap = asyncio.run(live_snapshot(settings, categories, day))
     if day is not None and snap.date != day:
         raise InputError(f"The {'sample' if sample else 'snapshot'} is of {snap.date}, not {day}.")
-    filters = Filters(
-        categories=categories,
-        keywords=tuple(k for k in keyword or () if k.strip()),
-        min_score=settings.min_score if min_score is None else min_score,
-        top=top,
-    )
     return build_digest(snap, filters, weights=settings.weights, generated_at=now)
 
 

@@ -4,30 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from adapters.cli.main import app
 from bot.hotpost import import_post
 from bot.snapshot import Snapshot, write_snapshot
+from tests.adapters.test_cli import invoke, isolated
 
-runner = CliRunner()
-
-
-@pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HOTPAPERS_DATA_DIR", str(tmp_path / "data"))
-    for name in list(os.environ):
-        if name.startswith("HOTPAPERS_") and name != "HOTPAPERS_DATA_DIR":
-            monkeypatch.delenv(name)
-
-
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
+__all__ = ["isolated"]  # the autouse fixture: a fresh data directory and no HOTPAPERS_* settings
 
 
 def later_reading(snap: Snapshot, hours: int, extra: dict[str, int]) -> Snapshot:

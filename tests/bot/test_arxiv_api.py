@@ -11,23 +11,9 @@ import pytest
 from bot.arxiv_api import ArxivApi, parse_results, search_query, submission_window
 from bot.errors import FeedError
 from bot.polite import Gate
+from tests.fakes import FakeTime
 
 DAY = dt.date(2025, 11, 11)
-
-
-class FakeTime:
-    """A monotonic clock that only moves when someone sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.slept: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 def test_the_window_of_a_day_runs_from_the_previous_cutoff_to_the_one_before_it() -> None:
