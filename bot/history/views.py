@@ -23,6 +23,9 @@ RISING_DAYS = 3
 MIN_INTERVAL = dt.timedelta(hours=1)
 # Stars count a repository's whole life: only stars gained between two readings of it rise.
 LIFETIME_METRICS = frozenset({"stars"})
+# Sources of one collection read at slightly different moments: within this much of a paper's
+# first reading, a signal was there from the start.
+SAME_COLLECTION = dt.timedelta(minutes=15)
 
 Key = tuple[str, str, str]
 
@@ -52,7 +55,7 @@ def _gain(first: Signal, last: Signal, since: dt.datetime) -> dict[str, int]:
     for metric, n in last.counts.items():
         if metric in LIFETIME_METRICS:
             before = first.counts.get(metric, n)
-        elif first_seen > since:
+        elif first_seen - since > SAME_COLLECTION:
             before = 0
         else:
             before = first.counts.get(metric, 0)
@@ -107,7 +110,8 @@ def rising(
         first = firsts.get(_key(last))
         if last.arxiv_id not in hours or first is None:
             continue
-        if first.taken_at == last.taken_at == first_at[last.arxiv_id]:
+        start = first_at[last.arxiv_id]
+        if first.taken_at == last.taken_at and last.taken_at - start <= SAME_COLLECTION:
             continue  # read once, at the start: nothing is known about its growth
         gained = _gain(first, last, first_at[last.arxiv_id])
         if gained:

@@ -119,6 +119,26 @@ def test_stars_rise_only_between_two_readings_of_a_repository() -> None:
     assert item.gain_per_hour == pytest.approx(40 * 0.1 / 2)
 
 
+def test_sources_of_one_collection_read_moments_apart_are_there_from_the_start() -> None:
+    def hf(upvotes: int, at: dt.datetime) -> Signal:
+        return Signal(
+            source="huggingface", arxiv_id="2611.00001", counts={"upvotes": upvotes}, taken_at=at
+        )
+
+    later = T0 + dt.timedelta(hours=4)
+    digest = rising(
+        [paper("2611.00001")],
+        [hn("2611.00001", 10, T0, 1), hf(100, T0 + dt.timedelta(seconds=40))],
+        [hn("2611.00001", 10, later, 1), hf(120, later)],
+        Filters(),
+        days=[D1],
+        generated_at=NOW,
+    )
+    (item,) = digest.items
+    assert [(p.source, p.counts) for p in item.breakdown] == [("huggingface", {"upvotes": 20})]
+    assert item.gain_per_hour == 5.0
+
+
 def test_readings_less_than_an_hour_apart_do_not_rise() -> None:
     later = T0 + dt.timedelta(minutes=30)
     with pytest.raises(InputError, match="two readings at least 1 h apart"):
