@@ -111,9 +111,10 @@ def rising(
         if last.arxiv_id not in hours or first is None:
             continue
         start = first_at[last.arxiv_id]
-        if first.taken_at == last.taken_at and last.taken_at - start <= SAME_COLLECTION:
+        read_at = last.taken_at or start
+        if first.taken_at == last.taken_at and read_at - start <= SAME_COLLECTION:
             continue  # read once, at the start: nothing is known about its growth
-        gained = _gain(first, last, first_at[last.arxiv_id])
+        gained = _gain(first, last, start)
         if gained:
             gains.append((last, gained))
     per_hour: dict[str, float] = {}
