@@ -240,14 +240,17 @@ class Readings:
             return [_signal(row) for row in (await connection.execute(query)).all()]
 
     async def earliest_stars(
-        self, repos: Iterable[str] | None = None
+        self, repos: Iterable[str] | None = None, *, before: dt.datetime | None = None
     ) -> dict[str, tuple[int, dt.datetime]]:
-        """The first reading of each repository's stars: repo → (stars, taken_at)."""
+        """The first reading of each repository's stars: repo → (stars, taken_at); only
+        readings taken before ``before`` when given (the earlier readings of a new snapshot)."""
         first = select(ReadingRow.repo, func.min(ReadingRow.taken_at).label("taken_at")).where(
             ReadingRow.repo.is_not(None)
         )
         if repos is not None:
             first = first.where(ReadingRow.repo.in_(list(repos)))
+        if before is not None:
+            first = first.where(ReadingRow.taken_at < before.astimezone(dt.UTC))
         moment = first.group_by(ReadingRow.repo).subquery()
         query = select(ReadingRow.repo, ReadingRow.counts, ReadingRow.taken_at).join(
             moment,

@@ -134,6 +134,7 @@ async def test_the_earliest_stars_of_each_repository(store: SqlStore) -> None:
     await store.readings.record(day_of(stars(40, T1), taken_at=T1))
     assert await store.readings.earliest_stars() == {"lab/code": (40, T1), "lab/other": (7, T2)}
     assert await store.readings.earliest_stars(["lab/other"]) == {"lab/other": (7, T2)}
+    assert await store.readings.earliest_stars(before=T2) == {"lab/code": (40, T1)}
 
 
 async def test_a_large_day_is_inserted_in_batches(
