@@ -111,19 +111,20 @@ async def live_snapshot(
         stored = stored_path(settings, day, categories, len(taxonomy.archives))
         if stored.is_file():
             return read_snapshot(stored)
-    past = day is not None and day < announcement_date(utcnow())
+    # The feed serves only the latest announcement: an earlier day is held or backfilled.
+    past = day if day is not None and day < announcement_date(utcnow()) else None
     store = await open_store(settings.database())
     try:
-        if day is not None and past:
-            held = await store.readings.snapshot(day)
+        if past is not None:
+            held = await store.readings.snapshot(past)
             if held is not None:
                 return held
         try:
             with progress_reporter() as progress:
                 async with http_client(settings) as client:
-                    if day is not None and past:
+                    if past is not None:
                         snapshot = await collect_past(
-                            settings, day, categories, client=client, progress=progress
+                            settings, past, categories, client=client, progress=progress
                         )
                     else:
                         snapshot = await collect_live(
