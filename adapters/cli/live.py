@@ -14,7 +14,7 @@ from bot.cache import FileCache
 from bot.delivery import Deliverer
 from bot.engine import CachedSource, DigestEngine, Progress, quiet
 from bot.errors import SourceError
-from bot.models import Paper, Signal
+from bot.models import Announcement, Paper, Signal
 from bot.polite import Gate
 from bot.ports import FollowUpSource, Publisher, SignalSource, SnapshotProvider
 from bot.settings import Settings
@@ -48,9 +48,10 @@ def _secret(value: object) -> str:
 
 
 def build_sources(
-    settings: Settings, client: httpx.AsyncClient
+    settings: Settings, client: httpx.AsyncClient, *, cached: bool = True
 ) -> tuple[list[SignalSource], list[FollowUpSource]]:
-    """The enabled sources (cached for ``signals_ttl_minutes``) and the follow-up ones."""
+    """The enabled sources (cached for ``signals_ttl_minutes`` unless ``cached`` is false) and
+    the follow-up ones."""
     retry = RetryPolicy(
         attempts=settings.retry_attempts,
         backoff=settings.retry_backoff_s,
@@ -115,6 +116,8 @@ def build_sources(
                     retry=retry,
                 )
             )
+    if not cached:
+        return sources, follow_ups
     return [CachedSource(s, cache) for s in sources], follow_ups
 
 
@@ -203,6 +206,38 @@ async def collect_past(
     )
     snapshot = await engine.collect(categories)
     return snapshot.model_copy(update={"origin": "backfill"})
+
+
+class StoredDay:
+    """A ``PaperFeed`` that serves papers already known (a stored day), so that the engine asks
+    the sources about them again."""
+
+    def __init__(self, day: dt.date, papers: Sequence[Paper]) -> None:
+        self.announcement = Announcement(date=day, papers=tuple(papers))
+
+    async def announcements(self, categories: Sequence[str]) -> Announcement:
+        return self.announcement
+
+
+async def collect_again(
+    settings: Settings,
+    day: dt.date,
+    papers: Sequence[Paper],
+    *,
+    client: httpx.AsyncClient,
+    progress: Progress,
+) -> Snapshot:
+    """What the sources say now about a stored day's papers: a new reading of that day."""
+    sources, follow_ups = build_sources(settings, client, cached=False)
+    engine = DigestEngine(
+        StoredDay(day, papers),
+        sources,
+        follow_ups=follow_ups,
+        source_deadline=settings.source_deadline_s,
+        progress=progress,
+    )
+    snapshot = await engine.collect([])
+    return snapshot.model_copy(update={"origin": "refresh"})
 
 
 def snapshot_provider(

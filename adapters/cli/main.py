@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 
 from adapters.cli.common import handled, settings_and_logs, stderr, utcnow, write_output
-from adapters.cli.live import collect_live, collect_past, http_client
+from adapters.cli.live import collect_again, collect_live, collect_past, http_client
 from adapters.cli.operate import deliver, subscriptions_app
 from adapters.cli.run import run as run_bot
 from bot.arxiv import feed_categories
@@ -534,6 +534,47 @@ def report_saved(files: list[Path], recorded: list[Recorded], forgotten: list[dt
             "(0 keeps every day).",
             markup=False,
         )
+
+
+async def refresh_days(settings: Settings, count: int) -> list[tuple[dt.date, Recorded]]:
+    """Ask the sources again about the papers of the last ``count`` stored days."""
+    store = await open_store(settings.database())
+    try:
+        days = (await store.readings.days())[-count:]
+        if not days:
+            raise InputError("No announcement day is stored yet, so there is nothing to refresh.")
+        done = []
+        with progress_reporter() as progress:
+            async with http_client(settings) as client:
+                for day in days:
+                    papers = await store.readings.papers([day])
+                    snapshot = await collect_again(
+                        settings, day, papers, client=client, progress=progress
+                    )
+                    done.append((day, await keep_readings(store, snapshot, settings)))
+        return done
+    finally:
+        await store.close()
+
+
+@snapshot_app.command("refresh")
+def refresh_command(
+    days: Annotated[
+        int, typer.Option(min=1, max=31, help="How many of the latest stored days to read again.")
+    ] = 3,
+) -> None:
+    """Read the counts of the latest stored announcement days again, as new readings.
+
+    Engagement grows for days after an announcement; `digest --rising` measures it between
+    readings. Run this every few hours (cron, a scheduler) to keep readings coming.
+    """
+    with handled():
+        settings = settings_and_logs()
+        for day, recorded in asyncio.run(refresh_days(settings, days)):
+            stderr().print(
+                f"hotpapers: {day}: {recorded.papers} papers, {recorded.readings} new readings.",
+                markup=False,
+            )
 
 
 @snapshot_app.command("save")

@@ -146,3 +146,23 @@ async def test_a_source_that_cannot_search_back_is_named_unavailable() -> None:
     assert [(f.source, f.reason) for f in snapshot.sources_failed] == [
         ("reddit", "its listings do not reach back to past days")
     ]
+
+
+def test_refresh_reads_the_stored_days_again_as_new_readings(
+    data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.adapters.test_cli import live_routes, point_at
+    from tests.fakeserver import serve
+
+    assert "nothing to refresh" in invoke("snapshot", "refresh")[2]
+    with serve(live_routes(data, "arxiv_rss_atom_cs.AI_2026-09-29_trimmed.xml")) as (base, seen):
+        point_at(monkeypatch, base)
+        assert invoke("digest", "-c", "cs.AI")[0] == 0
+        asked = len(seen)
+        code, _, err = invoke("snapshot", "refresh", "--days", "2")
+        assert code == 0, err
+        # The sources were asked again (not their cache), arXiv was not.
+        again = seen[asked:]
+        assert any(path.startswith("/api/v1/search_by_date") for path in again)
+        assert not any(path.startswith("/atom/") for path in again)
+    assert "2026-09-29: 2 papers, 2 new readings." in err
