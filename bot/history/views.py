@@ -219,7 +219,8 @@ async def rising_digest(
     """What rose most per hour over the last ``RISING_DAYS`` stored announcement days."""
     days = (await store.days(until=until))[-RISING_DAYS:]
     if not days:
-        raise InputError("No announcement day is stored yet, so nothing can be seen rising.")
+        upto = f" up to {until}" if until is not None else " yet"
+        raise InputError(f"No announcement day is stored{upto}, so nothing can be seen rising.")
     return rising(
         await store.papers(days),
         await store.signals(days, which="earliest"),

@@ -181,6 +181,8 @@ async def test_nothing_stored_is_one_sentence(store: SqlStore) -> None:
     with pytest.raises(InputError, match="no best-of"):
         await span_digest(store.readings, "week", Filters(), generated_at=NOW)
     await store.readings.record(reading(D1, T0, hn("2611.00001", 1, T0, 1)))
+    with pytest.raises(InputError, match="No announcement day is stored up to 2021-03-18"):
+        await rising_digest(store.readings, Filters(), until=dt.date(2021, 3, 18), generated_at=NOW)
     with pytest.raises(InputError, match="No announcement day between 2021-03-12 and 2021-03-18"):
         await span_digest(
             store.readings, "week", Filters(), end=dt.date(2021, 3, 18), generated_at=NOW
