@@ -37,7 +37,7 @@ def feed_categories(patterns: Iterable[str], archives: Iterable[str]) -> list[st
     return sorted(dict.fromkeys(wanted or archives))
 
 
-def _authors(entry: Any) -> tuple[str, ...]:
+def entry_authors(entry: Any) -> tuple[str, ...]:
     names: list[str] = []
     for author in entry.get("authors") or [{"name": entry.get("author", "")}]:
         names += [n.strip() for n in str(author.get("name", "")).split(",")]
@@ -46,7 +46,7 @@ def _authors(entry: Any) -> tuple[str, ...]:
     return tuple(n for n in names if n)
 
 
-def _date_of(text: str) -> dt.date | None:
+def eastern_date(text: str) -> dt.date | None:
     """The Eastern-time date of an ISO 8601 or RFC 822 timestamp, as arXiv's calendar runs."""
     try:
         moment = dt.datetime.fromisoformat(text)
@@ -73,11 +73,11 @@ def _paper(entry: Any) -> Paper | None:
         arxiv_id=ref.arxiv_id,
         version=ref.version,
         title=" ".join(str(entry.get("title", "")).split()),
-        authors=_authors(entry),
+        authors=entry_authors(entry),
         abstract=_ABSTRACT.sub("", str(entry.get("summary", "")), count=1).strip(),
         primary_category=categories[0] if categories else None,
         categories=categories,
-        announced=_date_of(str(entry.get("published", ""))),
+        announced=eastern_date(str(entry.get("published", ""))),
         announce_type=announce_type,
     )
 
@@ -99,7 +99,7 @@ def parse_feed(content: bytes | str, *, include: frozenset[str]) -> Announcement
     day = max(dates) if dates else None
     if day is None:
         for key in ("published", "updated"):
-            if feed.get(key) and (day := _date_of(str(feed[key]))) is not None:
+            if feed.get(key) and (day := eastern_date(str(feed[key]))) is not None:
                 break
     if day is None:
         raise FeedError("arXiv's feed carries no date.")

@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     retry_backoff_s: float = Field(default=1.0, ge=0)
     max_retry_after_s: float = Field(default=60.0, ge=0)
     arxiv_feed_url: str = "https://rss.arxiv.org/atom/"
+    # Past days (``--date``) that were never fetched come from arXiv's search API.
+    arxiv_api_url: str = "https://export.arxiv.org/api/query"
+    # Readings (counts over time) of days older than this before the latest stored day are
+    # deleted; 0 keeps every day.
+    readings_retention_days: int = Field(default=90, ge=0)
     huggingface_api_url: str = "https://huggingface.co/api/daily_papers"
     hackernews_api_url: str = "https://hn.algolia.com/api/v1/search_by_date"
     bluesky_handle: str | None = None

@@ -1,7 +1,10 @@
 """Where digests get their input: a fixed snapshot (``--sample``, ``--snapshot``) or live.
 
 The live provider keeps every collected day in the store, so that each (date, categories) is
-collected once and shared by the slash command and every subscription that asks for it.
+collected once and shared by the slash command and every subscription that asks for it, and
+records each collection's counts as readings (``bot.history``). A past day that was never
+collected is backfilled: its papers from arXiv's search API, its signals from the sources that
+can search back.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from bot.snapshot import Snapshot, dumps, loads
 from bot.store import SqlStore
 
 Collect = Callable[[Sequence[str]], Awaitable[Snapshot]]
+Backfill = Callable[[dt.date, Sequence[str]], Awaitable[Snapshot]]
 
 
 class FixedSnapshot:
@@ -44,12 +48,24 @@ class LiveSnapshots:
         archives: Iterable[str],
         ttl: dt.timedelta,
         clock: Callable[[], dt.datetime] = utcnow,
+        backfill: Backfill | None = None,
+        retention_days: int = 0,
     ) -> None:
         self.store = store
         self.collect = collect
         self.archives = tuple(archives)
         self.ttl = ttl
         self.clock = clock
+        self.backfill = backfill
+        self.retention_days = retention_days
+
+    async def _keep(self, snapshot: Snapshot, scope: str, now: dt.datetime) -> None:
+        """Store the snapshot for its day and scope, and its counts as readings."""
+        await self.store.save_snapshot(
+            snapshot.date, scope, dumps(snapshot), taken_at=snapshot.taken_at or now
+        )
+        await self.store.readings.record(snapshot)
+        await self.store.readings.prune(self.retention_days)
 
     async def snapshot(self, day: dt.date | None, categories: Sequence[str]) -> Snapshot | None:
         now = self.clock()
@@ -62,10 +78,18 @@ class LiveSnapshots:
             fresh = saved.taken_at is not None and now - saved.taken_at < self.ttl
             if fresh or wanted < announcement_date(now):
                 return saved
+        if saved is None and wanted < announcement_date(now):
+            # The feed serves only the latest announcement: an earlier day comes from the
+            # readings kept of it, or is backfilled.
+            held = await self.store.readings.snapshot(wanted)
+            if held is not None:
+                return held
+            if self.backfill is not None:
+                past = await self.backfill(wanted, feed)
+                await self._keep(past, scope, now)
+                return past
         snapshot = await self.collect(feed)
-        await self.store.save_snapshot(
-            snapshot.date, scope, dumps(snapshot), taken_at=snapshot.taken_at or now
-        )
+        await self._keep(snapshot, scope, now)
         if snapshot.date == wanted:
             return snapshot
         if saved is not None:

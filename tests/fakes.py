@@ -120,3 +120,18 @@ class CountingSnapshots:
         if self.fixed is None:
             return None
         return self.fixed.model_copy(update={"date": day or self.fixed.date})
+
+
+class FakeTime:
+    """A monotonic clock that only moves when something sleeps on it."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.slept: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds

@@ -8,10 +8,13 @@ from collections.abc import Mapping, Sequence
 import httpx
 
 from bot.arxiv import ARXIV_INTERVAL_S, ArxivFeed
+from bot.arxiv_api import ArxivApi, PastDayFeed
 from bot.budget import FileBudget
 from bot.cache import FileCache
 from bot.delivery import Deliverer
 from bot.engine import CachedSource, DigestEngine, Progress, quiet
+from bot.errors import SourceError
+from bot.models import Announcement, Paper, Signal
 from bot.polite import Gate
 from bot.ports import FollowUpSource, Publisher, SignalSource, SnapshotProvider
 from bot.settings import Settings
@@ -25,7 +28,7 @@ from bot.sources.huggingface import HuggingFaceSource
 from bot.sources.reddit import RedditSource
 from bot.sources.twitter import XSource
 from bot.store import SqlStore
-from bot.taxonomy import load_taxonomy
+from bot.taxonomy import Taxonomy, load_taxonomy
 
 USER_AGENT = "hotpapers/0.1 (daily digest of discussed arXiv papers)"
 
@@ -45,9 +48,10 @@ def _secret(value: object) -> str:
 
 
 def build_sources(
-    settings: Settings, client: httpx.AsyncClient
+    settings: Settings, client: httpx.AsyncClient, *, cached: bool = True
 ) -> tuple[list[SignalSource], list[FollowUpSource]]:
-    """The enabled sources (cached for ``signals_ttl_minutes``) and the follow-up ones."""
+    """The enabled sources (cached for ``signals_ttl_minutes`` unless ``cached`` is false) and
+    the follow-up ones."""
     retry = RetryPolicy(
         attempts=settings.retry_attempts,
         backoff=settings.retry_backoff_s,
@@ -112,6 +116,8 @@ def build_sources(
                     retry=retry,
                 )
             )
+    if not cached:
+        return sources, follow_ups
     return [CachedSource(s, cache) for s in sources], follow_ups
 
 
@@ -121,13 +127,14 @@ async def collect_live(
     *,
     client: httpx.AsyncClient,
     progress: Progress,
+    gate: Gate | None = None,
 ) -> Snapshot:
     feed = ArxivFeed(
         client,
         cache=FileCache(
             settings.data_dir / "cache", ttl=dt.timedelta(minutes=settings.cache_ttl_minutes)
         ),
-        gate=Gate(ARXIV_INTERVAL_S),
+        gate=gate or Gate(ARXIV_INTERVAL_S),
         base_url=settings.arxiv_feed_url,
         include_cross=settings.include_cross,
         include_replacements=settings.include_replacements,
@@ -143,6 +150,96 @@ async def collect_live(
     return await engine.collect(categories)
 
 
+class CannotSearchBack:
+    """A source whose API cannot reach past days (Reddit's listings are newest first): named in
+    the digest as unavailable rather than silently empty."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    async def collect(self, papers: Sequence[Paper], day: dt.date) -> list[Signal]:
+        raise SourceError(self.name, "its listings do not reach back to past days")
+
+
+# Sources whose search takes a date window or a date: Hugging Face (a date), Hacker News
+# (Algolia, any window), Bluesky (since/until), X (its recent search: 7 days, it says so itself).
+CANNOT_SEARCH_BACK = frozenset({"reddit"})
+
+
+def archive_categories(taxonomy: Taxonomy) -> dict[str, tuple[str, ...]]:
+    """Each archive's categories, for a query API that matches categories only."""
+    return {
+        archive: tuple(c for c in taxonomy.categories if c.startswith(archive + ".")) or (archive,)
+        for archive in taxonomy.archives
+    }
+
+
+async def collect_past(
+    settings: Settings,
+    day: dt.date,
+    categories: Sequence[str],
+    *,
+    client: httpx.AsyncClient,
+    progress: Progress,
+    gate: Gate | None = None,
+) -> Snapshot:
+    """A past announcement day, backfilled: papers from arXiv's API, signals from the sources
+    that can search back."""
+    taxonomy = load_taxonomy()
+    api = ArxivApi(
+        client,
+        gate=gate or Gate(ARXIV_INTERVAL_S),
+        base_url=settings.arxiv_api_url,
+        expand=archive_categories(taxonomy),
+        everything=taxonomy.archives,
+    )
+    sources, follow_ups = build_sources(settings, client)
+    reachable: list[SignalSource] = [
+        CannotSearchBack(s.name) if s.name in CANNOT_SEARCH_BACK else s for s in sources
+    ]
+    engine = DigestEngine(
+        PastDayFeed(api, day),
+        reachable,
+        follow_ups=follow_ups,
+        source_deadline=settings.source_deadline_s,
+        progress=progress,
+    )
+    snapshot = await engine.collect(categories)
+    return snapshot.model_copy(update={"origin": "backfill"})
+
+
+class StoredDay:
+    """A ``PaperFeed`` that serves papers already known (a stored day), so that the engine asks
+    the sources about them again."""
+
+    def __init__(self, day: dt.date, papers: Sequence[Paper]) -> None:
+        self.announcement = Announcement(date=day, papers=tuple(papers))
+
+    async def announcements(self, categories: Sequence[str]) -> Announcement:
+        return self.announcement
+
+
+async def collect_again(
+    settings: Settings,
+    day: dt.date,
+    papers: Sequence[Paper],
+    *,
+    client: httpx.AsyncClient,
+    progress: Progress,
+) -> Snapshot:
+    """What the sources say now about a stored day's papers: a new reading of that day."""
+    sources, follow_ups = build_sources(settings, client, cached=False)
+    engine = DigestEngine(
+        StoredDay(day, papers),
+        sources,
+        follow_ups=follow_ups,
+        source_deadline=settings.source_deadline_s,
+        progress=progress,
+    )
+    snapshot = await engine.collect([])
+    return snapshot.model_copy(update={"origin": "refresh"})
+
+
 def snapshot_provider(
     settings: Settings, store: SqlStore, client: httpx.AsyncClient, fixed: Snapshot | None
 ) -> SnapshotProvider:
@@ -150,14 +247,23 @@ def snapshot_provider(
     if fixed is not None:
         return FixedSnapshot(fixed)
 
+    gate = Gate(ARXIV_INTERVAL_S)  # one for the feed and the API: arXiv counts both
+
     async def collect(categories: Sequence[str]) -> Snapshot:
-        return await collect_live(settings, categories, client=client, progress=quiet)
+        return await collect_live(settings, categories, client=client, progress=quiet, gate=gate)
+
+    async def backfill(day: dt.date, categories: Sequence[str]) -> Snapshot:
+        return await collect_past(
+            settings, day, categories, client=client, progress=quiet, gate=gate
+        )
 
     return LiveSnapshots(
         store,
         collect,
         archives=load_taxonomy().archives,
         ttl=dt.timedelta(minutes=settings.signals_ttl_minutes),
+        backfill=backfill,
+        retention_days=settings.readings_retention_days,
     )
 
 

@@ -22,19 +22,21 @@ from rich.console import Console
 
 from adapters.cli.common import handled, settings_and_logs, stderr, utcnow, write_output
 from adapters.cli.invite import discord_app
-from adapters.cli.live import collect_live, http_client
+from adapters.cli.live import collect_again, collect_live, collect_past, http_client
 from adapters.cli.operate import deliver, subscriptions_app
 from adapters.cli.run import run as run_bot
 from bot.arxiv import feed_categories
 from bot.engine import Progress, build_digest
 from bot.errors import FeedError, InputError
 from bot.files import read_text
+from bot.history.views import Span, rising_digest, span_digest
 from bot.hotpost import import_post
 from bot.models import Digest, Filters
 from bot.render import render_json, render_markdown, render_text
 from bot.schedule import announcement_date
 from bot.settings import Settings
 from bot.snapshot import Snapshot, dumps, read_snapshot, sample_snapshot, write_snapshot
+from bot.store import Recorded, SqlStore, open_store
 from bot.subscriptions import Subscription
 from bot.taxonomy import load_taxonomy
 
@@ -71,7 +73,8 @@ def _options(
 
 
 snapshot_app = typer.Typer(
-    help="Snapshots, the collected input of a day: import one from a Hot Papers post."
+    help="Snapshots, the collected input of a day: import one from a Hot Papers post, or load "
+    "snapshots and posts into the store as readings."
 )
 app.add_typer(snapshot_app, name="snapshot")
 app.add_typer(subscriptions_app, name="subscriptions")
@@ -117,23 +120,49 @@ def stored_path(settings: Settings, day: dt.date, categories: list[str], archive
     return settings.data_dir / "snapshots" / f"{day:%Y-%m-%d}_{key}.json"
 
 
+async def keep_readings(store: SqlStore, snapshot: Snapshot, settings: Settings) -> Recorded:
+    """Record a snapshot's counts as readings, then apply the retention setting."""
+    recorded = await store.readings.record(snapshot)
+    await store.readings.prune(settings.readings_retention_days)
+    return recorded
+
+
 async def live_snapshot(
     settings: Settings, patterns: tuple[str, ...], day: dt.date | None
 ) -> Snapshot:
+    """A day's snapshot: saved before, held as readings, collected live or, for a past day
+    never fetched, backfilled from arXiv's API. What is collected is kept as readings."""
     taxonomy = load_taxonomy()
     categories = feed_categories(patterns or settings.categories, taxonomy.archives)
     if day is not None:
         stored = stored_path(settings, day, categories, len(taxonomy.archives))
         if stored.is_file():
             return read_snapshot(stored)
+    # The feed serves only the latest announcement: an earlier day is held or backfilled.
+    past = day if day is not None and day < announcement_date(utcnow()) else None
+    store = await open_store(settings.database())
     try:
-        with progress_reporter() as progress:
-            async with http_client(settings) as client:
-                snapshot = await collect_live(
-                    settings, categories, client=client, progress=progress
-                )
-    except FeedError as exc:
-        raise FeedError(f"{exc} Check the network, or try --sample for the bundled day.") from exc
+        if past is not None:
+            held = await store.readings.snapshot(past)
+            if held is not None:
+                return held
+        try:
+            with progress_reporter() as progress:
+                async with http_client(settings) as client:
+                    if past is not None:
+                        snapshot = await collect_past(
+                            settings, past, categories, client=client, progress=progress
+                        )
+                    else:
+                        snapshot = await collect_live(
+                            settings, categories, client=client, progress=progress
+                        )
+        except FeedError as exc:
+            hint = "Check the network, or try --sample for the bundled day."
+            raise FeedError(f"{exc} {hint}") from exc
+        await keep_readings(store, snapshot, settings)
+    finally:
+        await store.close()
     stored = stored_path(settings, snapshot.date, categories, len(taxonomy.archives))
     write_snapshot(snapshot, stored, make_parents=True)
     if day is None and not snapshot.announced:
@@ -196,6 +225,52 @@ SampleOption = Annotated[
 ]
 
 
+class SpanChoice(enum.StrEnum):
+    week = "week"
+    month = "month"
+
+
+RisingOption = Annotated[
+    bool,
+    typer.Option(
+        help="Rising: papers of the last three stored announcement days (up to --date) ranked "
+        "by engagement gained per hour between their first and last reading (two, at least an "
+        "hour apart). The gain shown is the weighted engagement gained (metric weight × count "
+        "× share, summed over sources) per hour."
+    ),
+]
+SpanOption = Annotated[
+    SpanChoice | None,
+    typer.Option(
+        help="Best of the stored announcement days of the week (7 days) or month ending at "
+        "--date (default: the latest stored day); each paper once, with its latest reading."
+    ),
+]
+
+
+async def history_digest(
+    settings: Settings,
+    filters: Filters,
+    *,
+    rising: bool,
+    span: Span | None,
+    end: dt.date | None,
+    now: dt.datetime,
+) -> Digest:
+    """The rising or best-of digest, from the readings in the store."""
+    store = await open_store(settings.database())
+    try:
+        if rising or span is None:
+            return await rising_digest(
+                store.readings, filters, until=end, weights=settings.weights, generated_at=now
+            )
+        return await span_digest(
+            store.readings, span, filters, end=end, weights=settings.weights, generated_at=now
+        )
+    finally:
+        await store.close()
+
+
 def selected_digest(
     settings: Settings,
     *,
@@ -206,13 +281,32 @@ def selected_digest(
     min_score: float | None,
     snapshot: Path | None,
     sample: bool,
+    rising: bool = False,
+    span: Span | None = None,
 ) -> Digest:
     """The digest the common options ask for: the day, its source, the filters."""
     now = utcnow()
     day = parse_day(date, now) if date is not None else None
     if snapshot is not None and sample:
         raise InputError("Use either --snapshot or --sample, not both.")
+    if rising and span is not None:
+        raise InputError("Use either --rising or --span, not both.")
+    if (rising or span is not None) and (snapshot is not None or sample):
+        raise InputError(
+            "--rising and --span read the readings in the store (see `hotpapers snapshot save`), "
+            "not --snapshot or --sample."
+        )
     categories = load_taxonomy().validate(category or ())
+    filters = Filters(
+        categories=categories,
+        keywords=tuple(k for k in keyword or () if k.strip()),
+        min_score=settings.min_score if min_score is None else min_score,
+        top=top,
+    )
+    if rising or span is not None:
+        return asyncio.run(
+            history_digest(settings, filters, rising=rising, span=span, end=day, now=now)
+        )
     if snapshot is not None:
         snap = read_snapshot(snapshot)
     elif sample:
@@ -221,12 +315,6 @@ def selected_digest(
         snap = asyncio.run(live_snapshot(settings, categories, day))
     if day is not None and snap.date != day:
         raise InputError(f"The {'sample' if sample else 'snapshot'} is of {snap.date}, not {day}.")
-    filters = Filters(
-        categories=categories,
-        keywords=tuple(k for k in keyword or () if k.strip()),
-        min_score=settings.min_score if min_score is None else min_score,
-        top=top,
-    )
     return build_digest(snap, filters, weights=settings.weights, generated_at=now)
 
 
@@ -241,11 +329,17 @@ def digest(
     explain: Annotated[bool, typer.Option(help="Show how each score adds up, per source.")] = False,
     snapshot: SnapshotOption = None,
     sample: SampleOption = False,
+    rising: RisingOption = False,
+    span: SpanOption = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
     ] = None,
 ) -> None:
-    """Rank the day's arXiv papers by how much people discuss them."""
+    """Rank the day's arXiv papers by how much people discuss them.
+
+    A past --date never fetched is backfilled from arXiv's API. --rising and --span rank
+    over the readings kept in the store.
+    """
     with handled():
         settings = settings_and_logs()
         result = selected_digest(
@@ -257,6 +351,8 @@ def digest(
             min_score=min_score,
             snapshot=snapshot,
             sample=sample,
+            rising=rising,
+            span=span.value if span is not None else None,
         )
         write_output(render(result, fmt, explain=explain, settings=settings), output)
 
@@ -407,14 +503,138 @@ def import_post_command(
         Path | None,
         typer.Option("--output", "-o", help="Write the snapshot here instead of stdout."),
     ] = None,
+    save: Annotated[
+        bool,
+        typer.Option(
+            "--save",
+            help="Load it into the store as readings (as `snapshot save` does) instead of "
+            "printing it; with --output, also write the file.",
+        ),
+    ] = False,
 ) -> None:
     """Turn a Hot Papers markdown post into a snapshot (its counts become X/Twitter engagement)."""
     with handled():
         snap = import_post(read_text(post, "The post"), name=post.name)
-        if output is None:
+        if save:
+            settings = settings_and_logs()
+            report_saved([post], *asyncio.run(save_snapshots(settings, [snap])))
+            if output is not None:
+                write_snapshot(snap, output)
+        elif output is None:
             write_output(dumps(snap), None)
         else:
             write_snapshot(snap, output)
+
+
+def read_any(path: Path) -> Snapshot:
+    """A snapshot file, or a Hot Papers post (``.md``) imported on the fly."""
+    if path.suffix.lower() in (".md", ".markdown"):
+        return import_post(read_text(path, "The post"), name=path.name)
+    return read_snapshot(path)
+
+
+async def save_snapshots(
+    settings: Settings, snapshots: list[Snapshot]
+) -> tuple[list[Recorded], list[dt.date]]:
+    """Record each snapshot's readings, then apply retention; returns what was recorded and
+    the days forgotten."""
+    store = await open_store(settings.database())
+    try:
+        recorded = [await store.readings.record(snap) for snap in snapshots]
+        return recorded, await store.readings.prune(settings.readings_retention_days)
+    finally:
+        await store.close()
+
+
+def report_saved(files: list[Path], recorded: list[Recorded], forgotten: list[dt.date]) -> None:
+    err = stderr()
+    for path, done in zip(files, recorded, strict=True):
+        err.print(
+            f"hotpapers: {path.name}: {done.day}, {done.papers} papers, "
+            f"{done.readings} new readings.",
+            markup=False,
+        )
+    if forgotten:
+        err.print(
+            f"hotpapers: {len(forgotten)} days from {forgotten[0]} to {forgotten[-1]} are older "
+            "than readings_retention_days before the latest stored day and were forgotten "
+            "(0 keeps every day).",
+            markup=False,
+        )
+
+
+async def refresh_days(settings: Settings, count: int) -> list[tuple[dt.date, Recorded]]:
+    """Ask the sources again about the papers of the last ``count`` stored days."""
+    store = await open_store(settings.database())
+    try:
+        days = (await store.readings.days())[-count:]
+        if not days:
+            raise InputError("No announcement day is stored yet, so there is nothing to refresh.")
+        done = []
+        with progress_reporter() as progress:
+            async with http_client(settings) as client:
+                for day in days:
+                    papers = await store.readings.papers([day])
+                    snapshot = await collect_again(
+                        settings, day, papers, client=client, progress=progress
+                    )
+                    done.append((day, await keep_readings(store, snapshot, settings)))
+        return done
+    finally:
+        await store.close()
+
+
+@snapshot_app.command("refresh")
+def refresh_command(
+    days: Annotated[
+        int, typer.Option(min=1, max=31, help="How many of the latest stored days to read again.")
+    ] = 3,
+) -> None:
+    """Read the counts of the latest stored announcement days again, as new readings.
+
+    Engagement grows for days after an announcement; `digest --rising` measures it between
+    readings. Run this every few hours (cron, a scheduler) to keep readings coming.
+    """
+    with handled():
+        settings = settings_and_logs()
+        for day, recorded in asyncio.run(refresh_days(settings, days)):
+            stderr().print(
+                f"hotpapers: {day}: {recorded.papers} papers, {recorded.readings} new readings.",
+                markup=False,
+            )
+
+
+@snapshot_app.command("save")
+def save_command(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Snapshot files (JSON) or Hot Papers posts (.md); repeatable."),
+    ],
+) -> None:
+    """Load snapshots into the store as readings, each with its own taken_at.
+
+    A history loaded this way replays offline: `digest --rising`, `--span`, `--date`. Loading
+    the same file twice adds nothing. A file that cannot be read is named and skipped (exit
+    code 2 at the end). Days older than readings_retention_days before the latest stored day
+    are then forgotten.
+    """
+    with handled():
+        settings = settings_and_logs()
+        readable: list[Path] = []
+        snapshots: list[Snapshot] = []
+        problems: list[str] = []
+        for path in files:
+            try:
+                snapshots.append(read_any(path))
+                readable.append(path)
+            except InputError as exc:
+                problems.append(str(exc))
+        if snapshots:
+            report_saved(readable, *asyncio.run(save_snapshots(settings, snapshots)))
+        if problems:
+            for problem in problems[:-1]:
+                stderr().print(f"hotpapers: skipped: {problem}", markup=False)
+            raise InputError(f"skipped: {problems[-1]}")
 
 
 def run() -> None:

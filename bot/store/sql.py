@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from bot.errors import StorageError
+from bot.store.readings import Readings
 from bot.store.tables import DeliveryRow, SnapshotRow, SubscriptionRow
 from bot.subscriptions import Subscription
 
@@ -100,6 +101,7 @@ class SqlStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self.readings = Readings(engine)
 
     async def close(self) -> None:
         await self.engine.dispose()

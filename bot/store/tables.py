@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, String, Text, Time, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -63,3 +75,41 @@ class SnapshotRow(Base):
     scope: Mapped[str] = mapped_column(String(512))
     body: Mapped[str] = mapped_column(Text)
     taken_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PaperRow(Base):
+    """A paper as announced on ``day``, so that views over days are rebuilt from the store."""
+
+    __tablename__ = "papers"
+    __table_args__ = (UniqueConstraint("day", "arxiv_id", name="one_paper_per_day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    day: Mapped[dt.date] = mapped_column(Date, index=True)
+    arxiv_id: Mapped[str] = mapped_column(String(32))
+    paper: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class ReadingRow(Base):
+    """The counts one source showed for one paper (one post, repository or aggregate) at
+    ``taken_at``. ``key`` is the post URL, the repository or "" (``key_hash`` its SHA-1, short
+    enough for the unique index that makes loading the same readings twice harmless)."""
+
+    __tablename__ = "readings"
+    __table_args__ = (
+        UniqueConstraint(
+            "day", "arxiv_id", "source", "key_hash", "taken_at", name="one_reading_per_moment"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    day: Mapped[dt.date] = mapped_column(Date)
+    arxiv_id: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(Text)
+    key_hash: Mapped[str] = mapped_column(String(40))
+    taken_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    counts: Mapped[dict[str, int]] = mapped_column(JSON)
+    share: Mapped[float] = mapped_column(Float)
+    repo: Mapped[str | None] = mapped_column(String(256), nullable=True, index=True)
+    # The post (without its counts), the repository's creation time and the source's summary.
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -199,6 +199,10 @@ def test_a_live_digest_from_arxiv_hugging_face_and_hacker_news(
         code, out, _ = invoke("digest", "-c", "cs.AI", "--date", "2026-09-29", "-f", "markdown")
         assert code == 0
         assert "# 1. $l_{1-2}$ GLasso: Regularized Multi-task Graphical Lasso" in out
+    # Its counts were kept as readings: the best of its week comes from the store.
+    code, out, err = invoke("digest", "--span", "week", "-f", "json")
+    assert code == 0, err
+    assert json.loads(out)["items"][0]["paper"]["arxiv_id"] == "2301.02225"
 
 
 def test_a_live_day_without_announcement_says_so(
@@ -215,14 +219,47 @@ def test_a_live_day_without_announcement_says_so(
     assert not any(path.startswith("/api/") for path in seen)
 
 
-def test_a_past_day_that_was_never_saved_cannot_be_served_live(
-    data: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_past_day_never_fetched_is_backfilled_from_the_arxiv_api(
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with serve(live_routes(data, "arxiv_rss_atom_cs.AI_2026-09-29_trimmed.xml")) as (base, _):
+    routes = live_routes(data, "arxiv_rss_atom_cs.AI_2026-09-29_trimmed.xml")
+    api = (data / "arxiv_api_atom_2026-09-29_trimmed.xml").read_bytes()
+    queries: list[dict] = []
+
+    def answer(q: dict) -> tuple[int, str, bytes]:
+        queries.append(q)
+        return 200, "application/atom+xml", api
+
+    routes["/api/query"] = answer
+    hf = json.loads((data / "hf_daily_papers_single_entry_2026-03.json").read_text())
+    hf[0]["paper"].update(id="2609.35770", upvotes=12)
+    routes["/api/daily_papers"] = lambda q: (
+        200,
+        "application/json",
+        json.dumps(hf if q["date"] == ["2026-09-29"] else []).encode(),
+    )
+    with serve(routes) as (base, seen):
         point_at(monkeypatch, base)
-        code, _, err = invoke("digest", "-c", "cs.AI", "--date", "2026-09-01")
-    assert code == 2
-    assert "serves only its latest announcement (2026-09-29)" in " ".join(err.split())
+        monkeypatch.setenv("HOTPAPERS_ARXIV_API_URL", f"{base}/api/query")
+        code, out, err = invoke("digest", "-c", "cs", "--date", "2026-09-29", "-f", "json")
+        assert code == 0, err
+        assert not any(path.startswith("/atom/") for path in seen)  # the feed is not asked
+        # Served again from what was kept, without asking arXiv again.
+        assert invoke("digest", "-c", "cs", "--date", "2026-09-29")[0] == 0
+    digest = json.loads(out)
+    assert digest["date"] == "2026-09-29"
+    assert [(i["paper"]["arxiv_id"], i["paper"]["announced"]) for i in digest["items"]] == [
+        ("2609.35770", "2026-09-29")
+    ]
+    assert digest["items"][0]["breakdown"][0]["counts"]["upvotes"] == 12
+    (query,) = queries  # one page: the only entry; asked once
+    (search,) = query["search_query"]
+    assert search.startswith("(cat:cs.AI OR cat:cs.AR OR ")
+    assert search.endswith(") AND submittedDate:[202609251800 TO 202609281759]")
+    # The backfilled day is kept as readings too: the best of its week comes from the store.
+    code, out, err = invoke("digest", "--span", "week", "-f", "json")
+    assert code == 0, err
+    assert json.loads(out)["start"] == "2026-09-23"
 
 
 def test_a_failing_source_is_named_and_the_digest_still_comes_out(

@@ -10,23 +10,9 @@ from bot.arxiv import ArxivFeed, feed_categories, parse_feed
 from bot.cache import FileCache, NoCache
 from bot.errors import FeedError
 from bot.polite import Gate
+from tests.fakes import FakeTime
 
 NEW_AND_CROSS = frozenset({"new", "cross"})
-
-
-class FakeTime:
-    """A monotonic clock that only moves when something sleeps on it."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.slept: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 def test_the_feed_sample_parses_into_new_and_cross_papers(data: Path) -> None:

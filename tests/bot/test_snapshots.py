@@ -6,6 +6,7 @@ from collections.abc import Sequence
 import pytest
 
 from bot.errors import FeedError
+from bot.models import Signal
 from bot.snapshot import Snapshot
 from bot.snapshots import FixedSnapshot, LiveSnapshots
 from bot.store import SqlStore
@@ -80,3 +81,50 @@ async def test_a_saved_day_still_serves_when_the_feed_has_moved_on(store: SqlSto
     assert saturday is not None
     assert saturday.date == dt.date(2026, 11, 27)
     assert saturday.papers
+
+
+class FakeBackfill:
+    def __init__(self) -> None:
+        self.asked: list[tuple[dt.date, tuple[str, ...]]] = []
+
+    async def __call__(self, day: dt.date, categories: Sequence[str]) -> Snapshot:
+        self.asked.append((day, tuple(categories)))
+        signal = Signal(source="hackernews", arxiv_id="2611.00002", counts={"points": 3})
+        return Snapshot(
+            date=day,
+            papers=(paper("2611.00002"),),
+            signals=(signal,),
+            taken_at=WEDNESDAY,
+            origin="backfill",
+        )
+
+
+async def test_a_past_day_never_fetched_is_backfilled_once_and_kept(store: SqlStore) -> None:
+    collector = FakeCollector(dt.date(2026, 11, 25))
+    backfill = FakeBackfill()
+    provider = LiveSnapshots(
+        store,
+        collector,
+        archives=("cs", "math"),
+        ttl=dt.timedelta(minutes=30),
+        clock=lambda: WEDNESDAY,
+        backfill=backfill,
+    )
+    past = dt.date(2026, 11, 20)
+    first = await provider.snapshot(past, ["cs.LG"])
+    assert first is not None
+    assert first.origin == "backfill"
+    assert await provider.snapshot(past, ["cs.LG"]) == first
+    assert backfill.asked == [(past, ("cs.LG",))]
+    assert collector.asked == []
+    # Its counts are readings now: another scope of that day is served from them.
+    other = await provider.snapshot(past, ["math"])
+    assert other is not None
+    assert [s.counts for s in other.signals] == [{"points": 3}]
+    assert backfill.asked == [(past, ("cs.LG",))]
+
+
+async def test_every_live_collection_is_recorded_as_readings(store: SqlStore) -> None:
+    collector = FakeCollector(dt.date(2026, 11, 25))
+    await live(store, collector, [WEDNESDAY]).snapshot(None, ["cs.LG"])
+    assert await store.readings.days() == [dt.date(2026, 11, 25)]
