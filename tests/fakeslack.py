@@ -109,5 +109,21 @@ class FakeSlack:
             ]
         return self._answer({"ok": True, "messages": mine[: int(query.get("limit", ["100"])[0])]})
 
+    def replies(self, query: dict[str, list[str]]) -> tuple[int, str, bytes]:
+        channel, ts = query.get("channel", [""])[0], query.get("ts", [""])[0]
+        with self.lock:
+            self.calls.append("/api/conversations.replies")
+            thread = [
+                m
+                for m in self.messages
+                if m.get("channel") == channel and ts in (m["ts"], m.get("thread_ts"))
+            ]
+        if not thread:
+            return self._answer({"ok": False, "error": "thread_not_found"})
+        return self._answer({"ok": True, "messages": thread})
+
     def routes(self) -> dict[str, Any]:
-        return {"/api/conversations.history": self.history}
+        return {
+            "/api/conversations.history": self.history,
+            "/api/conversations.replies": self.replies,
+        }

@@ -155,6 +155,10 @@ TopOption = Annotated[
     int | None,
     typer.Option(min=1, help="At most this many papers (default: all above the minimum score)."),
 ]
+POST_TOP = 10
+PostTopOption = Annotated[
+    int | None, typer.Option(min=1, help=f"At most this many papers (default: {POST_TOP}).")
+]
 MinScoreOption = Annotated[
     float | None,
     typer.Option(
@@ -251,7 +255,7 @@ def post(
     date: DateOption = None,
     category: CategoryOption = None,
     keyword: KeywordOption = None,
-    top: TopOption = None,
+    top: PostTopOption = None,
     min_score: MinScoreOption = None,
     snapshot: SnapshotOption = None,
     sample: SampleOption = False,
@@ -277,7 +281,7 @@ def post(
             date=date,
             category=category,
             keyword=keyword,
-            top=top if top is not None else 10,
+            top=top if top is not None else POST_TOP,
             min_score=min_score,
             snapshot=snapshot,
             sample=sample,
@@ -359,15 +363,18 @@ async def post_once(
             raise translate(exc, f"the post to {sub.destination}") from exc
     async with http_client(settings) as client:
         if discord_channel and settings.discord_token is not None:
-            from adapters.discord.publisher import DiscordPublisher
+            from adapters.discord.publisher import DiscordPublisher, post_key
 
             token = settings.discord_token.get_secret_value()
             publisher = DiscordPublisher(client, token, api_base=settings.discord_api_base)
-            return await publisher.post(discord_channel, result)
+            # Running the same post twice within Discord's nonce window posts it once.
+            return await publisher.post(
+                discord_channel, result, key=post_key(discord_channel, result)
+            )
         platform = "slack" if slack_webhook else "discord"
         url = slack_webhook or discord_webhook or ""
         sub = Subscription(platform=platform, kind="webhook", destination=url)
-        return await WebhookPublisher(client, platform).publish(sub, result, key="")
+        return await WebhookPublisher(client, platform).publish(sub, result)
 
 
 @snapshot_app.command("import-post")

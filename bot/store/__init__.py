@@ -1,5 +1,9 @@
-"""The store: subscriptions, the delivery ledger and cached snapshots, on SQLite or PostgreSQL."""
+"""The store: subscriptions, the delivery ledger and cached snapshots, on SQLite or PostgreSQL.
 
-from bot.store.sql import Claim, SqlStore, open_store
+It may import SQLAlchemy, Alembic and the core's values; never a chat SDK or ``adapters``.
+"""
 
-__all__ = ["Claim", "SqlStore", "open_store"]
+from bot.store.ledger import Claim, Delivery, Part
+from bot.store.sql import SqlStore, open_store
+
+__all__ = ["Claim", "Delivery", "Part", "SqlStore", "open_store"]

@@ -23,7 +23,6 @@ from bot.models import Filters, Paper, Post, Signal
 from bot.snapshot import Snapshot, sample_snapshot
 from bot.snapshots import FixedSnapshot
 from bot.store import SqlStore
-from bot.subscriptions import Subscription
 from tests.fakediscord import FakeDiscord
 from tests.fakes import no_sleep
 from tests.fakeserver import serve
@@ -99,19 +98,16 @@ async def test_scheduled_posts_use_nonces_so_a_retry_cannot_duplicate(
         publisher = DiscordPublisher(
             client, "bot-token", api_base=f"{base}/api/v10", sleep=no_sleep
         )
-        sub = Subscription(id=1, platform="discord", destination="555")
         digest = build_digest(hostile_snapshot(25), Filters(), generated_at=NOW)
         discord_api.rate_limit_next = 1  # one 429 first: waited out, then posted
-        first = await publisher.publish(sub, digest, key="k1")
+        first = await publisher.post("555", digest, key="k1")
         count = len(discord_api.messages)
         assert count >= 3
-        assert await publisher.publish(sub, digest, key="k1") == first  # the same nonces
+        assert await publisher.post("555", digest, key="k1") == first  # the same nonces
         assert len(discord_api.messages) == count
         for channel in ("404", "403"):
             with pytest.raises(DestinationGone, match="gone or forbidden"):
-                await publisher.publish(
-                    sub.model_copy(update={"destination": channel}), digest, key="k2"
-                )
+                await publisher.post(channel, digest, key="k2")
 
 
 def interaction_payload(
