@@ -26,6 +26,8 @@ class FakeSlack:
         self.lock = threading.Lock()
         self._ts = itertools.count(1)
         self.socket_url = ""
+        # The next chat.postMessage calls: True takes the message but answers HTTP 500.
+        self.lose_answers: list[bool] = []
         self.installed_token = "xoxb-installed"
 
     @staticmethod
@@ -93,6 +95,8 @@ class FakeSlack:
                     return self._answer({"ok": False, "error": error})
                 ts = f"1700000000.{next(self._ts):06d}"
                 self.messages.append({**payload, "ts": ts})
+                if self.lose_answers and self.lose_answers.pop(0):
+                    return self._answer({"ok": False, "error": "internal_error"}, 500)
                 return self._answer(
                     {"ok": True, "channel": channel, "ts": ts, "message": {"text": payload["text"]}}
                 )

@@ -20,6 +20,7 @@ import typer
 from rich.console import Console
 
 from adapters.cli.common import handled, settings_and_logs, stderr, utcnow, write_output
+from adapters.cli.deliveries import deliveries_app
 from adapters.cli.live import collect_live, http_client
 from adapters.cli.operate import deliver, subscriptions_app
 from adapters.cli.run import run as run_bot
@@ -49,6 +50,7 @@ snapshot_app = typer.Typer(
 )
 app.add_typer(snapshot_app, name="snapshot")
 app.add_typer(subscriptions_app, name="subscriptions")
+app.add_typer(deliveries_app, name="deliveries")
 app.command()(deliver)
 app.command("run")(run_bot)
 

@@ -69,6 +69,15 @@ class Part:
     body: Mapping[str, Any]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Resolution:
+    """What resolving a delivery did: its state before and after, and the messages left."""
+
+    was: str
+    state: str
+    left: int
+
+
 def aware(moment: dt.datetime) -> dt.datetime:
     # SQLite hands back naive datetimes; everything stored is UTC.
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
@@ -330,34 +339,36 @@ class Ledger:
             return int(found or 0)
 
     @retried
-    async def resolve(self, delivery_id: int, *, posted: bool, now: dt.datetime) -> str | None:
+    async def resolve(
+        self, delivery_id: int, *, posted: bool, now: dt.datetime
+    ) -> Resolution | None:
         """An operator's decision on an uncertain delivery: its messages in doubt went out
-        (``posted``) or did not (to be posted again). The delivery's new state; None when there
-        is no such delivery; the unchanged state when it was not uncertain."""
+        (``posted``) or did not (to be posted again); None when there is no such delivery. A
+        delivery that is not uncertain is left as it is."""
         async with self.sessions.begin() as session:
             row = await session.get(DeliveryRow, delivery_id, with_for_update=True)
             if row is None:
                 return None
-            if row.state != "uncertain":
-                return row.state
-            await session.execute(
-                update(MessageRow)
-                .where(MessageRow.delivery_id == delivery_id, MessageRow.state.in_(UNSURE))
-                .values(state="posted" if posted else "pending", updated_at=now)
+            was = row.state
+            if was == "uncertain":
+                await session.execute(
+                    update(MessageRow)
+                    .where(MessageRow.delivery_id == delivery_id, MessageRow.state.in_(UNSURE))
+                    .values(state="posted" if posted else "pending", updated_at=now)
+                )
+            left = int(
+                await session.scalar(
+                    select(func.count())
+                    .select_from(MessageRow)
+                    .where(MessageRow.delivery_id == delivery_id, MessageRow.state != "posted")
+                )
+                or 0
             )
-            left = await session.scalar(
-                select(func.count())
-                .select_from(MessageRow)
-                .where(MessageRow.delivery_id == delivery_id, MessageRow.state != "posted")
-            )
-            # What is left goes out with a fresh set of attempts at the next run in the window.
-            row.state = "posted" if posted and not left else "failed"
-            row.attempts = 0
-            row.owner = ""
-            row.updated_at = now
-            row.last_error = (
-                "resolved by an operator: "
-                + ("posted" if posted else "not posted")
-                + (f"; {left} message(s) left to post" if left else "")
-            )
-            return row.state
+            if was == "uncertain":
+                # What is left goes out with fresh attempts at the next run in the window.
+                row.state = "posted" if posted and not left else "failed"
+                row.attempts = 0
+                row.owner = ""
+                row.updated_at = now
+                row.last_error = f"resolved by an operator: {'posted' if posted else 'not posted'}"
+            return Resolution(was=was, state=row.state, left=left)

@@ -210,7 +210,9 @@ async def test_an_operator_decides_an_uncertain_message_went_out(store: SqlStore
     publisher.lost_answers += [None, MaybePosted("HTTP 502")]
     await deliverer(store, publisher).run(MORNING)
     (row,) = await store.deliveries(state="uncertain")
-    assert await store.resolve(row.id, posted=True, now=LATER) == "failed"  # one left to post
+    resolved = await store.resolve(row.id, posted=True, now=LATER)
+    assert resolved is not None
+    assert (resolved.was, resolved.state, resolved.left) == ("uncertain", "failed", 1)
     report = await deliverer(store, publisher).run(LATER)
     assert (report.outcomes, report.uncertain) == ({"posted": 1}, 0)
     assert publisher.keys() == keys(sub, 0, 1, 2)
@@ -222,8 +224,12 @@ async def test_an_operator_decides_an_uncertain_message_is_posted_again(store: S
     publisher.failures += [None, MaybePosted("HTTP 500")]  # in truth, it did not go out
     await deliverer(store, publisher).run(MORNING)
     (row,) = await store.deliveries()
-    assert await store.resolve(row.id, posted=False, now=LATER) == "failed"
-    assert await store.resolve(row.id, posted=False, now=LATER) == "failed"  # no longer in doubt
+    resolved = await store.resolve(row.id, posted=False, now=LATER)
+    assert resolved is not None
+    assert (resolved.was, resolved.state, resolved.left) == ("uncertain", "failed", 1)
+    again = await store.resolve(row.id, posted=False, now=LATER)
+    assert again is not None
+    assert again.was == again.state == "failed"  # no longer in doubt: left as it is
     assert await store.resolve(row.id + 1, posted=False, now=LATER) is None
     report = await deliverer(store, publisher).run(LATER)
     assert report.outcomes == {"posted": 1}
