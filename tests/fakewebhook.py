@@ -14,7 +14,6 @@ from __future__ import annotations
 import itertools
 import json
 import threading
-import time
 from typing import Any
 
 
@@ -26,7 +25,9 @@ class ScriptedWebhook:
         self.lock = threading.Lock()
         self._ids = itertools.count(5000)
 
-    def __call__(self, path: str, body: bytes) -> tuple[int, str, bytes]:
+    def __call__(
+        self, path: str, body: bytes
+    ) -> tuple[int, str, bytes] | tuple[int, str, bytes, float]:
         route = path.split("?")[0]
         with self.lock:
             how = self.script.pop(0) if self.script else "ok"
@@ -34,15 +35,14 @@ class ScriptedWebhook:
                 return 500, "text/plain", b"internal error"
             self.posts.append((route, json.loads(body)))
             message_id = str(next(self._ids))
-        if how == "slow":
-            time.sleep(self.slow_s)
         if how == "taken-500":
             return 500, "text/plain", b"internal error"
         if how == "not-json":
             return 200, "text/html", b"<html><body>Thanks!</body></html>"
+        delay = self.slow_s if how == "slow" else 0.0  # waited out by the server, unlocked
         if route.startswith("/slack/"):
-            return 200, "text/plain", b"ok"
-        return 200, "application/json", json.dumps({"id": message_id}).encode()
+            return 200, "text/plain", b"ok", delay
+        return 200, "application/json", json.dumps({"id": message_id}).encode(), delay
 
     def titles(self) -> list[str]:
         """The first embed title of each message taken, in order (Discord)."""

@@ -11,8 +11,6 @@ import enum
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from adapters.cli.common import handled, settings_and_logs, stderr, utcnow
 from adapters.cli.operate import with_store
@@ -36,21 +34,20 @@ class State(enum.StrEnum):
     gone = "gone"
 
 
-def _row(delivery: Delivery, subs: dict[int, Subscription]) -> list[str]:
+def describe(delivery: Delivery, subs: dict[int, Subscription]) -> str:
+    """A delivery in one line, and its last error indented on a second one."""
     sub = subs.get(delivery.subscription_id)
-    where = f"{sub.platform} {sub.where()}" if sub else "(removed)"
-    messages = f"{delivery.messages_posted}/{delivery.messages}" if delivery.messages else "-"
-    return [
-        str(delivery.id),
-        str(delivery.subscription_id),
-        where,
+    where = f"{sub.platform} {sub.where()}" if sub else "(subscription removed)"
+    parts = [
+        f"{delivery.id:>4}  {delivery.state:<9}",
         str(delivery.digest_date),
-        delivery.state,
-        messages,
-        str(delivery.attempts),
-        f"{delivery.updated_at:%Y-%m-%d %H:%M}",
-        delivery.last_error,
+        f"subscription {delivery.subscription_id} ({where})",
     ]
+    if delivery.messages:
+        parts.append(f"{delivery.messages_posted}/{delivery.messages} messages posted")
+    parts += [f"attempts {delivery.attempts}", f"updated {delivery.updated_at:%Y-%m-%d %H:%M} UTC"]
+    line = " · ".join(parts)
+    return line + (f"\n      {delivery.last_error}" if delivery.last_error else "")
 
 
 @deliveries_app.command("list")
@@ -58,7 +55,7 @@ def list_command(
     state: Annotated[State | None, typer.Option(help="Only deliveries in this state.")] = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many, the latest days.")] = 50,
 ) -> None:
-    """List deliveries: day, destination, state, messages posted, attempts, last error."""
+    """List deliveries: id, state, day, destination, messages posted, attempts, last error."""
 
     async def work(store: SqlStore) -> tuple[list[Delivery], dict[int, Subscription]]:
         found = await store.deliveries(state=str(state) if state else None, limit=limit)
@@ -71,20 +68,8 @@ def list_command(
                 f"No {state} deliveries." if state else "No deliveries yet.", markup=False
             )
             return
-        table = Table(
-            "id",
-            "subscription",
-            "destination",
-            "day",
-            "state",
-            "messages",
-            "attempts",
-            "updated (UTC)",
-            "last error",
-        )
         for delivery in found:
-            table.add_row(*_row(delivery, subs))
-        Console(soft_wrap=True).print(table)
+            print(describe(delivery, subs))
 
 
 @deliveries_app.command("resolve")

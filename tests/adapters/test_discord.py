@@ -294,6 +294,31 @@ def test_post_to_a_discord_channel_and_webhook(
     assert "gone or forbidden" in result.stderr
 
 
+def test_post_to_a_discord_channel_sends_a_nonce_of_the_channel_day_and_filters(
+    fake: tuple[FakeDiscord, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from adapters.cli.main import app
+
+    discord_api, base = fake
+    for name in list(os.environ):
+        if name.startswith(("HOTPAPERS_", "DISCORD_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("HOTPAPERS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DISCORD_API_BASE", f"{base}/api/v10")
+    monkeypatch.setenv("DISCORD_TOKEN", "bot-token")
+    runner = CliRunner()
+    args = ["post", "--discord-channel", "555", "--sample", "--top", "12"]
+    assert runner.invoke(app, args).exit_code == 0
+    nonces = [m["nonce"] for m in discord_api.messages]
+    assert len(nonces) >= 2
+    assert all(nonces)
+    assert len(set(nonces)) == len(nonces)
+    assert runner.invoke(app, args).exit_code == 0  # run twice by a retrying cron job
+    assert len(discord_api.messages) == len(nonces)
+    assert runner.invoke(app, [*args[:-1], "3"]).exit_code == 0  # other filters, another post
+    assert len(discord_api.messages) > len(nonces)
+
+
 def test_run_posts_scheduled_digests_to_discord_channels(
     fake: tuple[FakeDiscord, str], tmp_path: Path
 ) -> None:
