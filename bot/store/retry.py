@@ -14,7 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 
 from bot.errors import StorageError
 
@@ -45,13 +45,17 @@ def retried(work: Callable[P, Awaitable[T]]) -> Callable[P, Coroutine[Any, Any, 
                 return await work(*args, **kwargs)
             except DBAPIError as exc:
                 if not _transient(exc):
-                    raise
+                    raise StorageError(
+                        f"The database refused an operation ({_reason(exc)})."
+                    ) from exc
                 if attempt == TRIES:
                     raise StorageError(
                         f"The database failed {TRIES} times in a row ({_reason(exc)})."
                     ) from exc
                 log.warning("database connection failed (%s); retrying", _reason(exc))
                 await asyncio.sleep(PAUSE_S * attempt)
+            except SQLAlchemyError as exc:
+                raise StorageError(f"The store failed ({_reason(exc)}).") from exc
         raise AssertionError("unreachable")
 
     return run

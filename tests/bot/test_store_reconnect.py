@@ -100,3 +100,14 @@ async def test_a_database_that_keeps_failing_is_one_sentence(pg_store: SqlStore)
     assert message.startswith("The database failed 3 times in a row (")
     assert "\n" not in message
     assert "[SQL:" not in message
+
+
+async def test_any_other_database_failure_is_one_sentence(pg_store: SqlStore) -> None:
+    _, claim = await claimed(pg_store)
+    async with pg_store.engine.begin() as connection:
+        await connection.exec_driver_sql("DROP TABLE delivery_messages")
+    with pytest.raises(StorageError) as failure:
+        await pg_store.parts(claim)
+    message = str(failure.value)
+    assert message.startswith("The database refused an operation (UndefinedTable: ")
+    assert "\n" not in message
