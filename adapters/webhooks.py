@@ -33,7 +33,7 @@ NOT_SENT = (
     httpx.LocalProtocolError,
     httpx.ProxyError,
 )
-log = logging.getLogger(__name__)
+log = logging.getLogger("hotpapers.webhooks")
 
 
 def platform_of(url: str) -> str | None:
@@ -130,7 +130,7 @@ def message_id(response: httpx.Response, what: str) -> str:
     except (ValueError, AttributeError):
         found = ""
     if not isinstance(found, str | int) or not found:
-        log.warning("%s answered HTTP %s without a message id", what, response.status_code)
+        log.info("%s answered HTTP %s without a message id", what, response.status_code)
         return ""
     return str(found)
 

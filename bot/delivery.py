@@ -35,7 +35,7 @@ LEASE = dt.timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 NoAnnouncement = Literal["skip", "notice"]
 RESOLVE = "hotpapers deliveries list --state uncertain, then hotpapers deliveries resolve ID"
-log = logging.getLogger(__name__)
+log = logging.getLogger("hotpapers.delivery")
 
 
 def delivery_key(sub: Subscription, day: dt.date) -> str:
@@ -253,7 +253,8 @@ class Deliverer:
             raise
         except Exception as exc:
             # One destination's odd answer is its own problem: the run goes on.
-            log.exception("subscription %s: the %s publisher failed", sub.id, sub.platform)
+            log.warning("subscription %s: %s: %s", sub.id, type(exc).__name__, exc)
+            log.debug("the publisher's failure", exc_info=True)
             raise MaybePosted(
                 f"the {sub.platform} {sub.kind} answered unexpectedly ({type(exc).__name__})"
             ) from exc
@@ -285,11 +286,12 @@ class Deliverer:
     ) -> None:
         """A message that may have gone out: looked up by a later run, or left to an operator."""
         if isinstance(publisher, Reconciler):
+            final = claim.attempts >= self.max_attempts
             await self.store.mark(claim, "failed", now=self.clock(), error=f"{where}: {exc}")
             report.outcomes["failed"] += 1
             report.problems.append(
                 f"subscription {sub.id}: {where} of {claim.digest_date} may have gone out ({exc});"
-                " the next run looks it up before posting"
+                + (" (giving up)" if final else " the next run looks it up before posting")
             )
             return
         await self._mark_part(claim, part, "uncertain")

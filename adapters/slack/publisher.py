@@ -88,21 +88,8 @@ class SlackPublisher:
     ) -> str:
         """Post one message (in ``thread`` when given) with its key as metadata; its ts."""
         channel = sub.destination
-        extra: dict[str, Any] = {}
-        if thread:
-            extra["thread_ts"] = thread
-        if key:
-            extra["metadata"] = {"event_type": EVENT, "event_payload": {"key": key}}
         try:
-            async with self.gates[channel].slot():
-                response = await self.client.chat_postMessage(
-                    channel=channel,
-                    text=message["text"],
-                    blocks=message["blocks"],
-                    unfurl_links=False,
-                    unfurl_media=False,
-                    **extra,
-                )
+            return await self._post_message(channel, message, key=key, thread=thread)
         except SlackApiError as exc:
             error = translate(exc, f"a post to {channel}")
             if isinstance(error, DestinationGone) and sub.created_by.startswith(("U", "W")):
@@ -117,7 +104,6 @@ class SlackPublisher:
             raise MaybePosted(
                 f"Slack did not answer after a post to {channel} was sent ({type(exc).__name__})"
             ) from exc
-        return str(response["ts"])
 
     async def find(
         self, sub: Subscription, message: Mapping[str, Any], *, key: str, thread: str
@@ -156,25 +142,30 @@ class SlackPublisher:
         thread); the first one's ts. SlackApiError as the SDK raises it."""
         first_ts = ""
         for n, message in enumerate(self.render(digest)):
-            extra: dict[str, Any] = {}
-            if first_ts:
-                extra["thread_ts"] = first_ts
-            if key:
-                extra["metadata"] = {
-                    "event_type": EVENT,
-                    "event_payload": {"key": message_key(key, n)},
-                }
-            async with self.gates[channel].slot():
-                response = await self.client.chat_postMessage(
-                    channel=channel,
-                    text=message["text"],
-                    blocks=message["blocks"],
-                    unfurl_links=False,
-                    unfurl_media=False,
-                    **extra,
-                )
-            first_ts = first_ts or str(response["ts"])
+            ts = await self._post_message(
+                channel, message, key=message_key(key, n) if key else "", thread=first_ts
+            )
+            first_ts = first_ts or ts
         return first_ts
+
+    async def _post_message(
+        self, channel: str, message: Mapping[str, Any], *, key: str, thread: str
+    ) -> str:
+        extra: dict[str, Any] = {}
+        if thread:
+            extra["thread_ts"] = thread
+        if key:
+            extra["metadata"] = {"event_type": EVENT, "event_payload": {"key": key}}
+        async with self.gates[channel].slot():
+            response = await self.client.chat_postMessage(
+                channel=channel,
+                text=message["text"],
+                blocks=message["blocks"],
+                unfurl_links=False,
+                unfurl_media=False,
+                **extra,
+            )
+        return str(response["ts"])
 
     async def _tell(self, user: str, text: str) -> None:
         with contextlib.suppress(SlackApiError):  # a courtesy: the pause is recorded either way

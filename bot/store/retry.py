@@ -22,7 +22,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 TRIES = 3
 PAUSE_S = 0.2
-log = logging.getLogger(__name__)
+log = logging.getLogger("hotpapers.store")
 
 
 def _transient(exc: DBAPIError) -> bool:

@@ -31,20 +31,20 @@ def invoke(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def subscribe_and_deliver(base: str) -> tuple[int, str, str]:
+    """A Slack webhook subscription (one message a digest), delivered once."""
+    hook = f"{base}/slack/T/B/x"
+    assert (
+        invoke("subscriptions", "add", "--webhook", hook, "--platform", "slack", "--top", "1")[0]
+        == 0
+    )
+    return invoke("deliver", "--sample", "--at", WEDNESDAY_9)
+
+
 def test_an_uncertain_delivery_is_reported_until_an_operator_resolves_it() -> None:
     hook = ScriptedWebhook(["slow"], slow_s=1.2)
     with serve({}, post=hook) as (base, _):
-        invoke(
-            "subscriptions",
-            "add",
-            "--webhook",
-            f"{base}/slack/T/B/x",
-            "--platform",
-            "slack",
-            "--top",
-            "1",
-        )
-        code, _, err = invoke("deliver", "--sample", "--at", WEDNESDAY_9)
+        code, _, err = subscribe_and_deliver(base)
         assert code == 3, err
         assert "1 uncertain" in err
         assert "may or may not have gone out" in err
@@ -70,17 +70,7 @@ def test_an_uncertain_delivery_is_reported_until_an_operator_resolves_it() -> No
 def test_resolving_for_a_retry_posts_the_message_again() -> None:
     hook = ScriptedWebhook(["slow"], slow_s=1.2)
     with serve({}, post=hook) as (base, _):
-        invoke(
-            "subscriptions",
-            "add",
-            "--webhook",
-            f"{base}/slack/T/B/x",
-            "--platform",
-            "slack",
-            "--top",
-            "1",
-        )
-        assert invoke("deliver", "--sample", "--at", WEDNESDAY_9)[0] == 3
+        assert subscribe_and_deliver(base)[0] == 3
         code, out, _ = invoke("deliveries", "resolve", "1", "--retry")
         assert code == 0
         assert "1 message left to post" in out

@@ -261,17 +261,25 @@ async def test_commands_are_synced_only_when_they_change(
     assert bot.shard_count == 2
 
 
-def test_post_to_a_discord_channel_and_webhook(
+@pytest.fixture
+def post_env(
     fake: tuple[FakeDiscord, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from adapters.cli.main import app
-
-    discord_api, base = fake
+) -> tuple[FakeDiscord, str]:
+    """The fake Discord, and an environment where ``hotpapers post`` talks to it."""
     for name in list(os.environ):
         if name.startswith(("HOTPAPERS_", "DISCORD_")):
             monkeypatch.delenv(name)
     monkeypatch.setenv("HOTPAPERS_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("DISCORD_API_BASE", f"{base}/api/v10")
+    monkeypatch.setenv("DISCORD_API_BASE", f"{fake[1]}/api/v10")
+    return fake
+
+
+def test_post_to_a_discord_channel_and_webhook(
+    post_env: tuple[FakeDiscord, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from adapters.cli.main import app
+
+    discord_api, base = post_env
     runner = CliRunner()
     assert (
         "needs DISCORD_TOKEN"
@@ -295,16 +303,11 @@ def test_post_to_a_discord_channel_and_webhook(
 
 
 def test_post_to_a_discord_channel_sends_a_nonce_of_the_channel_day_and_filters(
-    fake: tuple[FakeDiscord, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    post_env: tuple[FakeDiscord, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from adapters.cli.main import app
 
-    discord_api, base = fake
-    for name in list(os.environ):
-        if name.startswith(("HOTPAPERS_", "DISCORD_")):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("HOTPAPERS_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("DISCORD_API_BASE", f"{base}/api/v10")
+    discord_api, _ = post_env
     monkeypatch.setenv("DISCORD_TOKEN", "bot-token")
     runner = CliRunner()
     args = ["post", "--discord-channel", "555", "--sample", "--top", "12"]
