@@ -42,11 +42,13 @@ def kill_during(store: SqlStore, prefix: str, *, times: int) -> list[int]:
     return killed
 
 
-async def claimed(store: SqlStore) -> tuple[Subscription, Any]:
+async def claimed(store: SqlStore, *, kill: str = "") -> tuple[Subscription, Any]:
+    """A subscription and a claim of its delivery (the claim's ``kill`` statement killed once)."""
     sub = await store.add(
         Subscription(platform="console", destination="lab", post_time=dt.time(9)), now=NOW
     )
     assert sub.id is not None
+    killed = kill_during(store, kill, times=1) if kill else []
     claim = await store.claim(
         sub.id,
         NOW.date(),
@@ -57,6 +59,7 @@ async def claimed(store: SqlStore) -> tuple[Subscription, Any]:
         max_attempts=5,
     )
     assert claim is not None
+    assert len(killed) == (1 if kill else 0)
     return sub, claim
 
 
@@ -72,23 +75,9 @@ async def test_a_killed_connection_is_replaced_and_the_transaction_run_again(
 
 
 async def test_a_killed_claim_is_still_ours_after_the_retry(pg_store: SqlStore) -> None:
-    sub = await pg_store.add(
-        Subscription(platform="console", destination="lab", post_time=dt.time(9)), now=NOW
-    )
-    assert sub.id is not None
-    killed = kill_during(pg_store, "INSERT INTO DELIVERIES", times=1)
-    claim = await pg_store.claim(
-        sub.id,
-        NOW.date(),
-        scheduled_for=NOW,
-        owner="me",
-        now=NOW,
-        lease=dt.timedelta(minutes=10),
-        max_attempts=5,
-    )
-    assert killed
-    assert claim is not None
+    _, claim = await claimed(pg_store, kill="INSERT INTO DELIVERIES")
     assert claim.owner == "me"
+    assert claim.attempts == 1
 
 
 async def test_a_database_that_keeps_failing_is_one_sentence(pg_store: SqlStore) -> None:
