@@ -39,14 +39,13 @@ def describe(delivery: Delivery, subs: dict[int, Subscription]) -> str:
     sub = subs.get(delivery.subscription_id)
     where = f"{sub.platform} {sub.where()}" if sub else "(subscription removed)"
     parts = [
-        f"{delivery.id:>4}  {delivery.state:<9}",
         str(delivery.digest_date),
         f"subscription {delivery.subscription_id} ({where})",
     ]
     if delivery.messages:
         parts.append(f"{delivery.messages_posted}/{delivery.messages} messages posted")
     parts += [f"attempts {delivery.attempts}", f"updated {delivery.updated_at:%Y-%m-%d %H:%M} UTC"]
-    line = " · ".join(parts)
+    line = f"{delivery.id:>4}  {delivery.state:<9}  " + " · ".join(parts)
     return line + (f"\n      {delivery.last_error}" if delivery.last_error else "")
 
 
