@@ -239,7 +239,12 @@ class Deliverer:
                 raise MaybePosted(
                     "a worker stopped while posting, or the platform's answer was lost"
                 )
-            found = await publisher.find(sub, part.body, key=key, thread=thread)
+            try:
+                found = await publisher.find(sub, part.body, key=key, thread=thread)
+            except DestinationGone:
+                raise
+            except DeliveryError as exc:
+                raise MaybePosted(f"it could not be looked up: {exc}") from exc
             if found is not None:
                 await self._mark_part(claim, part, "posted", message_id=found)
                 return found
@@ -285,15 +290,15 @@ class Deliverer:
         report: Report,
     ) -> None:
         """A message that may have gone out: looked up by a later run, or left to an operator."""
-        if isinstance(publisher, Reconciler):
-            final = claim.attempts >= self.max_attempts
+        if isinstance(publisher, Reconciler) and claim.attempts < self.max_attempts:
             await self.store.mark(claim, "failed", now=self.clock(), error=f"{where}: {exc}")
             report.outcomes["failed"] += 1
             report.problems.append(
                 f"subscription {sub.id}: {where} of {claim.digest_date} may have gone out ({exc});"
-                + (" (giving up)" if final else " the next run looks it up before posting")
+                " the next run looks it up before posting"
             )
             return
+        # No way to look it up, or no attempt left to do so: an operator decides.
         await self._mark_part(claim, part, "uncertain")
         await self.store.mark(claim, "uncertain", now=self.clock(), error=f"{where}: {exc}")
         report.outcomes["uncertain"] += 1

@@ -124,16 +124,20 @@ class RecordingPublisher:
 
 
 class ReconcilingPublisher(RecordingPublisher):
-    """A platform that can tell whether a message with a key went out (a nonce, metadata)."""
+    """A platform that can tell whether a message with a key went out (a nonce, metadata);
+    each lookup takes the next entry of ``lookup_failures`` (raised; None: answered)."""
 
     def __init__(self, *, parts: int = 1) -> None:
         super().__init__(parts=parts)
         self.lookups: list[str] = []
+        self.lookup_failures: list[BaseException | None] = []
 
     async def find(
         self, sub: Subscription, message: Mapping[str, Any], *, key: str, thread: str
     ) -> str | None:
         self.lookups.append(key)
+        if self.lookup_failures and (failure := self.lookup_failures.pop(0)) is not None:
+            raise failure
         keys = self.keys()
         return f"m{keys.index(key) + 1}" if key in keys else None
 

@@ -269,3 +269,20 @@ async def test_one_destinations_odd_answer_does_not_stop_the_others(store: SqlSt
     states = {d.subscription_id: d.state for d in await store.deliveries()}
     assert states[second.id] == "posted"  # type: ignore[index]
     assert "sending" not in states.values()
+
+
+async def test_a_lookup_that_keeps_failing_ends_with_an_operator(store: SqlStore) -> None:
+    sub = await store.add(subscription(), now=MORNING)
+    publisher = ReconcilingPublisher()
+    publisher.lost_answers += [MaybePosted("Slack failed (HTTP 503)")]
+    first = await deliverer(store, publisher, max_attempts=3).run(MORNING)
+    assert first.outcomes == {"failed": 1}
+    unreachable = DeliveryError("Slack could not be asked for C1's history (ClientConnectorError)")
+    publisher.lookup_failures += [unreachable, unreachable]
+    second = await deliverer(store, publisher, max_attempts=3).run(LATER)
+    assert second.outcomes == {"failed": 1}
+    assert "could not be looked up" in second.problems[0]
+    third = await deliverer(store, publisher, max_attempts=3).run(LATER + dt.timedelta(minutes=5))
+    assert third.outcomes == {"uncertain": 1}  # no attempt left: reported until resolved
+    assert third.uncertain == 1
+    assert publisher.keys() == keys(sub, 0)
