@@ -26,8 +26,11 @@ class FakeSlack:
         self.lock = threading.Lock()
         self._ts = itertools.count(1)
         self.socket_url = ""
-        # The next chat.postMessage calls: True takes the message but answers HTTP 500.
+        # The next chat.postMessage calls: True takes the message but answers HTTP 500 (lose)
+        # or only after ``slow_s`` seconds (slow).
         self.lose_answers: list[bool] = []
+        self.slow_answers: list[bool] = []
+        self.slow_s = 1.0
         self.installed_token = "xoxb-installed"
 
     @staticmethod
@@ -48,7 +51,9 @@ class FakeSlack:
             return "no_text"
         return None
 
-    def post(self, path: str, body: bytes) -> tuple[int, str, bytes]:
+    def post(
+        self, path: str, body: bytes
+    ) -> tuple[int, str, bytes] | tuple[int, str, bytes, float]:
         route = urlsplit(path).path
         with self.lock:
             self.calls.append(route)
@@ -97,9 +102,14 @@ class FakeSlack:
                 self.messages.append({**payload, "ts": ts})
                 if self.lose_answers and self.lose_answers.pop(0):
                     return self._answer({"ok": False, "error": "internal_error"}, 500)
-                return self._answer(
-                    {"ok": True, "channel": channel, "ts": ts, "message": {"text": payload["text"]}}
-                )
+                delay = self.slow_s if self.slow_answers and self.slow_answers.pop(0) else 0.0
+                answer = {
+                    "ok": True,
+                    "channel": channel,
+                    "ts": ts,
+                    "message": {"text": payload["text"]},
+                }
+                return (*self._answer(answer), delay)
             return self._answer({"ok": False, "error": "unknown_method"})
 
     def history(self, query: dict[str, list[str]]) -> tuple[int, str, bytes]:

@@ -185,3 +185,33 @@ async def test_a_lost_slack_answer_is_found_in_the_thread(store: SqlStore) -> No
     assert all(m["thread_ts"] == head["ts"] for m in rest)
     keys = [m["metadata"]["event_payload"]["key"] for m in slack.messages]
     assert len(set(keys)) == len(keys)
+
+
+async def test_a_slack_post_answered_after_the_timeout_is_found_not_posted_again(
+    store: SqlStore,
+) -> None:
+    slack = FakeSlack()
+    slack.slow_answers = [True]
+    with serve(slack.routes(), post=slack.post) as (base, _):
+        await store.add(subscription("slack", "channel", "C1", top=3), now=MORNING)
+        client = web_client("xoxb-test", f"{base}/api/")
+        client.timeout = 0.3  # type: ignore[assignment]
+        publisher = SlackPublisher(client)
+        publisher.gates.default_factory = lambda: Gate(0)
+        first = await deliverer(store, publisher, "slack", "channel").run(MORNING)
+        assert first.outcomes == {"failed": 1}
+        assert "TimeoutError" in first.problems[0]
+        second = await deliverer(store, publisher, "slack", "channel").run(later(5))
+        assert second.outcomes == {"posted": 1}
+    assert slack.calls.count("/api/conversations.history") == 1
+    assert len(slack.messages) == len(slack_messages(_digest(3)))
+
+
+async def test_slack_that_cannot_be_reached_is_simply_retried(store: SqlStore) -> None:
+    await store.add(subscription("slack", "channel", "C1"), now=MORNING)
+    publisher = SlackPublisher(web_client("xoxb-test", f"http://127.0.0.1:{closed_port()}/api/"))
+    report = await deliverer(store, publisher, "slack", "channel").run(MORNING)
+    assert report.outcomes == {"failed": 1}
+    assert (
+        "Slack could not be reached (ClientConnectorError) (will be retried)" in report.problems[0]
+    )
