@@ -2,25 +2,38 @@
 
 A webhook URL is used as given (any host: proxies and local fakes work) and never shown in
 full. 404/403/410 mean the webhook is gone; 429 is waited out (``Retry-After``) a few times.
-Webhooks offer no idempotency, so a post interrupted by a crash is not retried blindly (the
-ledger marks it uncertain).
+Webhooks offer no idempotency and no way to look a post up, so a message that may have gone
+out — a timeout or a dropped connection after the request was sent, a 5xx — raises
+MaybePosted, and the ledger leaves it ``uncertain`` for an operator instead of posting it again.
+Discord webhooks are called with ``?wait=true`` so that a 200 carries the message and its id.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import logging
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import httpx
 
-from bot.errors import DeliveryError, DestinationGone, RateLimited
+from bot.errors import DeliveryError, DestinationGone, MaybePosted, RateLimited
 from bot.models import Digest
 from bot.subscriptions import Subscription
 
 GONE = frozenset({401, 403, 404, 410})
 RATE_LIMIT_TRIES = 3
 MAX_WAIT_S = 60.0
+# Failures that happen before the request leaves: nothing can have been posted.
+NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.UnsupportedProtocol,
+    httpx.LocalProtocolError,
+    httpx.ProxyError,
+)
+log = logging.getLogger("hotpapers.webhooks")
 
 
 def platform_of(url: str) -> str | None:
@@ -33,9 +46,24 @@ def platform_of(url: str) -> str | None:
     return None
 
 
-class WebhookPublisher:
-    idempotent = False
+async def send_once(
+    client: httpx.AsyncClient, what: str, method: str, url: str, **options: Any
+) -> httpx.Response:
+    """One HTTP request whose failure says whether it may have reached ``what``.
 
+    DeliveryError when it certainly did not (no connection), MaybePosted when it may have.
+    """
+    try:
+        return await client.request(method, url, **options)
+    except NOT_SENT as exc:
+        raise DeliveryError(f"{what} could not be reached ({type(exc).__name__})") from exc
+    except httpx.HTTPError as exc:
+        raise MaybePosted(
+            f"{what} did not answer after the request was sent ({type(exc).__name__})"
+        ) from exc
+
+
+class WebhookPublisher:
     def __init__(
         self,
         client: httpx.AsyncClient,
@@ -47,53 +75,64 @@ class WebhookPublisher:
         self.platform = platform
         self.sleep = sleep
 
-    async def _post(self, url: str, payload: dict[str, Any]) -> httpx.Response:
+    async def _post(self, url: str, payload: Mapping[str, Any]) -> httpx.Response:
+        what = f"the {self.platform} webhook"
         for _ in range(RATE_LIMIT_TRIES):
-            try:
-                response = await self.client.post(url, json=payload)
-            except httpx.HTTPError as exc:
-                raise DeliveryError(
-                    f"the {self.platform} webhook could not be reached ({type(exc).__name__})"
-                ) from exc
+            response = await send_once(self.client, what, "POST", url, json=payload)
             if response.status_code in GONE:
                 status = response.status_code
-                raise DestinationGone(
-                    f"the {self.platform} webhook answered HTTP {status}: gone or forbidden"
-                )
+                raise DestinationGone(f"{what} answered HTTP {status}: gone or forbidden")
             if response.status_code != 429:
                 break
             wait = _retry_after(response)
             if wait > MAX_WAIT_S:
-                raise RateLimited(
-                    f"the {self.platform} webhook is rate limited for {wait:.0f} s", wait
-                )
+                raise RateLimited(f"{what} is rate limited for {wait:.0f} s", wait)
             await self.sleep(wait)
         if response.status_code == 429:
-            raise RateLimited(
-                f"the {self.platform} webhook stayed rate limited", _retry_after(response)
-            )
+            raise RateLimited(f"{what} stayed rate limited", _retry_after(response))
+        if response.status_code >= 500:
+            raise MaybePosted(f"{what} answered HTTP {response.status_code}")
         if response.status_code >= 300:
-            raise DeliveryError(f"the {self.platform} webhook answered HTTP {response.status_code}")
+            raise DeliveryError(f"{what} answered HTTP {response.status_code}")
         return response
 
-    async def publish(self, sub: Subscription, digest: Digest, *, key: str) -> str:
+    def render(self, digest: Digest) -> list[dict[str, Any]]:
         from adapters.discord.embeds import to_messages as discord_messages
         from adapters.slack.blocks import to_messages as slack_messages
 
         if self.platform == "discord":
-            url = str(httpx.URL(sub.destination).copy_merge_params({"wait": "true"}))
-            ids = []
-            for message in discord_messages(digest):
-                response = await self._post(url, message)
-                ids.append(str(response.json().get("id", "")) if response.content else "")
-            return ids[0] if ids else ""
-        sent = 0
-        for message in slack_messages(digest):
-            await self._post(
-                sub.destination, {**message, "unfurl_links": False, "unfurl_media": False}
-            )
-            sent += 1
-        return f"webhook:{sent}"
+            return discord_messages(digest)
+        return [
+            {**message, "unfurl_links": False, "unfurl_media": False}
+            for message in slack_messages(digest)
+        ]
+
+    async def send(
+        self, sub: Subscription, message: Mapping[str, Any], *, key: str, thread: str
+    ) -> str:
+        """Post one message; Discord's message id ('' for Slack, whose webhooks give none)."""
+        if self.platform != "discord":
+            await self._post(sub.destination, message)
+            return ""
+        url = str(httpx.URL(sub.destination).copy_merge_params({"wait": "true"}))
+        return message_id(await self._post(url, message), f"the {self.platform} webhook")
+
+    async def publish(self, sub: Subscription, digest: Digest) -> str:
+        """Post every message of a digest (no ledger: ``hotpapers post``); the first one's id."""
+        ids = [await self.send(sub, m, key="", thread="") for m in self.render(digest)]
+        return ids[0] if ids else ""
+
+
+def message_id(response: httpx.Response, what: str) -> str:
+    """The id in a 2xx answer; '' when the body is not the message (it was posted all the same)."""
+    try:
+        found = response.json().get("id", "")
+    except (ValueError, AttributeError):
+        found = ""
+    if not isinstance(found, str | int) or not found:
+        log.info("%s answered HTTP %s without a message id", what, response.status_code)
+        return ""
+    return str(found)
 
 
 def _retry_after(response: httpx.Response) -> float:

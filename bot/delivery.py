@@ -1,15 +1,21 @@
-"""Delivering due digests exactly once: claim in the ledger, post, record.
+"""Delivering due digests exactly once: claim in the ledger, post message by message, record.
 
 ``Deliverer.run(at)`` performs every delivery due at ``at`` and returns what it did. A digest
 is computed once per (date, categories, keywords, top) and shared by every subscription that
-asks for the same thing. A destination that is gone (404/403) pauses its subscription with the
-reason; a failed post is retried by a later run, up to ``max_attempts``.
+asks for the same thing. Its messages are rendered once and kept in the ledger; each is marked
+``sending`` before the platform call and ``posted`` after it, so a retry resumes at the first
+message not confirmed. A message that may have gone out (a crash, a timeout after sending, a
+5xx) is never posted again blindly: it is looked up on platforms that allow it, and otherwise
+left ``uncertain`` — reported by every run until an operator resolves it. A destination that is
+gone (404/403) pauses its subscription with the reason; a failed post is retried by a later
+run, up to ``max_attempts``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -18,21 +24,32 @@ from typing import Literal
 
 from bot.cache import utcnow
 from bot.engine import build_digest
-from bot.errors import DeliveryError, DestinationGone, HotPapersError
+from bot.errors import DeliveryError, DestinationGone, HotPapersError, MaybePosted
 from bot.models import Digest, Filters
-from bot.ports import Publisher, SnapshotProvider
+from bot.ports import Publisher, Reconciler, SnapshotProvider
 from bot.schedule import GRACE, Due, due
-from bot.store import Claim, SqlStore
+from bot.store import Claim, Part, SqlStore
 from bot.subscriptions import Subscription
 
 LEASE = dt.timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 NoAnnouncement = Literal["skip", "notice"]
+RESOLVE = "hotpapers deliveries list --state uncertain, then hotpapers deliveries resolve ID"
+log = logging.getLogger("hotpapers.delivery")
 
 
 def delivery_key(sub: Subscription, day: dt.date) -> str:
     """A stable idempotency key of one delivery (a Discord nonce is at most 25 characters)."""
     return hashlib.sha256(f"{sub.id}:{day}".encode()).hexdigest()[:25]
+
+
+def message_key(key: str, position: int) -> str:
+    """The idempotency key of one message of a delivery (a Discord nonce: 25 characters)."""
+    return hashlib.sha256(f"{key}:{position}".encode()).hexdigest()[:25]
+
+
+class _ClaimLost(Exception):
+    """Another worker took the delivery over (our lease ran out): leave it to them."""
 
 
 @dataclass
@@ -41,6 +58,7 @@ class Report:
 
     outcomes: Counter[str] = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
+    uncertain: int = 0  # deliveries in the ledger waiting for an operator's decision
 
     def summary(self) -> str:
         if not self.outcomes:
@@ -89,6 +107,13 @@ class Deliverer:
                         digest_date=self.fixed_date,
                     )
                 await self._deliver(item, report)
+        # Reported by every run, not only the one that noticed, until an operator decides.
+        report.uncertain = await self.store.count("uncertain")
+        if report.uncertain:
+            report.problems.append(
+                f"{report.uncertain} deliver{'y' if report.uncertain == 1 else 'ies'} may or may "
+                f"not have been posted and will not be retried: see {RESOLVE} --posted|--retry"
+            )
         return report
 
     async def _digest(self, sub: Subscription, day: dt.date) -> Digest | None:
@@ -139,49 +164,145 @@ class Deliverer:
         if claim is None:
             report.outcomes["already handled"] += 1
             return
-        if claim.resumed_sending and not publisher.idempotent:
-            await self.store.mark(
-                claim,
-                "uncertain",
-                now=now,
-                error="a worker stopped while posting; not retried to avoid a duplicate",
-            )
-            report.outcomes["uncertain"] += 1
-            report.problems.append(
-                f"subscription {sub.id}: a post of {item.digest_date} may or may not have gone out"
-            )
-            return
         if not digest.announced and self.no_announcement == "skip":
             await self.store.mark(claim, "skipped", now=now, error="no announcement")
             report.outcomes["skipped (no announcement)"] += 1
             return
-        await self._post(claim, sub, digest, publisher, report)
+        try:
+            await self._post(claim, sub, digest, publisher, report)
+        except _ClaimLost:
+            report.outcomes["already handled"] += 1
 
     async def _post(
         self, claim: Claim, sub: Subscription, digest: Digest, publisher: Publisher, report: Report
     ) -> None:
         assert sub.id is not None
-        if not await self.store.mark(claim, "sending", now=self.clock()):
-            report.outcomes["already handled"] += 1
-            return
-        try:
-            message_id = await publisher.publish(
-                sub, digest, key=delivery_key(sub, claim.digest_date)
+        parts = await self.store.parts(claim)
+        if not parts:
+            # A worker that died while sending before messages were kept (an older version)
+            # may have posted any of them: each is looked up, or left uncertain.
+            prepared = await self.store.prepare(
+                claim,
+                publisher.render(digest),
+                now=self.clock(),
+                state="sending" if claim.resumed_sending else "pending",
             )
-        except DestinationGone as exc:
-            await self.store.mark(claim, "gone", now=self.clock(), error=str(exc))
-            await self.store.update(sub.id, paused=True, paused_reason=str(exc))
-            report.outcomes["paused (destination gone)"] += 1
-            report.problems.append(f"subscription {sub.id} paused: {exc}")
-            return
-        except DeliveryError as exc:
-            final = claim.attempts >= self.max_attempts
-            await self.store.mark(claim, "failed", now=self.clock(), error=str(exc))
+            if prepared is None:
+                raise _ClaimLost
+            parts = prepared
+        key = delivery_key(sub, claim.digest_date)
+        thread = ""
+        for part in parts:
+            where = f"message {part.position + 1} of {len(parts)}" if len(parts) > 1 else "the post"
+            try:
+                message_id = await self._settle(
+                    claim, sub, publisher, part, key=message_key(key, part.position), thread=thread
+                )
+            except DestinationGone as exc:
+                await self.store.mark(claim, "gone", now=self.clock(), error=str(exc))
+                await self.store.update(sub.id, paused=True, paused_reason=str(exc))
+                report.outcomes["paused (destination gone)"] += 1
+                report.problems.append(f"subscription {sub.id} paused: {exc}")
+                return
+            except MaybePosted as exc:
+                await self._unsure(claim, sub, publisher, part, where, exc, report)
+                return
+            except DeliveryError as exc:
+                final = claim.attempts >= self.max_attempts
+                await self.store.mark(claim, "failed", now=self.clock(), error=f"{where}: {exc}")
+                report.outcomes["failed"] += 1
+                report.problems.append(
+                    f"subscription {sub.id}: {where} of {claim.digest_date}: {exc}"
+                    + (" (giving up)" if final else " (will be retried)")
+                )
+                return
+            thread = thread or message_id
+        await self.store.mark(claim, "posted", now=self.clock(), message_id=thread)
+        report.outcomes["posted"] += 1
+
+    async def _settle(
+        self,
+        claim: Claim,
+        sub: Subscription,
+        publisher: Publisher,
+        part: Part,
+        *,
+        key: str,
+        thread: str,
+    ) -> str:
+        """Make sure one message is posted once: its platform id."""
+        if part.state == "posted":
+            return part.message_id
+        if part.state != "pending":
+            # An earlier attempt may have posted it: ask the platform, never re-send blindly.
+            if not isinstance(publisher, Reconciler):
+                raise MaybePosted(
+                    "a worker stopped while posting, or the platform's answer was lost"
+                )
+            try:
+                found = await publisher.find(sub, part.body, key=key, thread=thread)
+            except DestinationGone:
+                raise
+            except DeliveryError as exc:
+                raise MaybePosted(f"it could not be looked up: {exc}") from exc
+            if found is not None:
+                await self._mark_part(claim, part, "posted", message_id=found)
+                return found
+        await self._mark_part(claim, part, "sending")
+        try:
+            message_id = await publisher.send(sub, part.body, key=key, thread=thread)
+        except MaybePosted:
+            raise
+        except DeliveryError:
+            await self._mark_part(claim, part, "pending")
+            raise
+        except Exception as exc:
+            # One destination's odd answer is its own problem: the run goes on.
+            log.warning("subscription %s: %s: %s", sub.id, type(exc).__name__, exc)
+            log.debug("the publisher's failure", exc_info=True)
+            raise MaybePosted(
+                f"the {sub.platform} {sub.kind} answered unexpectedly ({type(exc).__name__})"
+            ) from exc
+        await self._mark_part(claim, part, "posted", message_id=message_id)
+        return message_id
+
+    async def _mark_part(
+        self, claim: Claim, part: Part, state: str, *, message_id: str = ""
+    ) -> None:
+        if not await self.store.mark_part(
+            claim,
+            part.position,
+            state,
+            now=self.clock(),
+            lease=self.lease,
+            message_id=message_id,
+        ):
+            raise _ClaimLost
+
+    async def _unsure(
+        self,
+        claim: Claim,
+        sub: Subscription,
+        publisher: Publisher,
+        part: Part,
+        where: str,
+        exc: MaybePosted,
+        report: Report,
+    ) -> None:
+        """A message that may have gone out: looked up by a later run, or left to an operator."""
+        if isinstance(publisher, Reconciler) and claim.attempts < self.max_attempts:
+            await self.store.mark(claim, "failed", now=self.clock(), error=f"{where}: {exc}")
             report.outcomes["failed"] += 1
             report.problems.append(
-                f"subscription {sub.id}: {exc}"
-                + (" (giving up)" if final else " (will be retried)")
+                f"subscription {sub.id}: {where} of {claim.digest_date} may have gone out ({exc});"
+                " the next run looks it up before posting"
             )
             return
-        await self.store.mark(claim, "posted", now=self.clock(), message_id=message_id)
-        report.outcomes["posted"] += 1
+        # No way to look it up, or no attempt left to do so: an operator decides.
+        await self._mark_part(claim, part, "uncertain")
+        await self.store.mark(claim, "uncertain", now=self.clock(), error=f"{where}: {exc}")
+        report.outcomes["uncertain"] += 1
+        report.problems.append(
+            f"subscription {sub.id}: {where} of {claim.digest_date} may or may not have gone out"
+            f" ({exc}); not retried to avoid a duplicate"
+        )

@@ -50,3 +50,8 @@ class RateLimited(DeliveryError):
 
 class DestinationGone(DeliveryError):
     """The channel or webhook no longer exists or forbids the bot (404/403): stop posting there."""
+
+
+class MaybePosted(DeliveryError):
+    """The request may have reached the platform (a timeout or a dropped connection after it was
+    sent, a 5xx): the message may be there, so posting it again blindly could duplicate it."""

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol, runtime_checkable
 
 from bot.models import Announcement, Digest, Paper, Signal
 from bot.snapshot import Snapshot
@@ -46,16 +46,35 @@ class Cache(Protocol):
 
 
 class Publisher(Protocol):
-    """Posts a digest to a subscription's destination; returns the platform's message id.
+    """Posts a digest to a subscription's destination, one message at a time.
 
-    ``idempotent`` publishers can be retried after a crash without posting twice (a Discord
-    nonce, Slack metadata looked up first); the others are not retried once a post may have
-    gone out. Raises DeliveryError, RateLimited or DestinationGone.
+    ``render`` turns a digest into the platform's messages (plain JSON data: the ledger keeps
+    them, so a retry resumes at the first message not confirmed, with the same text). ``send``
+    posts one message with its idempotency ``key`` (``thread``: the platform id of the
+    delivery's first message, '' for the first itself) and returns the platform's id. It raises
+    MaybePosted when the message may have gone out (a timeout after sending, a 5xx), and
+    DeliveryError, RateLimited or DestinationGone when it certainly did not.
     """
 
-    idempotent: bool
+    def render(self, digest: Digest) -> list[dict[str, Any]]: ...
 
-    async def publish(self, sub: Subscription, digest: Digest, *, key: str) -> str: ...
+    async def send(
+        self, sub: Subscription, message: Mapping[str, Any], *, key: str, thread: str
+    ) -> str: ...
+
+
+@runtime_checkable
+class Reconciler(Protocol):
+    """A publisher that can tell whether a message went out (a Discord nonce, Slack metadata).
+
+    ``find`` returns the platform id of ``message`` posted with ``key``, or None when it
+    certainly was not posted; DeliveryError when the platform cannot be asked right now.
+    Publishers without it (webhooks, the console) leave a maybe-sent message ``uncertain``.
+    """
+
+    async def find(
+        self, sub: Subscription, message: Mapping[str, Any], *, key: str, thread: str
+    ) -> str | None: ...
 
 
 class SnapshotProvider(Protocol):

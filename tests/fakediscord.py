@@ -1,11 +1,15 @@
 """A fake Discord REST API: what hotpapers calls, with Discord's limits enforced.
 
 Messages over the limits are refused with 400 as Discord would; a message whose ``nonce`` was
-seen with ``enforce_nonce`` returns the first message instead of posting again.
+seen with ``enforce_nonce`` returns the first message instead of posting again. A channel's
+recent messages can be read (newest first, without their nonces: Discord returns a nonce only
+when the message is created). ``lose_answers`` takes the next posts but answers HTTP 500, as
+an answer lost after the request went out.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import threading
@@ -66,6 +70,8 @@ class FakeDiscord:
         self.lock = threading.Lock()
         self._ids = itertools.count(1000)
         self._nonces: dict[str, dict[str, Any]] = {}
+        self.lose_answers: list[bool] = []
+        self.history_reads = 0
 
     def _json(self, body: Any, status: int = 200) -> tuple[int, str, bytes]:
         return status, "application/json", json.dumps(body).encode()
@@ -146,6 +152,8 @@ class FakeDiscord:
                 self.messages.append(message)
                 if nonce:
                     self._nonces[nonce] = message
+                if self.lose_answers and self.lose_answers.pop(0):
+                    return self._json({"message": "500: Internal Server Error", "code": 0}, 500)
                 return self._json(message)
             if parts[0] == "interactions" and parts[-1] == "callback":
                 self.callbacks.append({"interaction": parts[1], **payload})
@@ -181,5 +189,23 @@ class FakeDiscord:
             ]
         )
 
+    def history(self, channel: str, query: dict[str, list[str]]) -> tuple[int, str, bytes]:
+        limit = int(query.get("limit", ["50"])[0])
+        with self.lock:
+            self.history_reads += 1
+            recent = [
+                {k: v for k, v in m.items() if k != "nonce"}
+                for m in reversed(self.messages)
+                if m["channel_id"] == channel
+            ]
+        return self._json(recent[:limit])
+
     def routes(self) -> dict[str, Any]:
-        return {f"{BASE}/users/@me": self.get, f"{BASE}/oauth2/applications/@me": self.application}
+        return {
+            f"{BASE}/users/@me": self.get,
+            f"{BASE}/oauth2/applications/@me": self.application,
+            **{
+                f"{BASE}/channels/{channel}/messages": functools.partial(self.history, channel)
+                for channel in ("555", "556")
+            },
+        }

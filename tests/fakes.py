@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from bot.errors import FeedError, SourceError
 from bot.models import Announcement, Digest, Paper, Signal
@@ -92,20 +93,53 @@ async def no_sleep(seconds: float) -> None:
 
 
 class RecordingPublisher:
-    """A platform that records every post; it can be told to fail the next posts."""
+    """A platform that records every message; it can be told to fail the next sends.
 
-    def __init__(self, *, idempotent: bool = False) -> None:
-        self.idempotent = idempotent
+    A digest renders into ``parts`` messages. Each send takes the next entry of ``failures``
+    (raised instead of posting) and of ``lost_answers`` (raised after posting: the answer was
+    lost); None entries let that send through.
+    """
+
+    def __init__(self, *, parts: int = 1) -> None:
+        self.parts = parts
         self.posts: list[tuple[int | None, str, str]] = []
-        self.failures: list[Exception] = []
+        self.failures: list[BaseException | None] = []
+        self.lost_answers: list[BaseException | None] = []
 
-    async def publish(self, sub: Subscription, digest: Digest, *, key: str) -> str:
-        if self.failures:
-            raise self.failures.pop(0)
-        if self.idempotent and any(k == key for _, _, k in self.posts):
-            return f"m{[k for _, _, k in self.posts].index(key) + 1}"
-        self.posts.append((sub.id, str(digest.date), key))
+    def render(self, digest: Digest) -> list[dict[str, Any]]:
+        return [{"date": str(digest.date), "part": n} for n in range(self.parts)]
+
+    async def send(
+        self, sub: Subscription, message: Mapping[str, Any], *, key: str, thread: str
+    ) -> str:
+        if self.failures and (failure := self.failures.pop(0)) is not None:
+            raise failure
+        self.posts.append((sub.id, str(message["date"]), key))
+        if self.lost_answers and (lost := self.lost_answers.pop(0)) is not None:
+            raise lost
         return f"m{len(self.posts)}"
+
+    def keys(self) -> list[str]:
+        return [key for _, _, key in self.posts]
+
+
+class ReconcilingPublisher(RecordingPublisher):
+    """A platform that can tell whether a message with a key went out (a nonce, metadata);
+    each lookup takes the next entry of ``lookup_failures`` (raised; None: answered)."""
+
+    def __init__(self, *, parts: int = 1) -> None:
+        super().__init__(parts=parts)
+        self.lookups: list[str] = []
+        self.lookup_failures: list[BaseException | None] = []
+
+    async def find(
+        self, sub: Subscription, message: Mapping[str, Any], *, key: str, thread: str
+    ) -> str | None:
+        self.lookups.append(key)
+        if self.lookup_failures and (failure := self.lookup_failures.pop(0)) is not None:
+            raise failure
+        keys = self.keys()
+        return f"m{keys.index(key) + 1}" if key in keys else None
 
 
 class CountingSnapshots:

@@ -10,7 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 Route = Callable[[dict[str, list[str]]], tuple[int, str, bytes]]
-PostRoute = Callable[[str, bytes], tuple[int, str, bytes]]
+# A POST answer may carry a 4th element: seconds to wait before answering (outside the lock).
+PostRoute = Callable[[str, bytes], tuple[int, str, bytes] | tuple[int, str, bytes, float]]
 
 
 @contextmanager
@@ -47,14 +48,17 @@ def serve(
                 answer = put(self.path, body) if put else (404, "text/plain", b"no")
             self._send(*answer)
 
-        def _send(self, status: int, kind: str, body: bytes) -> None:
-            if latency:
-                time.sleep(latency)
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+        def _send(self, status: int, kind: str, body: bytes, delay: float = 0.0) -> None:
+            if latency or delay:
+                time.sleep(latency + delay)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up waiting (a timeout test): nothing to answer
 
         def log_message(self, format: str, *args: object) -> None:
             return None

@@ -26,6 +26,11 @@ class FakeSlack:
         self.lock = threading.Lock()
         self._ts = itertools.count(1)
         self.socket_url = ""
+        # The next chat.postMessage calls: True takes the message but answers HTTP 500 (lose)
+        # or only after ``slow_s`` seconds (slow).
+        self.lose_answers: list[bool] = []
+        self.slow_answers: list[bool] = []
+        self.slow_s = 1.0
         self.installed_token = "xoxb-installed"
 
     @staticmethod
@@ -46,7 +51,9 @@ class FakeSlack:
             return "no_text"
         return None
 
-    def post(self, path: str, body: bytes) -> tuple[int, str, bytes]:
+    def post(
+        self, path: str, body: bytes
+    ) -> tuple[int, str, bytes] | tuple[int, str, bytes, float]:
         route = urlsplit(path).path
         with self.lock:
             self.calls.append(route)
@@ -93,9 +100,16 @@ class FakeSlack:
                     return self._answer({"ok": False, "error": error})
                 ts = f"1700000000.{next(self._ts):06d}"
                 self.messages.append({**payload, "ts": ts})
-                return self._answer(
-                    {"ok": True, "channel": channel, "ts": ts, "message": {"text": payload["text"]}}
-                )
+                if self.lose_answers and self.lose_answers.pop(0):
+                    return self._answer({"ok": False, "error": "internal_error"}, 500)
+                delay = self.slow_s if self.slow_answers and self.slow_answers.pop(0) else 0.0
+                answer = {
+                    "ok": True,
+                    "channel": channel,
+                    "ts": ts,
+                    "message": {"text": payload["text"]},
+                }
+                return (*self._answer(answer), delay)
             return self._answer({"ok": False, "error": "unknown_method"})
 
     def history(self, query: dict[str, list[str]]) -> tuple[int, str, bytes]:
@@ -109,5 +123,21 @@ class FakeSlack:
             ]
         return self._answer({"ok": True, "messages": mine[: int(query.get("limit", ["100"])[0])]})
 
+    def replies(self, query: dict[str, list[str]]) -> tuple[int, str, bytes]:
+        channel, ts = query.get("channel", [""])[0], query.get("ts", [""])[0]
+        with self.lock:
+            self.calls.append("/api/conversations.replies")
+            thread = [
+                m
+                for m in self.messages
+                if m.get("channel") == channel and ts in (m["ts"], m.get("thread_ts"))
+            ]
+        if not thread:
+            return self._answer({"ok": False, "error": "thread_not_found"})
+        return self._answer({"ok": True, "messages": thread})
+
     def routes(self) -> dict[str, Any]:
-        return {"/api/conversations.history": self.history}
+        return {
+            "/api/conversations.history": self.history,
+            "/api/conversations.replies": self.replies,
+        }

@@ -21,6 +21,7 @@ import typer
 from rich.console import Console
 
 from adapters.cli.common import handled, settings_and_logs, stderr, utcnow, write_output
+from adapters.cli.deliveries import deliveries_app
 from adapters.cli.invite import discord_app
 from adapters.cli.live import collect_again, collect_live, collect_past, http_client
 from adapters.cli.operate import deliver, subscriptions_app
@@ -79,6 +80,7 @@ snapshot_app = typer.Typer(
 app.add_typer(snapshot_app, name="snapshot")
 app.add_typer(subscriptions_app, name="subscriptions")
 app.add_typer(discord_app, name="discord")
+app.add_typer(deliveries_app, name="deliveries")
 app.command()(deliver)
 app.command("run")(run_bot)
 
@@ -210,6 +212,10 @@ KeywordOption = Annotated[
 TopOption = Annotated[
     int | None,
     typer.Option(min=1, help="At most this many papers (default: all above the minimum score)."),
+]
+POST_TOP = 10
+PostTopOption = Annotated[
+    int | None, typer.Option(min=1, help=f"At most this many papers (default: {POST_TOP}).")
 ]
 MinScoreOption = Annotated[
     float | None,
@@ -374,7 +380,7 @@ def post(
     date: DateOption = None,
     category: CategoryOption = None,
     keyword: KeywordOption = None,
-    top: TopOption = None,
+    top: PostTopOption = None,
     min_score: MinScoreOption = None,
     snapshot: SnapshotOption = None,
     sample: SampleOption = False,
@@ -400,7 +406,7 @@ def post(
             date=date,
             category=category,
             keyword=keyword,
-            top=top if top is not None else 10,
+            top=top if top is not None else POST_TOP,
             min_score=min_score,
             snapshot=snapshot,
             sample=sample,
@@ -482,15 +488,18 @@ async def post_once(
             raise translate(exc, f"the post to {sub.destination}") from exc
     async with http_client(settings) as client:
         if discord_channel and settings.discord_token is not None:
-            from adapters.discord.publisher import DiscordPublisher
+            from adapters.discord.publisher import DiscordPublisher, post_key
 
             token = settings.discord_token.get_secret_value()
             publisher = DiscordPublisher(client, token, api_base=settings.discord_api_base)
-            return await publisher.post(discord_channel, result)
+            # Running the same post twice within Discord's nonce window posts it once.
+            return await publisher.post(
+                discord_channel, result, key=post_key(discord_channel, result)
+            )
         platform = "slack" if slack_webhook else "discord"
         url = slack_webhook or discord_webhook or ""
         sub = Subscription(platform=platform, kind="webhook", destination=url)
-        return await WebhookPublisher(client, platform).publish(sub, result, key="")
+        return await WebhookPublisher(client, platform).publish(sub, result)
 
 
 @snapshot_app.command("import-post")

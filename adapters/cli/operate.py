@@ -244,7 +244,9 @@ def deliver(
 
     Posts scheduled within the grace window (default 6 h) that were missed are caught up;
     later ones wait. Each delivery is claimed in the ledger first, so several deliver processes
-    (or replicas sharing PostgreSQL) never post the same digest twice.
+    (or replicas sharing PostgreSQL) never post the same digest twice. Exit status: 0 when all
+    went well, 1 when some deliveries failed (retried by the next run), 3 while deliveries that
+    may or may not have been posted wait for hotpapers deliveries resolve.
     """
     with handled():
         settings = settings_and_logs()
@@ -259,5 +261,7 @@ def deliver(
         )
         for problem in report.problems:
             err.print(f"  {problem}", markup=False)
-        if report.outcomes["failed"] or report.outcomes["uncertain"]:
+        if report.uncertain:
+            fail("deliveries in doubt wait for an operator's decision (see above).", code=3)
+        if report.outcomes["failed"]:
             fail("some deliveries failed; they are retried by the next run.", code=1)

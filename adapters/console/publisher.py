@@ -1,9 +1,13 @@
-"""The console as a delivery platform: digests for a local "channel" appear on a stream."""
+"""The console as a delivery platform: digests for a local "channel" appear on a stream.
+
+It cannot look a message up, so a message interrupted while being written is left uncertain.
+"""
 
 from __future__ import annotations
 
 import itertools
-from typing import TextIO
+from collections.abc import Mapping
+from typing import Any, TextIO
 
 from bot.models import Digest
 from bot.render import render_text
@@ -11,13 +15,16 @@ from bot.subscriptions import Subscription
 
 
 class ConsolePublisher:
-    idempotent = False
-
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
         self._ids = itertools.count(1)
 
-    async def publish(self, sub: Subscription, digest: Digest, *, key: str) -> str:
-        self.stream.write(f"── #{sub.destination} ──\n{render_text(digest)}\n")
+    def render(self, digest: Digest) -> list[dict[str, Any]]:
+        return [{"text": render_text(digest)}]
+
+    async def send(
+        self, sub: Subscription, message: Mapping[str, Any], *, key: str, thread: str
+    ) -> str:
+        self.stream.write(f"── #{sub.destination} ──\n{message['text']}\n")
         self.stream.flush()
         return f"console:{next(self._ids)}"

@@ -1,38 +1,56 @@
 """Posting digests to Discord channels through the REST API with the bot token.
 
-Every scheduled message carries a ``nonce`` with ``enforce_nonce``: Discord returns the
-message already created with that nonce instead of posting it again, so a retry after a crash
-cannot duplicate it. A 429 is waited out (``retry_after``); 403/404 mean the channel is gone
-or forbidden, and the subscription is paused.
+Every message carries a ``nonce`` with ``enforce_nonce``: within a few minutes Discord returns
+the message already created with that nonce instead of posting it again. After a crash or a
+lost answer, ``find`` reads the channel's recent messages and matches the nonce (or, where
+Discord leaves it out, the same embeds by the same bot), so a retry never duplicates a message.
+A 429 is waited out (``retry_after``); 403/404 mean the channel is gone or forbidden, and the
+subscription is paused.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import httpx
 
 from adapters.discord.embeds import to_messages
-from bot.errors import DeliveryError, DestinationGone, RateLimited
+from adapters.webhooks import message_id, send_once
+from bot.delivery import message_key
+from bot.errors import DeliveryError, DestinationGone, MaybePosted, RateLimited
 from bot.models import Digest
 from bot.subscriptions import Subscription
 
 API_BASE = "https://discord.com/api/v10"
 TRIES = 3
 MAX_WAIT_S = 60.0
+HISTORY = 50
 
 
-def nonce(key: str, part: int) -> str:
-    """A nonce per message of a delivery: at most 25 characters, as Discord requires."""
-    return hashlib.sha256(f"{key}:{part}".encode()).hexdigest()[:25]
+def post_key(channel: str, digest: Digest) -> str:
+    """The idempotency key of a one-off post: the same channel, day and filters, the same key."""
+    f = digest.filters
+    what = (
+        f"{channel}:{digest.date}:{digest.view}:{f.categories}:{f.keywords}:{f.min_score}:{f.top}"
+    )
+    return hashlib.sha256(what.encode()).hexdigest()[:25]
+
+
+def _same(found: Mapping[str, Any], message: Mapping[str, Any]) -> bool:
+    def shape(m: Mapping[str, Any]) -> tuple[object, ...]:
+        embeds = m.get("embeds") or []
+        return (
+            m.get("content") or "",
+            tuple((e.get("title", ""), e.get("description", "")) for e in embeds),
+        )
+
+    return bool((found.get("author") or {}).get("bot")) and shape(found) == shape(message)
 
 
 class DiscordPublisher:
-    idempotent = True
-
     def __init__(
         self,
         client: httpx.AsyncClient,
@@ -46,21 +64,23 @@ class DiscordPublisher:
         self.api_base = api_base.rstrip("/")
         self.sleep = sleep
 
-    async def _send(self, channel: str, payload: dict[str, Any]) -> str:
+    def _gone(self, response: httpx.Response, channel: str) -> None:
+        if response.status_code in (403, 404):
+            status = response.status_code
+            raise DestinationGone(
+                f"Discord answered HTTP {status} for {channel}: gone or forbidden"
+            )
+
+    async def _send(self, channel: str, payload: Mapping[str, Any]) -> str:
         url = f"{self.api_base}/channels/{channel}/messages"
         for _ in range(TRIES):
-            try:
-                response = await self.client.post(url, json=payload, headers=self.headers)
-            except httpx.HTTPError as exc:
-                raise DeliveryError(f"Discord could not be reached ({type(exc).__name__})") from exc
-            if response.status_code in (403, 404):
-                status = response.status_code
-                raise DestinationGone(
-                    f"Discord answered HTTP {status} for {channel}: gone or forbidden"
-                )
+            response = await send_once(
+                self.client, "Discord", "POST", url, json=payload, headers=self.headers
+            )
+            self._gone(response, channel)
             if response.status_code != 429:
                 break
-            wait = float((response.json() or {}).get("retry_after", 1.0))
+            wait = _retry_after(response)
             if wait > MAX_WAIT_S:
                 raise RateLimited(
                     f"Discord is rate limiting channel {channel} for {wait:.0f} s", wait
@@ -68,20 +88,66 @@ class DiscordPublisher:
             await self.sleep(wait)
         if response.status_code == 429:
             raise RateLimited(f"Discord kept rate limiting channel {channel}", 1.0)
+        detail = f"HTTP {response.status_code} {response.text[:200]}"
+        if response.status_code >= 500:
+            raise MaybePosted(f"Discord failed on the post to {channel}: {detail}")
         if response.status_code >= 300:
-            detail = f"HTTP {response.status_code} {response.text[:200]}"
             raise DeliveryError(f"Discord refused the post to {channel}: {detail}")
-        return str(response.json()["id"])
+        return message_id(response, "Discord")
+
+    def render(self, digest: Digest) -> list[dict[str, Any]]:
+        return to_messages(digest)
+
+    async def send(
+        self, sub: Subscription, message: Mapping[str, Any], *, key: str, thread: str
+    ) -> str:
+        payload = {**message, "nonce": key, "enforce_nonce": True} if key else message
+        return await self._send(sub.destination, payload)
+
+    async def find(
+        self, sub: Subscription, message: Mapping[str, Any], *, key: str, thread: str
+    ) -> str | None:
+        """The id of the recent message with this nonce (or these embeds by a bot); None."""
+        channel = sub.destination
+        try:
+            response = await self.client.get(
+                f"{self.api_base}/channels/{channel}/messages",
+                params={"limit": HISTORY},
+                headers=self.headers,
+            )
+        except httpx.HTTPError as exc:
+            raise DeliveryError(
+                f"Discord could not be asked for channel {channel}'s messages "
+                f"({type(exc).__name__})"
+            ) from exc
+        self._gone(response, channel)
+        try:
+            recent = response.json() if response.status_code == 200 else None
+        except ValueError:
+            recent = None
+        if not isinstance(recent, list):
+            raise DeliveryError(
+                f"Discord did not list channel {channel}'s messages (HTTP {response.status_code})"
+            )
+        for found in recent:
+            if isinstance(found, dict) and (
+                (key and str(found.get("nonce") or "") == key) or _same(found, message)
+            ):
+                return str(found.get("id", ""))
+        return None
 
     async def post(self, channel: str, digest: Digest, *, key: str = "") -> str:
-        """Post every message of a digest; the id of the first one."""
-        ids = []
-        for part, message in enumerate(to_messages(digest)):
-            payload = dict(message)
-            if key:
-                payload |= {"nonce": nonce(key, part), "enforce_nonce": True}
-            ids.append(await self._send(channel, payload))
+        """Post every message of a digest outside the ledger (``hotpapers post``); the first id."""
+        sub = Subscription(platform="discord", destination=channel)
+        ids = [
+            await self.send(sub, m, key=message_key(key, n) if key else "", thread="")
+            for n, m in enumerate(self.render(digest))
+        ]
         return ids[0]
 
-    async def publish(self, sub: Subscription, digest: Digest, *, key: str) -> str:
-        return await self.post(sub.destination, digest, key=key)
+
+def _retry_after(response: httpx.Response) -> float:
+    try:
+        return float((response.json() or {}).get("retry_after", 1.0))
+    except (ValueError, AttributeError, TypeError):
+        return 1.0

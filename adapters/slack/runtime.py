@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +21,7 @@ from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstall
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 
 from adapters.slack.app import build_app
+from adapters.slack.blocks import to_messages
 from adapters.slack.publisher import SlackPublisher, web_client
 from bot.chat import CommandHandler
 from bot.errors import ConfigError, DeliveryError
@@ -46,22 +47,38 @@ def _secret(value: Any) -> str:
 class WorkspacePublisher:
     """Scheduled posts in many workspaces: each one with the bot token its installation saved."""
 
-    idempotent = True
-
     def __init__(self, installations: AsyncSQLAlchemyInstallationStore, base_url: str) -> None:
         self.installations = installations
         self.base_url = base_url
+        self._publishers: dict[str, SlackPublisher] = {}
 
-    async def publish(self, sub: Subscription, digest: Digest, *, key: str) -> str:
+    async def _publisher(self, sub: Subscription) -> SlackPublisher:
         bot = await self.installations.async_find_bot(
             enterprise_id=None, team_id=sub.workspace or None
         )
         if bot is None or not bot.bot_token:
             where = sub.workspace or "(none given)"
             raise DeliveryError(f"hotpapers is not installed in the Slack workspace {where}")
-        return await SlackPublisher(web_client(bot.bot_token, self.base_url)).publish(
-            sub, digest, key=key
-        )
+        if bot.bot_token not in self._publishers:
+            self._publishers[bot.bot_token] = SlackPublisher(
+                web_client(bot.bot_token, self.base_url)
+            )
+        return self._publishers[bot.bot_token]
+
+    def render(self, digest: Digest) -> list[dict[str, Any]]:
+        return to_messages(digest)
+
+    async def send(
+        self, sub: Subscription, message: Mapping[str, Any], *, key: str, thread: str
+    ) -> str:
+        publisher = await self._publisher(sub)
+        return await publisher.send(sub, message, key=key, thread=thread)
+
+    async def find(
+        self, sub: Subscription, message: Mapping[str, Any], *, key: str, thread: str
+    ) -> str | None:
+        publisher = await self._publisher(sub)
+        return await publisher.find(sub, message, key=key, thread=thread)
 
 
 @dataclass

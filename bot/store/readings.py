@@ -23,6 +23,8 @@ from bot.errors import StorageError
 from bot.history.readings import Which, reading_key, reading_time
 from bot.models import Paper, Post, Signal
 from bot.snapshot import Snapshot
+from bot.store.ledger import aware
+from bot.store.retry import retried
 from bot.store.tables import PaperRow, ReadingRow
 
 BATCH = 5_000
@@ -35,11 +37,6 @@ class Recorded:
     day: dt.date
     readings: int
     papers: int
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes; everything stored is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _hash(key: str) -> str:
@@ -82,7 +79,7 @@ def _signal(row: Any) -> Signal:
         arxiv_id=row.arxiv_id,
         counts=row.counts,
         post=post,
-        taken_at=_aware(row.taken_at),
+        taken_at=aware(row.taken_at),
         share=row.share,
         repo=row.repo,
         repo_created_at=dt.datetime.fromisoformat(created) if created else None,
@@ -111,6 +108,7 @@ class Readings:
         dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
         return dialect.insert(table)
 
+    @retried
     async def record(self, snapshot: Snapshot) -> Recorded:
         """Keep a snapshot's papers and every signal as a reading at its own ``taken_at``."""
         if not snapshot.papers and not snapshot.signals:
@@ -149,6 +147,7 @@ class Readings:
         )
         return int(found or 0)
 
+    @retried
     async def prune(self, keep_days: int) -> list[dt.date]:
         """Forget the days more than ``keep_days`` before the latest stored day (0 keeps all);
         returns the days forgotten."""
@@ -179,6 +178,7 @@ class Readings:
             await connection.execute(delete(PaperRow).where(PaperRow.day < cutoff))
         return sorted(gone)
 
+    @retried
     async def days(
         self, *, since: dt.date | None = None, until: dt.date | None = None
     ) -> list[dt.date]:
@@ -190,6 +190,7 @@ class Readings:
         async with self.engine.connect() as connection:
             return list((await connection.scalars(query)).all())
 
+    @retried
     async def papers(self, days: Sequence[dt.date]) -> list[Paper]:
         query = (
             select(PaperRow.paper)
@@ -204,6 +205,7 @@ class Readings:
             latest[paper.arxiv_id] = paper
         return list(latest.values())
 
+    @retried
     async def signals(self, days: Sequence[dt.date], *, which: Which = "all") -> list[Signal]:
         wanted = ReadingRow.day.in_(list(days))
         query: Select[Any]
@@ -239,6 +241,7 @@ class Readings:
         async with self.engine.connect() as connection:
             return [_signal(row) for row in (await connection.execute(query)).all()]
 
+    @retried
     async def earliest_stars(
         self, repos: Iterable[str] | None = None, *, before: dt.datetime | None = None
     ) -> dict[str, tuple[int, dt.datetime]]:
@@ -261,9 +264,10 @@ class Readings:
             for repo, counts, taken_at in (await connection.execute(query)).all():
                 stars = counts.get("stars", counts.get("github_stars"))
                 if repo is not None and isinstance(stars, int) and repo not in found:
-                    found[repo] = (stars, _aware(taken_at))
+                    found[repo] = (stars, aware(taken_at))
         return found
 
+    @retried
     async def snapshot(self, day: dt.date) -> Snapshot | None:
         """The stored day as a snapshot with the latest reading of each signal; None if absent."""
         papers = await self.papers([day])

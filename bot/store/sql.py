@@ -1,57 +1,30 @@
 """The store on SQLAlchemy (async): SQLite by default, PostgreSQL for several replicas.
 
-The delivery ledger is what makes daily posts exactly-once: a worker claims a (subscription,
-digest date) row before posting — the unique constraint lets only one insert win, and taking
-over an expired claim is a compare-and-set under ``SELECT … FOR UPDATE SKIP LOCKED`` (PostgreSQL;
-SQLite serialises writers itself) — then records ``sending`` just before the platform call and
-``posted`` with the platform's message id after it.
+Subscriptions and cached snapshots live here; the delivery ledger in ``bot.store.ledger``.
+Every method is one transaction, run again when the database connection drops under it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, delete, select, text, update
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy import Connection, delete, select, text
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from bot.errors import StorageError
+from bot.store.ledger import Ledger, aware
 from bot.store.readings import Readings
-from bot.store.tables import DeliveryRow, SnapshotRow, SubscriptionRow
+from bot.store.retry import retried
+from bot.store.tables import DeliveryRow, MessageRow, SnapshotRow, SubscriptionRow
 from bot.subscriptions import Subscription
 
-FINAL_STATES = frozenset({"posted", "skipped", "uncertain", "gone"})
 MIGRATION_LOCK = 7_221_330  # any constant: the advisory lock that serialises migrations
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Claim:
-    """The right to post one subscription's digest of one day; ``resumed_sending`` says that an
-    earlier worker died after it may have posted."""
-
-    delivery_id: int
-    subscription_id: int
-    digest_date: dt.date
-    owner: str
-    attempts: int
-    resumed_sending: bool = False
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Delivery:
-    subscription_id: int
-    digest_date: dt.date
-    state: str
-    attempts: int
-    message_id: str
-    last_error: str
-    scheduled_for: dt.datetime
 
 
 def async_url(url: str) -> str:
@@ -88,16 +61,11 @@ def _subscription(row: SubscriptionRow) -> Subscription:
         created_by=row.created_by,
         paused=row.paused,
         paused_reason=row.paused_reason,
-        created_at=_aware(row.created_at),
+        created_at=aware(row.created_at),
     )
 
 
-def _aware(moment: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes; everything stored is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
-class SqlStore:
+class SqlStore(Ledger):
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
@@ -108,6 +76,7 @@ class SqlStore:
 
     # Subscriptions
 
+    @retried
     async def add(self, sub: Subscription, *, now: dt.datetime) -> Subscription:
         fields = sub.model_dump(exclude={"id", "created_at"})
         fields.update(
@@ -121,6 +90,7 @@ class SqlStore:
             await session.flush()
             return _subscription(row)
 
+    @retried
     async def subscriptions(
         self,
         *,
@@ -141,11 +111,13 @@ class SqlStore:
         async with self.sessions() as session:
             return [_subscription(row) for row in (await session.scalars(query)).all()]
 
+    @retried
     async def get(self, subscription_id: int) -> Subscription | None:
         async with self.sessions() as session:
             row = await session.get(SubscriptionRow, subscription_id)
             return _subscription(row) if row else None
 
+    @retried
     async def update(self, subscription_id: int, **changes: Any) -> Subscription | None:
         for key in ("categories", "keywords", "weekdays"):
             if key in changes:
@@ -158,141 +130,24 @@ class SqlStore:
                 setattr(row, key, value)
             return _subscription(row)
 
+    @retried
     async def remove(self, subscription_id: int) -> bool:
         async with self.sessions.begin() as session:
             result = await session.execute(
                 delete(SubscriptionRow).where(SubscriptionRow.id == subscription_id)
             )
+            deliveries = select(DeliveryRow.id).where(
+                DeliveryRow.subscription_id == subscription_id
+            )
+            await session.execute(delete(MessageRow).where(MessageRow.delivery_id.in_(deliveries)))
             await session.execute(
                 delete(DeliveryRow).where(DeliveryRow.subscription_id == subscription_id)
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    # The delivery ledger
-
-    async def claim(
-        self,
-        subscription_id: int,
-        digest_date: dt.date,
-        *,
-        scheduled_for: dt.datetime,
-        owner: str,
-        now: dt.datetime,
-        lease: dt.timedelta,
-        max_attempts: int,
-    ) -> Claim | None:
-        """Claim a delivery, or None when it is done, in someone else's hands, or given up."""
-        try:
-            async with self.sessions.begin() as session:
-                session.add(
-                    DeliveryRow(
-                        subscription_id=subscription_id,
-                        digest_date=digest_date,
-                        scheduled_for=scheduled_for,
-                        state="claimed",
-                        owner=owner,
-                        lease_until=now + lease,
-                        attempts=1,
-                        message_id="",
-                        last_error="",
-                        updated_at=now,
-                    )
-                )
-                await session.flush()
-                rows = await session.scalars(
-                    select(DeliveryRow.id).where(
-                        DeliveryRow.subscription_id == subscription_id,
-                        DeliveryRow.digest_date == digest_date,
-                    )
-                )
-                return Claim(
-                    delivery_id=rows.one(),
-                    subscription_id=subscription_id,
-                    digest_date=digest_date,
-                    owner=owner,
-                    attempts=1,
-                )
-        except IntegrityError:
-            pass  # the row exists: someone claimed it before; see whether it can be taken over
-        async with self.sessions.begin() as session:
-            row = (
-                await session.scalars(
-                    select(DeliveryRow)
-                    .where(
-                        DeliveryRow.subscription_id == subscription_id,
-                        DeliveryRow.digest_date == digest_date,
-                    )
-                    .with_for_update(skip_locked=True)
-                )
-            ).one_or_none()
-            if row is None or row.state in FINAL_STATES or row.attempts >= max_attempts:
-                return None
-            if row.state in ("claimed", "sending") and _aware(row.lease_until) > now:
-                return None
-            was, attempts = row.state, row.attempts + 1
-            taken = await session.execute(
-                update(DeliveryRow)
-                .where(
-                    DeliveryRow.id == row.id,
-                    DeliveryRow.state == was,
-                    DeliveryRow.owner == row.owner,
-                )
-                .values(
-                    state="claimed",
-                    owner=owner,
-                    lease_until=now + lease,
-                    attempts=attempts,
-                    updated_at=now,
-                )
-            )
-            if taken.rowcount != 1:  # type: ignore[attr-defined]
-                return None
-            return Claim(
-                delivery_id=row.id,
-                subscription_id=subscription_id,
-                digest_date=digest_date,
-                owner=owner,
-                attempts=attempts,
-                resumed_sending=was == "sending",
-            )
-
-    async def mark(
-        self, claim: Claim, state: str, *, now: dt.datetime, message_id: str = "", error: str = ""
-    ) -> bool:
-        """Move a claimed delivery on; False when the claim was lost to another worker."""
-        values: dict[str, Any] = {"state": state, "updated_at": now}
-        if message_id:
-            values["message_id"] = message_id
-        if error:
-            values["last_error"] = error[:2000]
-        async with self.sessions.begin() as session:
-            result = await session.execute(
-                update(DeliveryRow)
-                .where(DeliveryRow.id == claim.delivery_id, DeliveryRow.owner == claim.owner)
-                .values(**values)
-            )
-            return bool(result.rowcount)  # type: ignore[attr-defined]
-
-    async def deliveries(self, subscription_id: int | None = None) -> list[Delivery]:
-        query = select(DeliveryRow).order_by(DeliveryRow.digest_date, DeliveryRow.subscription_id)
-        if subscription_id is not None:
-            query = query.where(DeliveryRow.subscription_id == subscription_id)
-        async with self.sessions() as session:
-            return [
-                Delivery(
-                    subscription_id=r.subscription_id,
-                    digest_date=r.digest_date,
-                    state=r.state,
-                    attempts=r.attempts,
-                    message_id=r.message_id,
-                    last_error=r.last_error,
-                    scheduled_for=_aware(r.scheduled_for),
-                )
-                for r in (await session.scalars(query)).all()
-            ]
-
     # Cached snapshots
 
+    @retried
     async def save_snapshot(
         self, digest_date: dt.date, scope: str, body: str, *, taken_at: dt.datetime
     ) -> None:
@@ -306,6 +161,7 @@ class SqlStore:
                 SnapshotRow(digest_date=digest_date, scope=scope, body=body, taken_at=taken_at)
             )
 
+    @retried
     async def load_snapshot(self, digest_date: dt.date, scope: str) -> str | None:
         async with self.sessions() as session:
             found = await session.scalars(

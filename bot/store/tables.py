@@ -66,6 +66,24 @@ class DeliveryRow(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
+class MessageRow(Base):
+    """One message of a delivery: rendered once, then pending → sending → posted (or uncertain).
+
+    ``sending`` means the platform call may have happened: it is reconciled, never re-sent blindly.
+    """
+
+    __tablename__ = "delivery_messages"
+    __table_args__ = (UniqueConstraint("delivery_id", "position", name="one_row_per_message"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    delivery_id: Mapped[int] = mapped_column(Integer, index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16))
+    message_id: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 class SnapshotRow(Base):
     __tablename__ = "snapshots"
     __table_args__ = (UniqueConstraint("digest_date", "scope", name="one_snapshot_per_scope"),)

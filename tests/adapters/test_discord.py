@@ -23,7 +23,6 @@ from bot.models import Filters, Paper, Post, Signal
 from bot.snapshot import Snapshot, sample_snapshot
 from bot.snapshots import FixedSnapshot
 from bot.store import SqlStore
-from bot.subscriptions import Subscription
 from tests.fakediscord import FakeDiscord
 from tests.fakes import no_sleep
 from tests.fakeserver import serve
@@ -99,19 +98,16 @@ async def test_scheduled_posts_use_nonces_so_a_retry_cannot_duplicate(
         publisher = DiscordPublisher(
             client, "bot-token", api_base=f"{base}/api/v10", sleep=no_sleep
         )
-        sub = Subscription(id=1, platform="discord", destination="555")
         digest = build_digest(hostile_snapshot(25), Filters(), generated_at=NOW)
         discord_api.rate_limit_next = 1  # one 429 first: waited out, then posted
-        first = await publisher.publish(sub, digest, key="k1")
+        first = await publisher.post("555", digest, key="k1")
         count = len(discord_api.messages)
         assert count >= 3
-        assert await publisher.publish(sub, digest, key="k1") == first  # the same nonces
+        assert await publisher.post("555", digest, key="k1") == first  # the same nonces
         assert len(discord_api.messages) == count
         for channel in ("404", "403"):
             with pytest.raises(DestinationGone, match="gone or forbidden"):
-                await publisher.publish(
-                    sub.model_copy(update={"destination": channel}), digest, key="k2"
-                )
+                await publisher.post(channel, digest, key="k2")
 
 
 def interaction_payload(
@@ -265,17 +261,25 @@ async def test_commands_are_synced_only_when_they_change(
     assert bot.shard_count == 2
 
 
-def test_post_to_a_discord_channel_and_webhook(
+@pytest.fixture
+def post_env(
     fake: tuple[FakeDiscord, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from adapters.cli.main import app
-
-    discord_api, base = fake
+) -> tuple[FakeDiscord, str]:
+    """The fake Discord, and an environment where ``hotpapers post`` talks to it."""
     for name in list(os.environ):
         if name.startswith(("HOTPAPERS_", "DISCORD_")):
             monkeypatch.delenv(name)
     monkeypatch.setenv("HOTPAPERS_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("DISCORD_API_BASE", f"{base}/api/v10")
+    monkeypatch.setenv("DISCORD_API_BASE", f"{fake[1]}/api/v10")
+    return fake
+
+
+def test_post_to_a_discord_channel_and_webhook(
+    post_env: tuple[FakeDiscord, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from adapters.cli.main import app
+
+    discord_api, base = post_env
     runner = CliRunner()
     assert (
         "needs DISCORD_TOKEN"
@@ -296,6 +300,26 @@ def test_post_to_a_discord_channel_and_webhook(
     result = runner.invoke(app, ["post", "--discord-channel", "404", "--sample"])
     assert result.exit_code == 2
     assert "gone or forbidden" in result.stderr
+
+
+def test_post_to_a_discord_channel_sends_a_nonce_of_the_channel_day_and_filters(
+    post_env: tuple[FakeDiscord, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from adapters.cli.main import app
+
+    discord_api, _ = post_env
+    monkeypatch.setenv("DISCORD_TOKEN", "bot-token")
+    runner = CliRunner()
+    args = ["post", "--discord-channel", "555", "--sample", "--top", "12"]
+    assert runner.invoke(app, args).exit_code == 0
+    nonces = [m["nonce"] for m in discord_api.messages]
+    assert len(nonces) >= 2
+    assert all(nonces)
+    assert len(set(nonces)) == len(nonces)
+    assert runner.invoke(app, args).exit_code == 0  # run twice by a retrying cron job
+    assert len(discord_api.messages) == len(nonces)
+    assert runner.invoke(app, [*args[:-1], "3"]).exit_code == 0  # other filters, another post
+    assert len(discord_api.messages) > len(nonces)
 
 
 def test_run_posts_scheduled_digests_to_discord_channels(

@@ -17,6 +17,7 @@ import pytest
 
 from adapters.slack.blocks import to_messages
 from adapters.slack.publisher import SlackPublisher, web_client
+from bot.delivery import message_key
 from bot.engine import build_digest
 from bot.errors import DestinationGone
 from bot.models import Filters, Paper, Post, Signal
@@ -84,19 +85,23 @@ async def test_a_long_digest_continues_in_the_thread_and_a_retry_never_posts_twi
         publisher.gates.default_factory = lambda: Gate(0)  # no second between messages here
         sub = Subscription(id=1, platform="slack", destination="C1")
         digest = build_digest(hostile_snapshot(60), Filters(), generated_at=NOW)
-        ts = await publisher.publish(sub, digest, key="k1")
+        ts = await publisher.post("C1", digest, key="k1")
         first, *rest = slack.messages
         assert first["ts"] == ts
         assert first["metadata"] == {
             "event_type": "hotpapers_digest",
-            "event_payload": {"key": "k1"},
+            "event_payload": {"key": message_key("k1", 0)},
         }
         assert rest
         assert all(m["thread_ts"] == ts for m in rest)
         assert all(m["unfurl_links"] is False for m in slack.messages)
-        count = len(slack.messages)
-        assert await publisher.publish(sub, digest, key="k1") == ts  # found by its metadata
-        assert len(slack.messages) == count
+        assert "/api/conversations.history" not in slack.calls  # looked up only to reconcile
+        messages = publisher.render(digest)
+        found = await publisher.find(sub, messages[0], key=message_key("k1", 0), thread="")
+        assert found == ts  # found by its metadata
+        in_thread = await publisher.find(sub, messages[1], key=message_key("k1", 1), thread=ts)
+        assert in_thread == rest[0]["ts"]
+        assert await publisher.find(sub, messages[1], key=message_key("k2", 1), thread=ts) is None
 
 
 async def test_a_gone_channel_pauses_and_tells_the_subscriber() -> None:
@@ -104,10 +109,9 @@ async def test_a_gone_channel_pauses_and_tells_the_subscriber() -> None:
     with serve(slack.routes(), post=slack.post) as (base, _):
         publisher = SlackPublisher(web_client("xoxb-test", f"{base}/api/"))
         sub = Subscription(id=1, platform="slack", destination="C_GONE", created_by="U42")
+        digest = build_digest(sample_snapshot(), Filters(top=1), generated_at=NOW)
         with pytest.raises(DestinationGone, match="channel_not_found"):
-            await publisher.publish(
-                sub, build_digest(sample_snapshot(), Filters(top=1), generated_at=NOW), key="k"
-            )
+            await publisher.send(sub, publisher.render(digest)[0], key="k", thread="")
     (dm,) = slack.messages
     assert dm["channel"] == "U42"
     assert "paused" in dm["text"]

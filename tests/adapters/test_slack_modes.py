@@ -76,7 +76,8 @@ async def test_many_workspaces_install_through_oauth_and_get_their_posts(
             assert isinstance(runtime.publisher, WorkspacePublisher)
             sub = Subscription(id=1, platform="slack", workspace="T9", destination="C9")
             digest = build_digest(sample_snapshot(), Filters(top=2), generated_at=NOW)
-            await runtime.publisher.publish(sub, digest, key="k9")
+            message = runtime.publisher.render(digest)[0]
+            await runtime.publisher.send(sub, message, key="k9", thread="")
         finally:
             await runtime.stop()
             await runner.cleanup()

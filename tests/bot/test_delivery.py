@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.delivery import Deliverer, delivery_key
-from bot.errors import DeliveryError, DestinationGone
+from bot.delivery import Deliverer, delivery_key, message_key
+from bot.errors import DeliveryError, DestinationGone, MaybePosted
 from bot.snapshot import Snapshot, sample_snapshot
 from bot.store import SqlStore
 from bot.subscriptions import Subscription
-from tests.fakes import CountingSnapshots, RecordingPublisher
+from tests.fakes import CountingSnapshots, ReconcilingPublisher, RecordingPublisher
 
 MORNING = dt.datetime(2026, 11, 25, 9, 5, tzinfo=dt.UTC)  # a Wednesday
 
@@ -25,8 +25,12 @@ def subscription(**changes: object) -> Subscription:
 
 
 def deliverer(
-    store: SqlStore, publisher: RecordingPublisher, snapshots: CountingSnapshots, **kwargs: object
+    store: SqlStore,
+    publisher: RecordingPublisher,
+    snapshots: CountingSnapshots | None = None,
+    **kwargs: object,
 ) -> Deliverer:
+    snapshots = snapshots or CountingSnapshots(sample_snapshot())
     return Deliverer(
         store, snapshots, {("discord", "webhook"): publisher}, clock=lambda: MORNING, **kwargs
     )  # type: ignore[arg-type]
@@ -101,7 +105,7 @@ async def crashed_while_sending(store: SqlStore, sub: Subscription) -> None:
 async def test_a_crash_while_posting_is_not_retried_blindly(store: SqlStore) -> None:
     sub = await store.add(subscription(), now=MORNING)
     await crashed_while_sending(store, sub)
-    publisher = RecordingPublisher(idempotent=False)
+    publisher = RecordingPublisher()
     report = await deliverer(store, publisher, CountingSnapshots(sample_snapshot())).run(MORNING)
     assert report.outcomes == {"uncertain": 1}
     assert publisher.posts == []
@@ -109,9 +113,9 @@ async def test_a_crash_while_posting_is_not_retried_blindly(store: SqlStore) -> 
 
 async def test_an_idempotent_platform_is_retried_with_the_same_key(store: SqlStore) -> None:
     sub = await store.add(subscription(), now=MORNING)
-    publisher = RecordingPublisher(idempotent=True)
+    publisher = ReconcilingPublisher()
     publisher.posts.append(
-        (sub.id, "2026-11-25", delivery_key(sub, MORNING.date()))
+        (sub.id, "2026-11-25", message_key(delivery_key(sub, MORNING.date()), 0))
     )  # it did go out
     await crashed_while_sending(store, sub)
     report = await deliverer(store, publisher, CountingSnapshots(sample_snapshot())).run(MORNING)
@@ -161,3 +165,124 @@ async def test_a_subscription_without_a_running_publisher_is_reported(store: Sql
     )
     assert report.outcomes == {"without a publisher": 1}
     assert "no slack channel publisher" in report.problems[0]
+
+
+LATER = MORNING + dt.timedelta(minutes=5)
+
+
+def keys(sub: Subscription, *positions: int) -> list[str]:
+    key = delivery_key(sub, MORNING.date())
+    return [message_key(key, n) for n in positions]
+
+
+async def test_a_multi_message_digest_resumes_at_the_message_that_failed(store: SqlStore) -> None:
+    sub = await store.add(subscription(), now=MORNING)
+    publisher = RecordingPublisher(parts=3)
+    publisher.failures += [None, DeliveryError("the discord webhook answered HTTP 400")]
+    first = await deliverer(store, publisher).run(MORNING)
+    assert first.outcomes == {"failed": 1}
+    assert "message 2 of 3" in first.problems[0]
+    second = await deliverer(store, publisher).run(LATER)
+    assert second.outcomes == {"posted": 1}
+    assert publisher.keys() == keys(sub, 0, 1, 2)  # message 1 went out once
+    (row,) = await store.deliveries()
+    assert (row.state, row.messages, row.messages_posted, row.message_id) == ("posted", 3, 3, "m1")
+
+
+async def test_a_message_that_may_have_gone_out_is_not_posted_again(store: SqlStore) -> None:
+    sub = await store.add(subscription(), now=MORNING)
+    publisher = RecordingPublisher(parts=2)
+    publisher.lost_answers += [MaybePosted("the discord webhook did not answer (ReadTimeout)")]
+    first = await deliverer(store, publisher).run(MORNING)
+    assert first.outcomes == {"uncertain": 1}
+    assert first.uncertain == 1
+    for later in (LATER, LATER + dt.timedelta(minutes=5)):
+        again = await deliverer(store, publisher).run(later)
+        assert again.outcomes == {"already handled": 1}
+        assert again.uncertain == 1  # said by every run, not only the one that noticed
+        assert "hotpapers deliveries resolve ID --posted|--retry" in again.problems[-1]
+    assert publisher.keys() == keys(sub, 0)
+
+
+async def test_an_operator_decides_an_uncertain_message_went_out(store: SqlStore) -> None:
+    sub = await store.add(subscription(), now=MORNING)
+    publisher = RecordingPublisher(parts=3)
+    publisher.lost_answers += [None, MaybePosted("HTTP 502")]
+    await deliverer(store, publisher).run(MORNING)
+    (row,) = await store.deliveries(state="uncertain")
+    resolved = await store.resolve(row.id, posted=True, now=LATER)
+    assert resolved is not None
+    assert (resolved.was, resolved.state, resolved.left) == ("uncertain", "failed", 1)
+    report = await deliverer(store, publisher).run(LATER)
+    assert (report.outcomes, report.uncertain) == ({"posted": 1}, 0)
+    assert publisher.keys() == keys(sub, 0, 1, 2)
+
+
+async def test_an_operator_decides_an_uncertain_message_is_posted_again(store: SqlStore) -> None:
+    sub = await store.add(subscription(), now=MORNING)
+    publisher = RecordingPublisher(parts=2)
+    publisher.failures += [None, MaybePosted("HTTP 500")]  # in truth, it did not go out
+    await deliverer(store, publisher).run(MORNING)
+    (row,) = await store.deliveries()
+    resolved = await store.resolve(row.id, posted=False, now=LATER)
+    assert resolved is not None
+    assert (resolved.was, resolved.state, resolved.left) == ("uncertain", "failed", 1)
+    again = await store.resolve(row.id, posted=False, now=LATER)
+    assert again is not None
+    assert again.was == again.state == "failed"  # no longer in doubt: left as it is
+    assert await store.resolve(row.id + 1, posted=False, now=LATER) is None
+    report = await deliverer(store, publisher).run(LATER)
+    assert report.outcomes == {"posted": 1}
+    assert publisher.keys() == keys(sub, 0, 1)
+
+
+async def test_a_lost_answer_is_looked_up_where_the_platform_allows(store: SqlStore) -> None:
+    sub = await store.add(subscription(), now=MORNING)
+    publisher = ReconcilingPublisher(parts=3)
+    publisher.lost_answers += [None, MaybePosted("Discord did not answer (ReadTimeout)")]
+    first = await deliverer(store, publisher).run(MORNING)
+    assert first.outcomes == {"failed": 1}
+    assert "the next run looks it up" in first.problems[0]
+    second = await deliverer(store, publisher).run(LATER)
+    assert second.outcomes == {"posted": 1}
+    assert publisher.lookups == keys(sub, 1)  # only the message in doubt is looked up
+    assert publisher.keys() == keys(sub, 0, 1, 2)
+
+
+async def test_a_message_not_found_by_the_lookup_is_posted(store: SqlStore) -> None:
+    sub = await store.add(subscription(), now=MORNING)
+    publisher = ReconcilingPublisher(parts=2)
+    publisher.failures += [MaybePosted("Slack failed (HTTP 503)")]  # it did not go out
+    await deliverer(store, publisher).run(MORNING)
+    assert (await deliverer(store, publisher).run(LATER)).outcomes == {"posted": 1}
+    assert publisher.keys() == keys(sub, 0, 1)
+
+
+async def test_one_destinations_odd_answer_does_not_stop_the_others(store: SqlStore) -> None:
+    await store.add(subscription(destination="https://fake/odd"), now=MORNING)
+    second = await store.add(subscription(destination="https://fake/fine"), now=MORNING)
+    publisher = RecordingPublisher()
+    publisher.lost_answers += [ValueError("Expecting value: line 1 column 1 (char 0)")]
+    report = await deliverer(store, publisher).run(MORNING)
+    assert report.outcomes == {"uncertain": 1, "posted": 1}
+    assert "answered unexpectedly (ValueError)" in report.problems[0]
+    states = {d.subscription_id: d.state for d in await store.deliveries()}
+    assert states[second.id] == "posted"  # type: ignore[index]
+    assert "sending" not in states.values()
+
+
+async def test_a_lookup_that_keeps_failing_ends_with_an_operator(store: SqlStore) -> None:
+    sub = await store.add(subscription(), now=MORNING)
+    publisher = ReconcilingPublisher()
+    publisher.lost_answers += [MaybePosted("Slack failed (HTTP 503)")]
+    first = await deliverer(store, publisher, max_attempts=3).run(MORNING)
+    assert first.outcomes == {"failed": 1}
+    unreachable = DeliveryError("Slack could not be asked for C1's history (ClientConnectorError)")
+    publisher.lookup_failures += [unreachable, unreachable]
+    second = await deliverer(store, publisher, max_attempts=3).run(LATER)
+    assert second.outcomes == {"failed": 1}
+    assert "could not be looked up" in second.problems[0]
+    third = await deliverer(store, publisher, max_attempts=3).run(LATER + dt.timedelta(minutes=5))
+    assert third.outcomes == {"uncertain": 1}  # no attempt left: reported until resolved
+    assert third.uncertain == 1
+    assert publisher.keys() == keys(sub, 0)

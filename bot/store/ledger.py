@@ -1,0 +1,374 @@
+"""The delivery ledger: what makes daily posts exactly-once under crashes, retries and replicas.
+
+A worker claims a (subscription, digest date) row before posting — the unique constraint lets
+only one insert win, and taking over an expired claim is a compare-and-set under ``SELECT … FOR
+UPDATE SKIP LOCKED`` (PostgreSQL; SQLite serialises writers itself). The digest's messages are
+rendered once and kept, one row each: ``pending`` → ``sending`` just before the platform call →
+``posted`` with the platform's id after it. A retry resumes at the first message not posted; a
+message left ``sending`` may have gone out, so it is reconciled with the platform or left
+``uncertain`` for an operator to resolve.
+
+Delivery states: claimed → sending → posted; failed (retried); skipped; gone; uncertain (until
+resolved).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.store.retry import retried
+from bot.store.tables import DeliveryRow, MessageRow
+
+FINAL_STATES = frozenset({"posted", "skipped", "uncertain", "gone"})
+UNSURE = frozenset({"sending", "uncertain"})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Claim:
+    """The right to post one subscription's digest of one day; ``resumed_sending`` says that an
+    earlier worker died after it may have posted."""
+
+    delivery_id: int
+    subscription_id: int
+    digest_date: dt.date
+    owner: str
+    attempts: int
+    resumed_sending: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Delivery:
+    id: int
+    subscription_id: int
+    digest_date: dt.date
+    state: str
+    attempts: int
+    message_id: str
+    last_error: str
+    scheduled_for: dt.datetime
+    updated_at: dt.datetime
+    messages: int = 0
+    messages_posted: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Part:
+    """One message of a delivery: its place, state, platform id and rendered body."""
+
+    position: int
+    state: str
+    message_id: str
+    body: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Resolution:
+    """What resolving a delivery did: its state before and after, and the messages left."""
+
+    was: str
+    state: str
+    left: int
+
+
+def aware(moment: dt.datetime) -> dt.datetime:
+    # SQLite hands back naive datetimes; everything stored is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _part(row: MessageRow) -> Part:
+    return Part(
+        position=row.position, state=row.state, message_id=row.message_id, body=json.loads(row.body)
+    )
+
+
+class Ledger:
+    """The ledger's half of the store (the store's session factory is ``sessions``)."""
+
+    sessions: async_sessionmaker[AsyncSession]
+
+    @retried
+    async def claim(
+        self,
+        subscription_id: int,
+        digest_date: dt.date,
+        *,
+        scheduled_for: dt.datetime,
+        owner: str,
+        now: dt.datetime,
+        lease: dt.timedelta,
+        max_attempts: int,
+    ) -> Claim | None:
+        """Claim a delivery, or None when it is done, in someone else's hands, or given up."""
+        try:
+            async with self.sessions.begin() as session:
+                row = DeliveryRow(
+                    subscription_id=subscription_id,
+                    digest_date=digest_date,
+                    scheduled_for=scheduled_for,
+                    state="claimed",
+                    owner=owner,
+                    lease_until=now + lease,
+                    attempts=1,
+                    message_id="",
+                    last_error="",
+                    updated_at=now,
+                )
+                session.add(row)
+                await session.flush()
+                return Claim(
+                    delivery_id=row.id,
+                    subscription_id=subscription_id,
+                    digest_date=digest_date,
+                    owner=owner,
+                    attempts=1,
+                )
+        except IntegrityError:
+            pass  # the row exists: someone claimed it before; see whether it can be taken over
+        async with self.sessions.begin() as session:
+            found = (
+                await session.scalars(
+                    select(DeliveryRow)
+                    .where(
+                        DeliveryRow.subscription_id == subscription_id,
+                        DeliveryRow.digest_date == digest_date,
+                    )
+                    .with_for_update(skip_locked=True)
+                )
+            ).one_or_none()
+            if found is None or found.state in FINAL_STATES:
+                return None
+            if found.owner == owner and found.state == "claimed":
+                # Our own insert went through before the connection dropped: it is ours.
+                return Claim(
+                    delivery_id=found.id,
+                    subscription_id=subscription_id,
+                    digest_date=digest_date,
+                    owner=owner,
+                    attempts=found.attempts,
+                )
+            if found.attempts >= max_attempts:
+                return None
+            if found.state in ("claimed", "sending") and aware(found.lease_until) > now:
+                return None
+            was, attempts = found.state, found.attempts + 1
+            taken = await session.execute(
+                update(DeliveryRow)
+                .where(
+                    DeliveryRow.id == found.id,
+                    DeliveryRow.state == was,
+                    DeliveryRow.owner == found.owner,
+                )
+                .values(
+                    state="claimed",
+                    owner=owner,
+                    lease_until=now + lease,
+                    attempts=attempts,
+                    updated_at=now,
+                )
+            )
+            if taken.rowcount != 1:  # type: ignore[attr-defined]
+                return None
+            return Claim(
+                delivery_id=found.id,
+                subscription_id=subscription_id,
+                digest_date=digest_date,
+                owner=owner,
+                attempts=attempts,
+                resumed_sending=was == "sending",
+            )
+
+    @retried
+    async def mark(
+        self, claim: Claim, state: str, *, now: dt.datetime, message_id: str = "", error: str = ""
+    ) -> bool:
+        """Move a claimed delivery on; False when the claim was lost to another worker."""
+        values: dict[str, Any] = {"state": state, "updated_at": now}
+        if message_id:
+            values["message_id"] = message_id
+        if error:
+            values["last_error"] = error[:2000]
+        async with self.sessions.begin() as session:
+            result = await session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == claim.delivery_id, DeliveryRow.owner == claim.owner)
+                .values(**values)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    @retried
+    async def parts(self, claim: Claim) -> list[Part]:
+        """The messages of a delivery, in order; empty before they were rendered."""
+        async with self.sessions() as session:
+            rows = await session.scalars(
+                select(MessageRow)
+                .where(MessageRow.delivery_id == claim.delivery_id)
+                .order_by(MessageRow.position)
+            )
+            return [_part(row) for row in rows.all()]
+
+    @retried
+    async def prepare(
+        self,
+        claim: Claim,
+        bodies: Sequence[Mapping[str, Any]],
+        *,
+        now: dt.datetime,
+        state: str = "pending",
+    ) -> list[Part] | None:
+        """Keep a delivery's rendered messages (once: the first rendering wins); None when the
+        claim was lost."""
+        async with self.sessions.begin() as session:
+            owner = await session.scalar(
+                select(DeliveryRow.owner).where(DeliveryRow.id == claim.delivery_id)
+            )
+            if owner != claim.owner:
+                return None
+            exists = await session.scalar(
+                select(func.count())
+                .select_from(MessageRow)
+                .where(MessageRow.delivery_id == claim.delivery_id)
+            )
+            if not exists:
+                session.add_all(
+                    MessageRow(
+                        delivery_id=claim.delivery_id,
+                        position=n,
+                        state=state,
+                        message_id="",
+                        body=json.dumps(body, ensure_ascii=False),
+                        updated_at=now,
+                    )
+                    for n, body in enumerate(bodies)
+                )
+        return await self.parts(claim)
+
+    @retried
+    async def mark_part(
+        self,
+        claim: Claim,
+        position: int,
+        state: str,
+        *,
+        now: dt.datetime,
+        lease: dt.timedelta,
+        message_id: str = "",
+    ) -> bool:
+        """Move one message on, keeping the delivery ``sending`` and its lease fresh; False when
+        the claim was lost to another worker."""
+        async with self.sessions.begin() as session:
+            held = await session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == claim.delivery_id, DeliveryRow.owner == claim.owner)
+                .values(state="sending", lease_until=now + lease, updated_at=now)
+            )
+            if not held.rowcount:  # type: ignore[attr-defined]
+                return False
+            values: dict[str, Any] = {"state": state, "updated_at": now}
+            if message_id:
+                values["message_id"] = message_id
+            await session.execute(
+                update(MessageRow)
+                .where(MessageRow.delivery_id == claim.delivery_id, MessageRow.position == position)
+                .values(**values)
+            )
+            return True
+
+    @retried
+    async def deliveries(
+        self,
+        subscription_id: int | None = None,
+        *,
+        state: str | None = None,
+        limit: int | None = None,
+    ) -> list[Delivery]:
+        """Deliveries, oldest day first (with ``limit``: the latest ``limit`` of them)."""
+        query = select(DeliveryRow)
+        if subscription_id is not None:
+            query = query.where(DeliveryRow.subscription_id == subscription_id)
+        if state is not None:
+            query = query.where(DeliveryRow.state == state)
+        if limit is not None:
+            query = query.order_by(DeliveryRow.digest_date.desc(), DeliveryRow.id.desc()).limit(
+                limit
+            )
+        async with self.sessions() as session:
+            rows = list((await session.scalars(query)).all())
+            counted = await session.execute(
+                select(
+                    MessageRow.delivery_id,
+                    func.count(),
+                    func.count().filter(MessageRow.state == "posted"),
+                )
+                .where(MessageRow.delivery_id.in_([r.id for r in rows]))
+                .group_by(MessageRow.delivery_id)
+            )
+            counts = {d: (int(total), int(posted)) for d, total, posted in counted.all()}
+        rows.sort(key=lambda r: (r.digest_date, r.subscription_id, r.id))
+        return [
+            Delivery(
+                id=r.id,
+                subscription_id=r.subscription_id,
+                digest_date=r.digest_date,
+                state=r.state,
+                attempts=r.attempts,
+                message_id=r.message_id,
+                last_error=r.last_error,
+                scheduled_for=aware(r.scheduled_for),
+                updated_at=aware(r.updated_at),
+                messages=counts.get(r.id, (0, 0))[0],
+                messages_posted=counts.get(r.id, (0, 0))[1],
+            )
+            for r in rows
+        ]
+
+    @retried
+    async def count(self, state: str) -> int:
+        """How many deliveries are in ``state``."""
+        async with self.sessions() as session:
+            found = await session.scalar(
+                select(func.count()).select_from(DeliveryRow).where(DeliveryRow.state == state)
+            )
+            return int(found or 0)
+
+    @retried
+    async def resolve(
+        self, delivery_id: int, *, posted: bool, now: dt.datetime
+    ) -> Resolution | None:
+        """An operator's decision on an uncertain delivery: its messages in doubt went out
+        (``posted``) or did not (to be posted again); None when there is no such delivery. A
+        delivery that is not uncertain is left as it is."""
+        async with self.sessions.begin() as session:
+            row = await session.get(DeliveryRow, delivery_id, with_for_update=True)
+            if row is None:
+                return None
+            was = row.state
+            if was == "uncertain":
+                await session.execute(
+                    update(MessageRow)
+                    .where(MessageRow.delivery_id == delivery_id, MessageRow.state.in_(UNSURE))
+                    .values(state="posted" if posted else "pending", updated_at=now)
+                )
+            left = int(
+                await session.scalar(
+                    select(func.count())
+                    .select_from(MessageRow)
+                    .where(MessageRow.delivery_id == delivery_id, MessageRow.state != "posted")
+                )
+                or 0
+            )
+            if was == "uncertain":
+                # What is left goes out with fresh attempts at the next run in the window.
+                row.state = "posted" if posted and not left else "failed"
+                row.attempts = 0
+                row.owner = ""
+                row.updated_at = now
+                row.last_error = f"resolved by an operator: {'posted' if posted else 'not posted'}"
+            return Resolution(was=was, state=row.state, left=left)
