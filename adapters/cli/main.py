@@ -200,7 +200,14 @@ def selected_digest(
         min_score=settings.min_score if min_score is None else min_score,
         top=top,
     )
-    return build_digest(snap, filters, weights=settings.weights, generated_at=now)
+    return build_digest(
+        snap,
+        filters,
+        weights=settings.weights,
+        max_post_share=settings.max_post_share,
+        rank_prior=settings.rank_prior,
+        generated_at=now,
+    )
 
 
 @app.command()
