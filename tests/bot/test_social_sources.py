@@ -166,8 +166,9 @@ async def test_a_post_linking_several_papers_splits_its_engagement() -> None:
         ("2611.00002", 0.5),
         ("2611.00003", 0.5),
     ]
-    ranked = rank(PAPERS, found)
-    assert [r.score for r in ranked if r.score] == [15, 15]
+    ranked = [r for r in rank(PAPERS, found) if r.score]
+    assert [(r.breakdown[0].weighted, r.breakdown[0].share) for r in ranked] == [(15, 0.5)] * 2
+    assert ranked[0].score == ranked[1].score
 
 
 async def test_x_reads_recent_search_within_the_daily_budget(tmp_path: Path) -> None:
