@@ -69,8 +69,10 @@ def old_label(paper: Paper, day: dt.date | None) -> str:
     """``cross-listed`` or ``replaced`` for an old paper announced again on ``day``, else ""."""
     label = _OLD_LABELS.get(paper.announce_type, "")
     announced = paper.announced or day
+    if not label or announced is None:
+        return ""
     bounds = first_version(paper)
-    if not label or announced is None or bounds is None:
+    if bounds is None:
         return ""
     return label if bounds[1] < announced - OLD_AFTER else ""
 
