@@ -19,8 +19,8 @@ How a score is made, for one ranking run over the papers P of a day (or a window
 5. No single post carries a paper: a post ``i`` contributes ``part × v(i) / r(S,p)`` of its
    source's part, at most ``max_post_share`` × the paper's uncapped total; the excess is the
    source's ``capped``. Aggregate signals (no post) are never capped.
-6. ``score = Σ (part − capped)``. Ties break on more shares (retweets + reposts), then on the
-   arXiv id, so the same inputs always give the same digest.
+6. ``score = Σ (part − capped)``. Ties (scores equal to 9 decimals) break on more shares
+   (retweets + reposts), then on the arXiv id, so the same inputs always give the same digest.
 
 A day with one source of aggregate counts (the imported Hot Papers posts: retweets +
 favorites) keeps that source's order exactly; a paper that leads two sources (≥ 50 each)
@@ -50,6 +50,7 @@ MAX_POST_SHARE = 0.5
 RANK_PRIOR = 1.0
 SCALE = 100.0
 _TIE = 1e-9
+_DIGITS = 9
 
 
 def metric_weight(weights: Mapping[str, float], source: str, metric: str) -> float:
@@ -226,7 +227,8 @@ def rank(
             top_posts=tuple(post for _, _, post in top),
             old=old[arxiv_id],
         )
-        ordered.append((-ranked.score, -shares, arxiv_id, ranked))
+        # Scores that differ only by rounding (a cap computed from a 1/n share) are ties.
+        ordered.append((-round(ranked.score, _DIGITS), -shares, arxiv_id, ranked))
     ordered.sort(key=lambda row: row[:3])
     return [row[3] for row in ordered]
 
