@@ -37,7 +37,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import mul
 
-from bot.attention import StarReading, counted, old_label, window_start
+from bot.attention import STARS, StarReading, counted, old_label, window_start
 from bot.models import Filters, Paper, Post, Ranked, Signal, SourceScore
 
 DEFAULT_WEIGHTS: Mapping[str, float] = {"huggingface.stars": 0.1}
@@ -189,7 +189,7 @@ def rank(
         for metric, n in raw.items():
             into[metric] = into.get(metric, 0) + n
         unsplit = sum(map(mul, map(ws.__getitem__, raw), raw.values()))
-        if "stars" in raw or arxiv_id in since:
+        if STARS in raw or arxiv_id in since:
             found = counted(s, by_id[arxiv_id], stars_before=readings, since=since.get(arxiv_id))
             if found.note:
                 unsplit = sum(map(mul, map(ws.__getitem__, found.counts), found.counts.values()))
@@ -293,14 +293,20 @@ def matches(paper: Paper, filters: Filters) -> bool:
     return True
 
 
-def _noticed(part: SourceScore) -> bool:
-    """Whether a source noticed the paper with something that counts today (even 0 likes)."""
-    return part.counted is None or any(part.counted.values())
+def _noticed(part: SourceScore, old: bool) -> bool:
+    """Whether a source noticed the paper with something that counts today (even 0 likes).
+
+    Not when the rules of attention set every count to 0: lifetime stars alone, or an old
+    paper's old engagement.
+    """
+    if part.counted is None or any(part.counted.values()):
+        return True
+    return not old and any(metric != STARS for metric in part.counts)
 
 
 def _scores_enough(ranked: Ranked, floor: float | None) -> bool:
     if floor is None:
-        return any(_noticed(part) for part in ranked.breakdown)
+        return any(_noticed(part, bool(ranked.old)) for part in ranked.breakdown)
     return ranked.score >= floor
 
 

@@ -180,3 +180,28 @@ def test_filtering_is_consistent_with_ranking(
     selected = select(ranked, filters)
     assert selected == [r for r in ranked if matches(r.paper, filters) and r.score >= floor]
     assert all(matches(r.paper, filters) and r.score >= floor for r in selected)
+
+
+def test_a_paper_listed_with_zero_upvotes_is_mentioned_but_lifetime_stars_alone_are_not() -> None:
+    import datetime as dt
+
+    old_repo = dt.datetime(2019, 1, 1, tzinfo=dt.UTC)
+    signals = [
+        Signal(
+            source="huggingface",
+            arxiv_id="2101.00001",
+            counts={"upvotes": 0, "stars": 900},
+            repo="lab/a",
+            repo_created_at=old_repo,
+        ),
+        Signal(
+            source="github",
+            arxiv_id="2101.00002",
+            counts={"stars": 900},
+            repo="lab/b",
+            repo_created_at=old_repo,
+        ),
+    ]
+    ranked = rank([paper("2101.00001"), paper("2101.00002")], signals)
+    assert [r.score for r in ranked] == [0, 0]
+    assert [r.paper.arxiv_id for r in select(ranked, Filters())] == ["2101.00001"]
