@@ -77,10 +77,15 @@ def _unique(signals: Iterable[Signal]) -> list[Signal]:
     Of two readings, the later one is kept; of two taken at the same time, the larger one, so
     that the result never depends on the order in which signals arrived.
     """
-    latest: dict[tuple[str, str, str | None], Signal] = {}
+    # Keys are strings, not tuples: 100,000 tuples kept alive would wake the garbage collector.
+    latest: dict[str, Signal] = {}
     for s in signals:
         post = s.post
-        key = (s.source, s.arxiv_id, post.url if post is not None else None)
+        key = (
+            f"{s.source}\n{s.arxiv_id}\n{post.url}"
+            if post is not None
+            else f"{s.source}\n{s.arxiv_id}"
+        )
         kept = latest.get(key)
         if kept is None or _freshness(s) > _freshness(kept):
             latest[key] = s
@@ -109,16 +114,20 @@ class _MetricWeights(dict[str, float]):
 class _Sum:
     """One source's engagement with one paper, while the signals are added up."""
 
+    weights: _MetricWeights
     counts: dict[str, int] = field(default_factory=dict)
-    # What the rules of attention took away from (or left of) ``counts``, per metric.
-    change: dict[str, int] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    # What the rules of attention took away from ``counts``, per metric, and why.
+    change: dict[str, int] | None = None
+    notes: tuple[str, ...] = ()
     raw: float = 0.0  # r(S, p)
     unsplit: float = 0.0  # the same without the 1/n shares
     posts: list[float] = field(default_factory=list)  # v(i) of each post
     taken_at: dt.datetime | None = None
     normalized: float = 0.0
     place: int = 0
+    # Its best posts so far as (engagement before the split, -arrival, post), in a heap whose
+    # first item is the one to drop: ties keep the post collected first.
+    best: list[tuple[float, int, Post]] = field(default_factory=list)
 
 
 def _transform(sums: list[_Sum], prior: float) -> int:
@@ -170,9 +179,6 @@ def rank(
     }
     sums: dict[tuple[str, str], _Sum] = {}
     by_source: dict[str, list[_Sum]] = defaultdict(list)
-    # Per paper, its best posts so far as (engagement before the split, -arrival, post), in a
-    # heap whose first item is the one to drop: ties keep the post collected first.
-    best: dict[str, list[tuple[float, int, Post]]] = defaultdict(list)
     # The hot loop of the ranking (100,000 signals): plain dicts, no helper calls per count.
     for arrival, s in enumerate(_unique(signals)):
         arxiv_id, source, raw = s.arxiv_id, s.source, s.counts
@@ -180,11 +186,12 @@ def rank(
             continue
         mine = sums.get((arxiv_id, source))
         if mine is None:
-            mine = sums[arxiv_id, source] = _Sum()
+            ws = weights_of.get(source)
+            if ws is None:
+                ws = weights_of[source] = _MetricWeights(weights, source)
+            mine = sums[arxiv_id, source] = _Sum(weights=ws)
             by_source[source].append(mine)
-        ws = weights_of.get(source)
-        if ws is None:
-            ws = weights_of[source] = _MetricWeights(weights, source)
+        ws = mine.weights
         into = mine.counts
         for metric, n in raw.items():
             into[metric] = into.get(metric, 0) + n
@@ -193,10 +200,11 @@ def rank(
             found = counted(s, by_id[arxiv_id], stars_before=readings, since=since.get(arxiv_id))
             if found.note:
                 unsplit = sum(map(mul, map(ws.__getitem__, found.counts), found.counts.values()))
+                change = mine.change = mine.change or {}
                 for metric, n in found.counts.items():
-                    mine.change[metric] = mine.change.get(metric, 0) + n - raw[metric]
+                    change[metric] = change.get(metric, 0) + n - raw[metric]
                 if found.note not in mine.notes:
-                    mine.notes.append(found.note)
+                    mine.notes += (found.note,)
         value = s.share * unsplit
         mine.raw += value
         mine.unsplit += unsplit
@@ -205,7 +213,7 @@ def rank(
             mine.taken_at = taken
         if s.post is not None:
             mine.posts.append(value)
-            kept = best[arxiv_id]
+            kept = mine.best
             if len(kept) < top_posts:
                 heapq.heappush(kept, (unsplit, -arrival, s.post))
             elif top_posts and unsplit > kept[0][0]:
@@ -216,10 +224,11 @@ def rank(
         of_paper[arxiv_id].append((source, mine))
     ordered = []
     for arxiv_id, paper in by_id.items():
-        breakdown = _breakdown(of_paper.get(arxiv_id, []), weights, max_post_share, engaged)
+        sums_of = of_paper.get(arxiv_id, [])
+        breakdown = _breakdown(sums_of, weights, max_post_share, engaged)
         shares = sum(part.counts.get(m, 0) for part in breakdown for m in SHARE_METRICS)
         # Ties keep the order in which posts were collected (imported posts have no counts).
-        top = sorted(best.get(arxiv_id, []), reverse=True)
+        top = sorted((post for _, m in sums_of for post in m.best), reverse=True)[:top_posts]
         ranked = Ranked(
             paper=paper,
             score=sum(part.score for part in breakdown),
@@ -252,7 +261,7 @@ def _breakdown(
                 source=source,
                 counts=m.counts,
                 counted={k: n + m.change.get(k, 0) for k, n in m.counts.items()}
-                if m.notes
+                if m.change is not None
                 else None,
                 note="; ".join(m.notes),
                 score=part - capped,
