@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import (
@@ -53,7 +53,9 @@ class Settings(BaseSettings):
     sources: tuple[SourceName, ...] | None = None
     # Ranking (see the README's "How a score is made"): weights of sources and counts, the
     # largest share of a paper's score one post may carry, and the rank prior K.
-    weights: dict[str, float] = Field(default_factory=dict)
+    weights: dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(
+        default_factory=dict
+    )
     max_post_share: float = Field(default=MAX_POST_SHARE, gt=0, le=1)
     rank_prior: float = Field(default=RANK_PRIOR, ge=0)
     min_score: float | None = Field(default=None, ge=0)

@@ -205,3 +205,22 @@ def test_a_paper_listed_with_zero_upvotes_is_mentioned_but_lifetime_stars_alone_
     ranked = rank([paper("2101.00001"), paper("2101.00002")], signals)
     assert [r.score for r in ranked] == [0, 0]
     assert [r.paper.arxiv_id for r in select(ranked, Filters())] == ["2101.00001"]
+
+
+def test_ranking_settings_refuse_negative_weights_in_one_sentence(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.errors import ConfigError
+    from bot.settings import load_settings
+
+    monkeypatch.setenv("HOTPAPERS_WEIGHTS", '{"hackernews": -1}')
+    with pytest.raises(ConfigError, match=r"Setting 'weights.hackernews' is invalid: .*0\."):
+        load_settings()
+    monkeypatch.setenv("HOTPAPERS_WEIGHTS", '{"*.replies": 0}')
+    monkeypatch.setenv("HOTPAPERS_MAX_POST_SHARE", "0")
+    with pytest.raises(ConfigError, match="max_post_share"):
+        load_settings()
+    monkeypatch.setenv("HOTPAPERS_MAX_POST_SHARE", "1")
+    monkeypatch.setenv("HOTPAPERS_RANK_PRIOR", "2.5")
+    loaded = load_settings()
+    assert (loaded.weights, loaded.max_post_share, loaded.rank_prior) == ({"*.replies": 0}, 1, 2.5)
