@@ -120,6 +120,21 @@ def test_a_day_of_one_source_keeps_that_sources_order_exactly(
     assert [r.paper.arxiv_id for r in rank(papers, signals)] == expected
 
 
+@given(stories=st.lists(st.tuples(st.integers(1, 30), st.integers(0, 400)), max_size=60))
+def test_without_the_cap_a_day_of_posts_on_one_source_keeps_its_order(
+    stories: list[tuple[int, int]],
+) -> None:
+    papers = [paper(n) for n in range(1, 31)]
+    points: dict[str, int] = dict.fromkeys((p.arxiv_id for p in papers), 0)
+    signals = []
+    for i, (n, score) in enumerate(stories):
+        points[f"2611.{n:05d}"] += score
+        signals.append(post_signal("hackernews", n, {"points": score}, f"https://hn.test/{i}"))
+    expected = sorted(points, key=lambda i: (-points[i], i))
+    ranked = rank(papers, signals, max_post_share=1)
+    assert [r.paper.arxiv_id for r in ranked] == expected
+
+
 @given(day=days(sources=("bluesky", "hackernews", "huggingface")), spike=st.integers(1, 10**6))
 def test_breadth_a_paper_leading_two_sources_beats_one_big_post_on_a_third(
     day: tuple[list[Paper], list[Signal]], spike: int
