@@ -224,3 +224,24 @@ def test_ranking_settings_refuse_negative_weights_in_one_sentence(
     monkeypatch.setenv("HOTPAPERS_RANK_PRIOR", "2.5")
     loaded = load_settings()
     assert (loaded.weights, loaded.max_post_share, loaded.rank_prior) == ({"*.replies": 0}, 1, 2.5)
+
+
+def test_the_cap_lets_two_stories_pass_one_bigger_story_on_a_day_of_posts() -> None:
+    from bot.models import Post
+
+    def story(n: int, points: int, i: int) -> Signal:
+        post = Post(url=f"https://news.ycombinator.com/item?id={i}")
+        return Signal(
+            source="hackernews", arxiv_id=f"2101.{n:05d}", counts={"points": points}, post=post
+        )
+
+    papers = [paper(f"2101.{n:05d}") for n in range(1, 12)]
+    signals = [story(n, 10 * n, n) for n in range(1, 11)]  # paper 10: one story of 100
+    signals += [story(11, 48, 100), story(11, 47, 101)]  # paper 11: two stories, 95 in all
+    first, second = rank(papers, signals)[:2]
+    assert (first.paper.arxiv_id, second.paper.arxiv_id) == ("2101.00011", "2101.00010")
+    assert second.score == pytest.approx(100 * 11 / 12 / 2)
+    assert [r.paper.arxiv_id for r in rank(papers, signals, max_post_share=1)][:2] == [
+        "2101.00010",
+        "2101.00011",
+    ]
