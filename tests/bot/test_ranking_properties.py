@@ -120,6 +120,26 @@ def test_a_day_of_one_source_keeps_that_sources_order_exactly(
     assert [r.paper.arxiv_id for r in rank(papers, signals)] == expected
 
 
+@given(
+    values=st.lists(st.integers(0, 50), min_size=1, max_size=30),
+    prior=st.sampled_from([0.0, 0.5, 1.0, 3.0]),
+)
+def test_a_sources_transform_is_the_share_of_papers_at_or_below_over_n_plus_k(
+    values: list[int], prior: float
+) -> None:
+    papers = [paper(n) for n in range(1, len(values) + 1)]
+    signals = [
+        Signal(source="huggingface", arxiv_id=p.arxiv_id, counts={"upvotes": v})
+        for p, v in zip(papers, values, strict=True)
+    ]
+    engaged = [v for v in values if v > 0]
+    got = scores(rank(papers, signals, rank_prior=prior))
+    for p, v in zip(papers, values, strict=True):
+        at_or_below = sum(1 for w in engaged if w <= v)
+        want = 100 * at_or_below / (len(engaged) + prior) if v > 0 else 0
+        assert got[p.arxiv_id] == pytest.approx(want)
+
+
 @given(stories=st.lists(st.tuples(st.integers(1, 30), st.integers(0, 400)), max_size=60))
 def test_without_the_cap_a_day_of_posts_on_one_source_keeps_its_order(
     stories: list[tuple[int, int]],
