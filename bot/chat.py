@@ -18,6 +18,7 @@ from bot.engine import build_digest
 from bot.errors import HotPapersError
 from bot.models import Digest, Filters
 from bot.ports import SnapshotProvider
+from bot.ranking import MAX_POST_SHARE, RANK_PRIOR
 from bot.schedule import announcement_date
 from bot.store import SqlStore
 from bot.subscriptions import Platform, Subscription, weekdays_phrase
@@ -71,11 +72,15 @@ class CommandHandler:
         *,
         clock: Callable[[], dt.datetime] = utcnow,
         weights: Mapping[str, float] | None = None,
+        max_post_share: float = MAX_POST_SHARE,
+        rank_prior: float = RANK_PRIOR,
     ) -> None:
         self.store = store
         self.snapshots = snapshots
         self.clock = clock
         self.weights = weights
+        self.max_post_share = max_post_share
+        self.rank_prior = rank_prior
 
     async def handle(self, text: str, ctx: Context) -> Reply:
         """The reply to ``/hotpapers text``; never raises for bad input."""
@@ -124,7 +129,14 @@ class CommandHandler:
         filters = Filters(
             categories=categories, keywords=command.keywords, top=command.top or DEFAULT_TOP
         )
-        digest = build_digest(snapshot, filters, weights=self.weights, generated_at=now)
+        digest = build_digest(
+            snapshot,
+            filters,
+            weights=self.weights,
+            max_post_share=self.max_post_share,
+            rank_prior=self.rank_prior,
+            generated_at=now,
+        )
         return DigestReply(digest=digest, public=command.public)
 
     async def _list(self, ctx: Context) -> Reply:

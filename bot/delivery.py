@@ -27,6 +27,7 @@ from bot.engine import build_digest
 from bot.errors import DeliveryError, DestinationGone, HotPapersError, MaybePosted
 from bot.models import Digest, Filters
 from bot.ports import Publisher, Reconciler, SnapshotProvider
+from bot.ranking import MAX_POST_SHARE, RANK_PRIOR
 from bot.schedule import GRACE, Due, due
 from bot.store import Claim, Part, SqlStore
 from bot.subscriptions import Subscription
@@ -81,6 +82,8 @@ class Deliverer:
         no_announcement: NoAnnouncement = "skip",
         fixed_date: dt.date | None = None,
         weights: Mapping[str, float] | None = None,
+        max_post_share: float = MAX_POST_SHARE,
+        rank_prior: float = RANK_PRIOR,
     ) -> None:
         self.store = store
         self.snapshots = snapshots
@@ -93,6 +96,8 @@ class Deliverer:
         self.no_announcement = no_announcement
         self.fixed_date = fixed_date
         self.weights = weights
+        self.max_post_share = max_post_share
+        self.rank_prior = rank_prior
         self._digests: dict[tuple[object, ...], Digest | None] = {}
 
     async def run(self, at: dt.datetime) -> Report:
@@ -125,7 +130,12 @@ class Deliverer:
                 None
                 if snapshot is None
                 else build_digest(
-                    snapshot, filters, weights=self.weights, generated_at=self.clock()
+                    snapshot,
+                    filters,
+                    weights=self.weights,
+                    max_post_share=self.max_post_share,
+                    rank_prior=self.rank_prior,
+                    generated_at=self.clock(),
                 )
             )
         return self._digests[key]

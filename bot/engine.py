@@ -14,12 +14,13 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from pydantic import TypeAdapter, ValidationError
 
+from bot.attention import StarReading
 from bot.cache import utcnow
 from bot.errors import SourceError
 from bot.insight import annotate
 from bot.models import Digest, Filters, Paper, Signal, SourceFailure
 from bot.ports import Cache, FollowUpSource, PaperFeed, SignalSource
-from bot.ranking import rank, select
+from bot.ranking import MAX_POST_SHARE, RANK_PRIOR, rank, select
 from bot.snapshot import Snapshot
 
 SOURCE_DEADLINE_S = 30.0
@@ -115,10 +116,26 @@ def build_digest(
     filters: Filters,
     *,
     weights: Mapping[str, float] | None = None,
+    max_post_share: float = MAX_POST_SHARE,
+    rank_prior: float = RANK_PRIOR,
+    stars_before: Mapping[str, StarReading] | None = None,
     generated_at: dt.datetime,
 ) -> Digest:
-    """Rank a snapshot's papers and keep those that pass the filters. Pure."""
-    ranked = select(rank(snapshot.papers, snapshot.signals, weights=weights), filters)
+    """Rank a snapshot's papers and keep those that pass the filters. Pure.
+
+    ``stars_before`` is the earliest earlier reading of each repository's stars (see
+    ``bot.attention``); by default the one the snapshot carries from the readings store.
+    """
+    ranked = rank(
+        snapshot.papers,
+        snapshot.signals,
+        weights=weights,
+        max_post_share=max_post_share,
+        rank_prior=rank_prior,
+        stars_before=snapshot.stars_before if stars_before is None else stars_before,
+        day=snapshot.date,
+    )
+    ranked = select(ranked, filters)
     ranked = annotate(ranked, snapshot.signals)
     taken = [s.taken_at for s in snapshot.signals if s.taken_at is not None]
     return Digest(

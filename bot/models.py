@@ -130,6 +130,10 @@ class SourceScore(Value):
     capped: float = 0.0
     place: int = 0
     of: int = 0
+    # The counts that counted, when the rules of attention changed them (stars gained since an
+    # earlier reading, old papers), and why in a few words; None and "" when nothing changed.
+    counted: dict[str, int] | None = None
+    note: str = ""
 
 
 class Link(Value):

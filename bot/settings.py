@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import (
@@ -19,6 +19,7 @@ from pydantic_settings import (
 )
 
 from bot.errors import ConfigError
+from bot.ranking import MAX_POST_SHARE, RANK_PRIOR
 
 SourceName = Literal["huggingface", "hackernews", "bluesky", "twitter", "reddit", "github"]
 SOURCE_NAMES: tuple[SourceName, ...] = (
@@ -55,7 +56,13 @@ class Settings(BaseSettings):
     categories: tuple[str, ...] = ()
     # None: every source whose credentials are set (Hugging Face, Hacker News, GitHub need none).
     sources: tuple[SourceName, ...] | None = None
-    weights: dict[str, float] = Field(default_factory=dict)
+    # Ranking (see the README's "How a score is made"): weights of sources and counts, the
+    # largest share of a paper's score one post may carry, and the rank prior K.
+    weights: dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(
+        default_factory=dict
+    )
+    max_post_share: float = Field(default=MAX_POST_SHARE, gt=0, le=1)
+    rank_prior: float = Field(default=RANK_PRIOR, ge=0)
     min_score: float | None = Field(default=None, ge=0)
     include_cross: bool = True
     include_replacements: bool = False

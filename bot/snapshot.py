@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from bot.errors import SnapshotError
 from bot.files import read_text, write_atomic
@@ -36,6 +36,9 @@ class Snapshot(Value):
     sources_failed: tuple[SourceFailure, ...] = ()
     taken_at: dt.datetime | None = None
     origin: str = ""
+    # The earliest earlier reading of each repository's stars (repo → [stars, taken at]), so
+    # that stars count as attention gained since (``bot.attention``); empty without history.
+    stars_before: dict[str, tuple[int, dt.datetime]] = Field(default_factory=dict)
 
 
 def dumps(snapshot: Snapshot) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from bot.arxiv import feed_categories
 from bot.cache import utcnow
 from bot.errors import FeedError
+from bot.history.readings import with_star_baseline
 from bot.schedule import announcement_date
 from bot.snapshot import Snapshot, dumps, loads
 from bot.store import SqlStore
@@ -85,10 +86,12 @@ class LiveSnapshots:
             if held is not None:
                 return held
             if self.backfill is not None:
-                past = await self.backfill(wanted, feed)
+                past = await with_star_baseline(
+                    self.store.readings, await self.backfill(wanted, feed)
+                )
                 await self._keep(past, scope, now)
                 return past
-        snapshot = await self.collect(feed)
+        snapshot = await with_star_baseline(self.store.readings, await self.collect(feed))
         await self._keep(snapshot, scope, now)
         if snapshot.date == wanted:
             return snapshot

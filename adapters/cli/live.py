@@ -284,4 +284,6 @@ def deliverer(
         no_announcement=settings.no_announcement,
         fixed_date=fixed.date if fixed is not None else None,
         weights=settings.weights,
+        max_post_share=settings.max_post_share,
+        rank_prior=settings.rank_prior,
     )

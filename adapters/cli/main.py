@@ -30,6 +30,7 @@ from bot.arxiv import feed_categories
 from bot.engine import Progress, build_digest
 from bot.errors import FeedError, InputError
 from bot.files import read_text
+from bot.history.readings import with_star_baseline
 from bot.history.views import Span, rising_digest, span_digest
 from bot.hotpost import import_post
 from bot.models import Digest, Filters
@@ -162,6 +163,7 @@ async def live_snapshot(
         except FeedError as exc:
             hint = "Check the network, or try --sample for the bundled day."
             raise FeedError(f"{exc} {hint}") from exc
+        snapshot = await with_star_baseline(store.readings, snapshot)
         await keep_readings(store, snapshot, settings)
     finally:
         await store.close()
@@ -268,10 +270,23 @@ async def history_digest(
     try:
         if rising or span is None:
             return await rising_digest(
-                store.readings, filters, until=end, weights=settings.weights, generated_at=now
+                store.readings,
+                filters,
+                until=end,
+                weights=settings.weights,
+                max_post_share=settings.max_post_share,
+                rank_prior=settings.rank_prior,
+                generated_at=now,
             )
         return await span_digest(
-            store.readings, span, filters, end=end, weights=settings.weights, generated_at=now
+            store.readings,
+            span,
+            filters,
+            end=end,
+            weights=settings.weights,
+            max_post_share=settings.max_post_share,
+            rank_prior=settings.rank_prior,
+            generated_at=now,
         )
     finally:
         await store.close()
@@ -321,7 +336,14 @@ def selected_digest(
         snap = asyncio.run(live_snapshot(settings, categories, day))
     if day is not None and snap.date != day:
         raise InputError(f"The {'sample' if sample else 'snapshot'} is of {snap.date}, not {day}.")
-    return build_digest(snap, filters, weights=settings.weights, generated_at=now)
+    return build_digest(
+        snap,
+        filters,
+        weights=settings.weights,
+        max_post_share=settings.max_post_share,
+        rank_prior=settings.rank_prior,
+        generated_at=now,
+    )
 
 
 @app.command()

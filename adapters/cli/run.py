@@ -91,7 +91,13 @@ async def serve(
                 ("slack", "webhook"): WebhookPublisher(client, "slack"),
                 ("discord", "webhook"): WebhookPublisher(client, "discord"),
             }
-            chat = CommandHandler(store, snapshots, weights=settings.weights)
+            chat = CommandHandler(
+                store,
+                snapshots,
+                weights=settings.weights,
+                max_post_share=settings.max_post_share,
+                rank_prior=settings.rank_prior,
+            )
             scheduler = AsyncIOScheduler(timezone=dt.UTC)
             health = Health(scheduler)
             web_app = web.Application()

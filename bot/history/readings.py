@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Literal, Protocol
 
 from bot.models import Paper, Signal
@@ -44,3 +44,20 @@ class ReadingStore(Protocol):
         """Readings of those days as signals with their ``taken_at``: every one, or only the
         earliest or the latest of each (source, paper, key)."""
         ...
+
+
+class StarHistory(Protocol):
+    """The earliest reading of each repository's stars, before a moment."""
+
+    async def earliest_stars(
+        self, repos: Iterable[str] | None = None, *, before: dt.datetime | None = None
+    ) -> dict[str, tuple[int, dt.datetime]]: ...
+
+
+async def with_star_baseline(history: StarHistory, snapshot: Snapshot) -> Snapshot:
+    """The snapshot with the earlier star readings of its repositories, taken before it was."""
+    repos = {s.repo for s in snapshot.signals if s.repo}
+    if not repos:
+        return snapshot
+    found = await history.earliest_stars(repos, before=snapshot.taken_at)
+    return snapshot.model_copy(update={"stars_before": found}) if found else snapshot

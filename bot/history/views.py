@@ -15,7 +15,7 @@ from typing import Literal
 from bot.errors import InputError
 from bot.history.readings import ReadingStore, reading_key
 from bot.models import Digest, Filters, Paper, Ranked, Signal
-from bot.ranking import metric_weight, rank, select
+from bot.ranking import MAX_POST_SHARE, RANK_PRIOR, metric_weight, rank, select
 
 Span = Literal["week", "month"]
 RISING_DAYS = 3
@@ -72,6 +72,8 @@ def rising(
     *,
     days: Sequence[dt.date],
     weights: Mapping[str, float] | None = None,
+    max_post_share: float = MAX_POST_SHARE,
+    rank_prior: float = RANK_PRIOR,
     generated_at: dt.datetime,
 ) -> Digest:
     """The papers of ``days`` ranked by engagement gained per hour between their readings.
@@ -133,7 +135,15 @@ def rising(
     candidates = [p for p in papers if p.arxiv_id in per_hour]
     ranked = [
         r.model_copy(update={"gain_per_hour": round(per_hour[r.paper.arxiv_id], 2)})
-        for r in rank(candidates, signals, weights=weights)
+        for r in rank(
+            candidates,
+            signals,
+            # Star counts here are already gains between two readings: counted from zero.
+            stars_before={s.repo: (0, s.taken_at or generated_at) for s in signals if s.repo},
+            weights=weights,
+            max_post_share=max_post_share,
+            rank_prior=rank_prior,
+        )
     ]
     return _digest(
         ranked,
@@ -166,10 +176,14 @@ def best_of(
     start: dt.date,
     end: dt.date,
     weights: Mapping[str, float] | None = None,
+    max_post_share: float = MAX_POST_SHARE,
+    rank_prior: float = RANK_PRIOR,
     generated_at: dt.datetime,
 ) -> Digest:
     """The best papers of several days, ranked together, each once with its latest reading."""
-    ranked = rank(papers, latest, weights=weights)
+    ranked = rank(
+        papers, latest, weights=weights, max_post_share=max_post_share, rank_prior=rank_prior
+    )
     return _digest(
         ranked,
         filters,
@@ -214,6 +228,8 @@ async def rising_digest(
     *,
     until: dt.date | None = None,
     weights: Mapping[str, float] | None = None,
+    max_post_share: float = MAX_POST_SHARE,
+    rank_prior: float = RANK_PRIOR,
     generated_at: dt.datetime,
 ) -> Digest:
     """What rose most per hour over the last ``RISING_DAYS`` stored announcement days."""
@@ -228,6 +244,8 @@ async def rising_digest(
         filters,
         days=days,
         weights=weights,
+        max_post_share=max_post_share,
+        rank_prior=rank_prior,
         generated_at=generated_at,
     )
 
@@ -239,6 +257,8 @@ async def span_digest(
     *,
     end: dt.date | None = None,
     weights: Mapping[str, float] | None = None,
+    max_post_share: float = MAX_POST_SHARE,
+    rank_prior: float = RANK_PRIOR,
     generated_at: dt.datetime,
 ) -> Digest:
     """The best of the stored days of the week or month ending at ``end`` (default: the latest
@@ -260,5 +280,7 @@ async def span_digest(
         start=start,
         end=end,
         weights=weights,
+        max_post_share=max_post_share,
+        rank_prior=rank_prior,
         generated_at=generated_at,
     )

@@ -79,24 +79,72 @@ def utc(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
-def explain(part: SourceScore, weights: dict[str, float] | None = None) -> str:
-    """``X/Twitter 2079 (retweets 1802 + favorites 277)``, with weights where they are not 1."""
+def explain(
+    part: SourceScore, weights: dict[str, float] | None = None, *, shown: float | None = None
+) -> str:
+    """One source's part and every step to it, e.g.
+    ``Bluesky 46.43 (likes 158 + reposts 10 + replies 4×0.5 = 170 × share 0.5 = 85;
+    rank 3/41 → 0.93 × 100 = 92.86 − 46.43 capped)``.
+
+    Raw counts come first (``stars 1234→0`` where the rules of attention counted less, with
+    the reason at the end), then the 1/n share of multi-paper posts, the place among the
+    papers the source engaged with and its transform, the source weight and the single-post
+    cap. ``shown`` is the part as displayed, when the caller rounded it to add up.
+    """
     weights = weights or {}
+    counted = part.counted or {}
     terms = []
+    reweighted = False
     for metric, n in part.counts.items():
         w = metric_weight(weights, part.source, metric)
-        terms.append(f"{metric} {n}" if w == 1.0 else f"{metric} {n}×{number(w)}")
-    source_w = weights.get(part.source, 1.0)
-    body = " + ".join(terms) or "nothing"
-    if source_w != 1.0:
-        body = f"{number(source_w)}×({body})"
-    return f"{label(part.source)} {number(part.score)} ({body})"
+        term = f"{metric} {n}"
+        if part.counted is not None and counted.get(metric, n) != n:
+            term += f"→{counted.get(metric, n)}"
+        terms.append(term if w == 1.0 else f"{term}×{number(w)}")
+        reweighted = reweighted or w != 1.0 or term != f"{metric} {n}"
+    steps = " + ".join(terms) or "nothing"
+    if part.share < 1.0:
+        steps += f" = {number(part.weighted / part.share)} × share {number(part.share)}"
+    if len(terms) > 1 or part.share < 1.0 or reweighted:
+        steps += f" = {number(part.weighted)}"
+    if part.place:
+        whole = part.score + part.capped
+        weight = "" if part.weight == 1.0 else f" × weight {number(part.weight)}"
+        steps += f"; rank {part.place}/{part.of} → {part.normalized:.2f} × 100{weight}"
+        steps += f" = {number(whole)}"
+        if part.capped > 0:
+            steps += f" − {number(part.capped)} capped (one post's share)"
+    else:
+        steps += "; nothing that counts"
+    if part.note:
+        steps += f"; {part.note}"
+    return f"{label(part.source)} {number(part.score if shown is None else shown)} ({steps})"
+
+
+def _cents(values: list[float], want: int) -> list[int]:
+    """``values`` in whole cents that add up to ``want`` cents, each off by less than 1 cent."""
+    cents = [round(v * 100) for v in values]
+    by_error = sorted(range(len(values)), key=lambda i: cents[i] - values[i] * 100)
+    missing = want - sum(cents)
+    step = 1 if missing > 0 else -1
+    order = by_error if missing > 0 else by_error[::-1]
+    for i in order[: abs(missing)]:
+        cents[i] += step
+    return cents
 
 
 def explanation(item: Ranked, weights: dict[str, float] | None = None) -> str:
-    """``score 2079 = X/Twitter 2079 (retweets 1802 + favorites 277)``."""
-    parts = " + ".join(explain(part, weights) for part in item.breakdown) or "no engagement seen"
-    return f"score {number(item.score)} = {parts}"
+    """``score 75 = X/Twitter 75 (retweets 1802 + favorites 277 = 2079; rank 1/3 → 0.75 × 100
+    = 75)``: the parts as shown add up to the score as shown."""
+    total = round(item.score * 100)
+    cents = _cents([part.score for part in item.breakdown], total)
+    parts = " + ".join(
+        explain(part, weights, shown=c / 100) for part, c in zip(item.breakdown, cents, strict=True)
+    )
+    old = f" (old paper, {item.old} today: only engagement of the announcement window counts)"
+    return f"score {number(total / 100)} = {parts or 'no engagement seen'}" + (
+        old if item.old else ""
+    )
 
 
 def footer_lines(digest: Digest) -> list[str]:

@@ -4,6 +4,8 @@ Repositories come from the abstracts and from what Hugging Face lists for a pape
 whose stars another source already counted (Hugging Face's ``githubStars``) is skipped. With a
 token, one GraphQL request reads up to ``BATCH`` repositories; without one, the REST API is read
 one repository at a time, at most ``max_repos`` of them (GitHub allows 60 such requests an hour).
+Each signal carries when its repository was created, so that the ranking can tell the lifetime
+stars of an older repository from attention to the paper (``bot.attention``).
 """
 
 from __future__ import annotations
@@ -47,6 +49,21 @@ def repo_name(url: str) -> str | None:
     return repos[0] if repos else None
 
 
+def _moment(value: object) -> dt.datetime | None:
+    """An ISO 8601 time as GitHub writes it (``2021-03-01T12:00:00Z``), or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+# A repository's stars and when it was created (None when GitHub did not say).
+Repo = tuple[int, dt.datetime | None]
+
+
 class GitHubSource:
     name = "github"
 
@@ -87,24 +104,25 @@ class GitHubSource:
             for repo, ids in linked.items()
             if repo.lower() not in counted
         }
-        stars = await (self._graphql(list(wanted)) if self.token else self._rest(list(wanted)))
+        found = await (self._graphql(list(wanted)) if self.token else self._rest(list(wanted)))
         taken = self.clock()
         return [
             Signal(
                 source=self.name,
                 arxiv_id=arxiv_id,
-                counts={"stars": stars[repo]},
+                counts={"stars": found[repo][0]},
                 share=1.0 / len(wanted[repo]),
                 taken_at=taken,
                 repo=repo,
+                repo_created_at=found[repo][1],
             )
             for repo in wanted
-            if repo in stars
+            if repo in found
             for arxiv_id in wanted[repo]
         ]
 
-    async def _rest(self, repos: list[str]) -> dict[str, int]:
-        stars: dict[str, int] = {}
+    async def _rest(self, repos: list[str]) -> dict[str, Repo]:
+        stars: dict[str, Repo] = {}
         for repo in repos[: self.max_repos]:
             try:
                 data = await self.http.get(f"{self.api_url}/repos/{repo}", headers=self._headers())
@@ -113,15 +131,15 @@ class GitHubSource:
                     continue  # a repository that was deleted or made private
                 raise
             if isinstance(data, dict) and isinstance(data.get("stargazers_count"), int):
-                stars[repo] = data["stargazers_count"]
+                stars[repo] = (data["stargazers_count"], _moment(data.get("created_at")))
         return stars
 
-    async def _graphql(self, repos: list[str]) -> dict[str, int]:
-        stars: dict[str, int] = {}
+    async def _graphql(self, repos: list[str]) -> dict[str, Repo]:
+        stars: dict[str, Repo] = {}
         for start in range(0, len(repos), BATCH):
             batch = repos[start : start + BATCH]
             fields = " ".join(
-                f"r{i}: repository(owner: $o{i}, name: $n{i}) {{ stargazerCount }}"
+                f"r{i}: repository(owner: $o{i}, name: $n{i}) {{ stargazerCount createdAt }}"
                 for i in range(len(batch))
             )
             params = ", ".join(f"$o{i}: String!, $n{i}: String!" for i in range(len(batch)))
@@ -138,7 +156,7 @@ class GitHubSource:
             for i, repo in enumerate(batch):
                 node = found.get(f"r{i}")
                 if isinstance(node, dict) and isinstance(node.get("stargazerCount"), int):
-                    stars[repo] = node["stargazerCount"]
+                    stars[repo] = (node["stargazerCount"], _moment(node.get("createdAt")))
         return stars
 
     def _headers(self) -> dict[str, str]:

@@ -36,7 +36,7 @@ def test_the_sample_digest_in_text_markdown_and_json() -> None:
     code, out, _ = invoke("digest", "--sample", "--format", "markdown", "--top", "3")
     assert code == 0
     assert out.count("\n# ") == 3
-    code, out, _ = invoke("digest", "--sample", "-f", "json", "-c", "cs.CV", "--min-score", "100")
+    code, out, _ = invoke("digest", "--sample", "-f", "json", "-c", "cs.CV", "--min-score", "30")
     items = json.loads(out)["items"]
     assert [i["paper"]["arxiv_id"] for i in items] == [
         "2103.09742",
@@ -186,23 +186,33 @@ def test_a_live_digest_from_arxiv_hugging_face_and_hacker_news(
         assert code == 0, err
         digest = json.loads(out)
         assert digest["date"] == "2026-09-29"
+        # Hugging Face alone noticed 2609.31763: 1/(1+1) of 100 (stars of a repository of
+        # unknown age do not count). 2301.02225 is a 2023 paper only cross-listed today: its
+        # Hacker News story is from 2024, so it takes no slot.
         assert [(i["paper"]["arxiv_id"], i["score"]) for i in digest["items"]] == [
-            ("2301.02225", 84),
-            ("2609.31763", 40 + 1 + 0.1 * 9),
+            ("2609.31763", 50),
         ]
+        (part,) = digest["items"][0]["breakdown"]
+        assert part["counts"] == {"upvotes": 40, "comments": 1, "stars": 9}
+        assert part["weighted"] == 40 + 0.5 * 1
         assert digest["sources_used"] == ["huggingface", "hackernews", "github"]
         # A second run within the cache TTL does not ask arXiv again; the snapshot is kept.
         assert invoke("digest", "-c", "cs.AI")[0] == 0
         assert sum(path.startswith("/atom/") for path in seen) == 1
         assert (tmp_path / "data" / "snapshots" / "2026-09-29_cs.AI.json").is_file()
         # That day can be replayed by date, offline, from the saved snapshot.
-        code, out, _ = invoke("digest", "-c", "cs.AI", "--date", "2026-09-29", "-f", "markdown")
+        code, out, _ = invoke(
+            "digest", "-c", "cs.AI", "--date", "2026-09-29", "-f", "json", "--min-score", "0"
+        )
         assert code == 0
-        assert "# 1. $l_{1-2}$ GLasso: Regularized Multi-task Graphical Lasso" in out
+        old = next(i for i in json.loads(out)["items"] if i["paper"]["arxiv_id"] == "2301.02225")
+        assert (old["old"], old["score"]) == ("cross-listed", 0)
+        assert old["paper"]["title"] == "$l_{1-2}$ GLasso: Regularized Multi-task Graphical Lasso"
     # Its counts were kept as readings: the best of its week comes from the store.
-    code, out, err = invoke("digest", "--span", "week", "-f", "json")
+    code, out, err = invoke("digest", "--span", "week", "-f", "json", "--min-score", "0")
     assert code == 0, err
-    assert json.loads(out)["items"][0]["paper"]["arxiv_id"] == "2301.02225"
+    week = {i["paper"]["arxiv_id"]: i for i in json.loads(out)["items"]}
+    assert week["2301.02225"]["old"] == "cross-listed"
 
 
 def test_a_live_day_without_announcement_says_so(
@@ -298,15 +308,15 @@ def test_settings_are_read_from_the_toml_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config = tmp_path / "hotpapers.toml"
-    config.write_text('min_score = 500\n[weights]\n"twitter.favorites" = 0\n')
+    config.write_text('min_score = 80\nrank_prior = 0\n[weights]\n"twitter.favorites" = 0\n')
     monkeypatch.setenv("HOTPAPERS_CONFIG", str(config))
     code, out, _ = invoke("digest", "--sample", "-f", "json")
     assert code == 0
-    assert [(i["paper"]["arxiv_id"], i["score"]) for i in json.loads(out)["items"]] == [
-        ("2103.09742", 1802),
-        ("2103.09460", 789),
-        ("2103.09568", 552),
-    ]
+    # Retweets only, 13 papers, K = 0: the leader gets 13/13 of 100, then 12/13, 11/13.
+    items = json.loads(out)["items"]
+    assert [i["paper"]["arxiv_id"] for i in items] == ["2103.09742", "2103.09460", "2103.09568"]
+    assert [i["score"] for i in items] == pytest.approx([100, 1200 / 13, 1100 / 13])
+    assert [i["breakdown"][0]["weighted"] for i in items] == [1802, 789, 552]
     config.write_text("min_score = [oops")
     code, _, err = invoke("digest", "--sample")
     assert code == 2

@@ -12,6 +12,7 @@ from bot.errors import InputError
 from bot.history.views import rising, rising_digest, span_digest, span_window
 from bot.hotpost import import_post
 from bot.models import Filters, Post, Signal
+from bot.ranking import metric_weight
 from bot.snapshot import Snapshot
 from bot.store import SqlStore
 from tests.fakes import paper
@@ -116,7 +117,7 @@ def test_stars_rise_only_between_two_readings_of_a_repository() -> None:
     )
     (item,) = digest.items
     assert item.breakdown[0].counts == {"stars": 40}
-    assert item.gain_per_hour == pytest.approx(40 * 0.1 / 2)
+    assert item.gain_per_hour == pytest.approx(40 * metric_weight({}, "github", "stars") / 2)
 
 
 def test_sources_of_one_collection_read_moments_apart_are_there_from_the_start() -> None:

@@ -73,7 +73,10 @@ def test_the_digest_of_the_seed_has_the_seeds_order(seed_text: str) -> None:
     snap = import_post(seed_text)
     digest = build_digest(snap, Filters(), generated_at=GENERATED)
     assert [r.paper.arxiv_id for r in digest.items] == [p.arxiv_id for p in snap.papers]
-    assert [r.score for r in digest.items][:3] == [1802 + 277, 789 + 132, 552 + 165]
+    top = digest.items[:3]
+    assert [r.breakdown[0].weighted for r in top] == [1802 + 277, 789 + 132, 552 + 165]
+    # One source of 13 papers: the leader gets 13/14 of 100, the next 12/14, then 11/14.
+    assert [r.score for r in top] == pytest.approx([100 * 13 / 14, 100 * 12 / 14, 100 * 11 / 14])
 
 
 @pytest.mark.parametrize("seed", range(5))

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -10,7 +11,7 @@ from bot.ranking import category_matches, matches, rank, select
 from tests.fakes import paper, signal
 
 
-def test_score_is_the_sum_of_counts_over_every_signal_and_source() -> None:
+def test_score_is_the_sum_of_each_sources_part_from_its_place_on_that_source() -> None:
     papers = [paper("2101.00001"), paper("2101.00002")]
     signals = [
         signal("twitter", "2101.00001", retweets=10, favorites=5),
@@ -18,11 +19,16 @@ def test_score_is_the_sum_of_counts_over_every_signal_and_source() -> None:
         signal("twitter", "2101.00002", retweets=20, favorites=1),
     ]
     ranked = rank(papers, signals)
-    assert [(r.paper.arxiv_id, r.score) for r in ranked] == [("2101.00001", 25), ("2101.00002", 21)]
-    assert [(p.source, p.score) for p in ranked[0].breakdown] == [
-        ("hackernews", 10),
-        ("twitter", 15),
+    # X/Twitter engaged with 2 papers: the leader gets 2/(2+1), the other 1/3. Hacker News
+    # noticed one paper only: 1/(1+1) = 1/2.
+    assert [r.paper.arxiv_id for r in ranked] == ["2101.00001", "2101.00002"]
+    assert [r.score for r in ranked] == pytest.approx([100 / 3 + 50, 200 / 3])
+    first = ranked[0].breakdown
+    assert [(p.source, p.weighted, p.place, p.of) for p in first] == [
+        ("hackernews", 7 + 3 * 0.5, 1, 1),
+        ("twitter", 15, 2, 2),
     ]
+    assert [p.score for p in first] == pytest.approx([50, 100 / 3])
 
 
 def test_a_tie_is_broken_by_more_reposts_as_in_the_reference_post() -> None:
@@ -38,17 +44,21 @@ def test_a_tie_is_broken_by_more_reposts_as_in_the_reference_post() -> None:
 def test_weights_scale_sources_and_single_metrics() -> None:
     papers = [paper("2101.00001"), paper("2101.00002")]
     signals = [
-        signal("huggingface", "2101.00001", upvotes=10, stars=1000),
+        signal("huggingface", "2101.00001", upvotes=10),
         signal("hackernews", "2101.00002", points=100),
     ]
-    default = rank(papers, signals)
-    assert default[0].paper.arxiv_id == "2101.00001"
-    assert default[0].score == 10 + 0.1 * 1000
-    weighted = rank(papers, signals, weights={"huggingface.stars": 0, "hackernews": 2})
+    weighted = rank(papers, signals, weights={"hackernews": 2})
     assert [(r.paper.arxiv_id, r.score) for r in weighted] == [
-        ("2101.00002", 200),
-        ("2101.00001", 10),
+        ("2101.00002", 100),
+        ("2101.00001", 50),
     ]
+    assert weighted[0].breakdown[0].weight == 2
+    liked = [signal("twitter", "2101.00001", retweets=1, favorites=100)]
+    reposted = [signal("twitter", "2101.00002", retweets=2)]
+    default = rank(papers, liked + reposted)
+    assert default[0].paper.arxiv_id == "2101.00001"
+    no_favorites = rank(papers, liked + reposted, weights={"twitter.favorites": 0})
+    assert no_favorites[0].paper.arxiv_id == "2101.00002"
 
 
 def test_the_same_post_reached_twice_counts_once() -> None:
@@ -60,7 +70,7 @@ def test_the_same_post_reached_twice_counts_once() -> None:
         Signal(source="hackernews", arxiv_id="2101.00001", counts={"points": 50}, post=post),
     ]
     (ranked,) = rank([paper("2101.00001")], twice)
-    assert ranked.score == 50
+    assert ranked.breakdown[0].weighted == 50
     assert ranked.breakdown[0].posts == 1
 
 
@@ -107,8 +117,9 @@ def test_select_applies_min_score_and_top() -> None:
     papers = [paper(f"2101.0000{i}") for i in range(1, 6)]
     signals = [signal("twitter", p.arxiv_id, favorites=i) for i, p in enumerate(papers)]
     ranked = rank(papers, signals)
-    assert [r.score for r in select(ranked, Filters(min_score=2))] == [4, 3, 2]
-    assert [r.score for r in select(ranked, Filters(min_score=0, top=2))] == [4, 3]
+    # Four papers with favorites: 4/5, 3/5, 2/5, 1/5 of 100; the one with 0 favorites has 0.
+    assert [r.score for r in select(ranked, Filters(min_score=39))] == pytest.approx([80, 60, 40])
+    assert [r.score for r in select(ranked, Filters(min_score=0, top=2))] == pytest.approx([80, 60])
     assert len(select(ranked, Filters())) == 5  # every paper some source mentioned, even at 0
     unmentioned = rank([paper("2101.00009")], [])
     assert select(unmentioned, Filters()) == []
@@ -165,7 +176,73 @@ def test_filtering_is_consistent_with_ranking(
     papers: list, signals: list, wanted: list, floor: int
 ) -> None:
     filters = Filters(categories=tuple(wanted), min_score=floor)
-    selected = select(rank(papers, signals), filters)
-    kept_papers = [p for p in papers if matches(p, filters)]
-    assert selected == [r for r in rank(kept_papers, signals) if r.score >= floor]
+    ranked = rank(papers, signals)
+    selected = select(ranked, filters)
+    assert selected == [r for r in ranked if matches(r.paper, filters) and r.score >= floor]
     assert all(matches(r.paper, filters) and r.score >= floor for r in selected)
+
+
+def test_a_paper_listed_with_zero_upvotes_is_mentioned_but_lifetime_stars_alone_are_not() -> None:
+    import datetime as dt
+
+    old_repo = dt.datetime(2019, 1, 1, tzinfo=dt.UTC)
+    signals = [
+        Signal(
+            source="huggingface",
+            arxiv_id="2101.00001",
+            counts={"upvotes": 0, "stars": 900},
+            repo="lab/a",
+            repo_created_at=old_repo,
+        ),
+        Signal(
+            source="github",
+            arxiv_id="2101.00002",
+            counts={"stars": 900},
+            repo="lab/b",
+            repo_created_at=old_repo,
+        ),
+    ]
+    ranked = rank([paper("2101.00001"), paper("2101.00002")], signals)
+    assert [r.score for r in ranked] == [0, 0]
+    assert [r.paper.arxiv_id for r in select(ranked, Filters())] == ["2101.00001"]
+
+
+def test_ranking_settings_refuse_negative_weights_in_one_sentence(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.errors import ConfigError
+    from bot.settings import load_settings
+
+    monkeypatch.setenv("HOTPAPERS_WEIGHTS", '{"hackernews": -1}')
+    with pytest.raises(ConfigError, match=r"Setting 'weights.hackernews' is invalid: .*0\."):
+        load_settings()
+    monkeypatch.setenv("HOTPAPERS_WEIGHTS", '{"*.replies": 0}')
+    monkeypatch.setenv("HOTPAPERS_MAX_POST_SHARE", "0")
+    with pytest.raises(ConfigError, match="max_post_share"):
+        load_settings()
+    monkeypatch.setenv("HOTPAPERS_MAX_POST_SHARE", "1")
+    monkeypatch.setenv("HOTPAPERS_RANK_PRIOR", "2.5")
+    loaded = load_settings()
+    assert (loaded.weights, loaded.max_post_share, loaded.rank_prior) == ({"*.replies": 0}, 1, 2.5)
+
+
+def test_on_a_day_of_posts_on_one_source_the_bigger_story_still_leads() -> None:
+    from bot.models import Post
+
+    def story(n: int, points: int, i: int) -> Signal:
+        post = Post(url=f"https://news.ycombinator.com/item?id={i}")
+        return Signal(
+            source="hackernews", arxiv_id=f"2101.{n:05d}", counts={"points": points}, post=post
+        )
+
+    papers = [paper(f"2101.{n:05d}") for n in range(1, 12)]
+    signals = [story(n, 10 * n, n) for n in range(1, 11)]  # paper 10: one story of 100
+    signals += [story(11, 48, 100), story(11, 47, 101)]  # paper 11: two stories, 95 in all
+    first, second = rank(papers, signals)[:2]
+    # One source alone: the cap has nothing to weigh a post against, so the source's order holds.
+    assert (first.paper.arxiv_id, second.paper.arxiv_id) == ("2101.00010", "2101.00011")
+    assert all(part.capped == 0 for part in first.breakdown)
+    # With a second source engaged, the lone story is capped and the two stories pass it.
+    hf = Signal(source="huggingface", arxiv_id="2101.00001", counts={"upvotes": 3})
+    order = [r.paper.arxiv_id for r in rank(papers, [*signals, hf])]
+    assert order.index("2101.00011") < order.index("2101.00010")

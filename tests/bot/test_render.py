@@ -4,6 +4,7 @@ import datetime as dt
 import json
 import textwrap
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -59,7 +60,8 @@ def test_text_fits_80_columns(seed_text: str) -> None:
     text = render_text(digest, explain=True)
     long_lines = [line for line in text.splitlines() if len(line) > 80 and " " in line.strip()]
     assert long_lines == []
-    assert "score 2079 = X/Twitter 2079 (retweets 1802 + favorites 277)" in text
+    assert "score 92.86 = X/Twitter 92.86 (retweets 1802 + favorites 277 = 2079; rank" in text
+    assert "1/13 → 0.93 × 100 = 92.86)" in text
     assert "Roxana Rădulescu" in text
 
 
@@ -70,8 +72,13 @@ def test_json_is_the_whole_digest_with_ranks_and_links(seed_text: str) -> None:
     assert [item["rank"] for item in data["items"]] == [1, 2]
     first = data["items"][0]
     assert first["paper"]["pdf_url"] == "https://arxiv.org/pdf/2103.09742"
-    assert first["score"] == 2079
-    assert first["breakdown"][0]["counts"] == {"retweets": 1802, "favorites": 277}
+    assert first["score"] == pytest.approx(100 * 13 / 14)
+    part = first["breakdown"][0]
+    assert part["counts"] == {"retweets": 1802, "favorites": 277}
+    assert (part["weighted"], part["share"], part["weight"], part["capped"]) == (2079, 1, 1, 0)
+    assert (part["place"], part["of"]) == (1, 13)
+    assert part["normalized"] == pytest.approx(13 / 14)
+    assert part["score"] == first["score"]
     assert data["filters"]["top"] == 2
     assert "Rădulescu" in render_json(
         build_digest(import_post(seed_text), Filters(), generated_at=NOW)
@@ -97,7 +104,10 @@ def test_weights_other_than_one_show_in_the_explanation(seed_text: str) -> None:
     weights = {"twitter": 2.0, "twitter.favorites": 0.5}
     digest = build_digest(import_post(seed_text), Filters(top=1), weights=weights, generated_at=NOW)
     text = render_text(digest, explain=True, weights=weights)
-    assert "score 3881 = X/Twitter 3881 (2×(retweets 1802 + favorites 277×0.5))" in text
+    assert (
+        "score 185.71 = X/Twitter 185.71 (retweets 1802 + favorites 277×0.5 = 1940.5; rank 1/13"
+        " → 0.93 × 100 × weight 2 = 185.71)"
+    ) in " ".join(text.split())
 
 
 words = st.text(

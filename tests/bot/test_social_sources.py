@@ -166,8 +166,9 @@ async def test_a_post_linking_several_papers_splits_its_engagement() -> None:
         ("2611.00002", 0.5),
         ("2611.00003", 0.5),
     ]
-    ranked = rank(PAPERS, found)
-    assert [r.score for r in ranked if r.score] == [15, 15]
+    ranked = [r for r in rank(PAPERS, found) if r.score]
+    assert [(r.breakdown[0].weighted, r.breakdown[0].share) for r in ranked] == [(15, 0.5)] * 2
+    assert ranked[0].score == ranked[1].score
 
 
 async def test_x_reads_recent_search_within_the_daily_budget(tmp_path: Path) -> None:
@@ -269,7 +270,10 @@ async def test_github_counts_repos_not_already_counted_with_one_graphql_request(
         bodies.append(body)
         assert request.headers["Authorization"] == "Bearer gh"
         names = dict(body["variables"])
-        data = {f"r{i}": {"stargazerCount": 100 * (i + 1)} for i in range(len(names) // 2)}
+        data = {
+            f"r{i}": {"stargazerCount": 100 * (i + 1), "createdAt": f"2026-11-2{i}T08:00:00Z"}
+            for i in range(len(names) // 2)
+        }
         return httpx.Response(200, json={"data": data})
 
     async with client(handler) as http:
@@ -279,26 +283,44 @@ async def test_github_counts_repos_not_already_counted_with_one_graphql_request(
     assert len(bodies) == 1
     assert bodies[0]["variables"] == {"o0": "lab", "n0": "model", "o1": "hf", "n1": "linked"}
     assert "$o0: String!" in bodies[0]["query"]
-    assert sorted((s.arxiv_id, s.counts["stars"], s.repo) for s in found) == [
-        ("2611.00001", 100, "lab/model"),
-        ("2611.00003", 200, "hf/linked"),
+    assert "createdAt" in bodies[0]["query"]
+    assert sorted((s.arxiv_id, s.counts["stars"], s.repo, s.repo_created_at) for s in found) == [
+        ("2611.00001", 100, "lab/model", dt.datetime(2026, 11, 20, 8, tzinfo=dt.UTC)),
+        ("2611.00003", 200, "hf/linked", dt.datetime(2026, 11, 21, 8, tzinfo=dt.UTC)),
     ]
 
 
 async def test_github_without_a_token_reads_repos_one_by_one_and_skips_missing_ones() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/repos/lab/model":
-            return httpx.Response(200, json={"full_name": "lab/model", "stargazers_count": 42})
+            return httpx.Response(
+                200,
+                json={
+                    "full_name": "lab/model",
+                    "stargazers_count": 42,
+                    "created_at": "2019-05-01T10:00:00Z",
+                },
+            )
+        if request.url.path == "/repos/lab/undated":
+            return httpx.Response(200, json={"stargazers_count": 7, "created_at": "not a date"})
         return httpx.Response(404, json={"message": "Not Found"})
 
     extra = [
-        Signal(source="huggingface", arxiv_id="2611.00002", counts={"upvotes": 1}, repo="gone/away")
+        Signal(
+            source="huggingface", arxiv_id="2611.00002", counts={"upvotes": 1}, repo="gone/away"
+        ),
+        Signal(
+            source="huggingface", arxiv_id="2611.00003", counts={"upvotes": 1}, repo="lab/undated"
+        ),
     ]
     async with client(handler) as http:
         found = await GitHubSource(http, clock=lambda: NOW, sleep=no_sleep).follow_up(
             PAPERS, DAY, extra
         )
-    assert [(s.arxiv_id, s.counts) for s in found] == [("2611.00001", {"stars": 42})]
+    assert [(s.arxiv_id, s.counts, s.repo_created_at) for s in found] == [
+        ("2611.00001", {"stars": 42}, dt.datetime(2019, 5, 1, 10, tzinfo=dt.UTC)),
+        ("2611.00003", {"stars": 7}, None),
+    ]
 
 
 def ok_login(request: httpx.Request) -> httpx.Response | None:
