@@ -28,6 +28,7 @@ from bot.engine import Progress, build_digest
 from bot.errors import FeedError, InputError
 from bot.files import read_text
 from bot.hotpost import import_post
+from bot.limits import MAX_CLI_TOP, check_keywords
 from bot.models import Digest, Filters
 from bot.render import render_json, render_markdown, render_text
 from bot.schedule import announcement_date
@@ -153,7 +154,11 @@ KeywordOption = Annotated[
 ]
 TopOption = Annotated[
     int | None,
-    typer.Option(min=1, help="At most this many papers (default: all above the minimum score)."),
+    typer.Option(
+        min=1,
+        max=MAX_CLI_TOP,
+        help="At most this many papers (default: all above the minimum score).",
+    ),
 ]
 MinScoreOption = Annotated[
     float | None,
@@ -196,7 +201,7 @@ def selected_digest(
         raise InputError(f"The {'sample' if sample else 'snapshot'} is of {snap.date}, not {day}.")
     filters = Filters(
         categories=categories,
-        keywords=tuple(k for k in keyword or () if k.strip()),
+        keywords=check_keywords(k for k in keyword or () if k.strip()),
         min_score=settings.min_score if min_score is None else min_score,
         top=top,
     )

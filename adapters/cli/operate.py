@@ -21,6 +21,7 @@ from adapters.webhooks import platform_of
 from bot.commands import parse_time, parse_top, parse_weekdays, parse_zone
 from bot.delivery import Report
 from bot.errors import InputError
+from bot.limits import check_id, check_keywords
 from bot.ports import Publisher
 from bot.settings import Settings
 from bot.snapshot import Snapshot, read_snapshot, sample_snapshot
@@ -146,7 +147,7 @@ def add_command(
                 "destination": webhook or channel,
                 "kind": "webhook" if webhook else "channel",
                 "categories": load_taxonomy().validate(category or ()),
-                "keywords": tuple(k for k in keyword or () if k.strip()),
+                "keywords": check_keywords(k for k in keyword or () if k.strip()),
                 "top": parse_top(top),
                 "post_time": parse_time(time),
                 "timezone": parse_zone(tz),
@@ -165,6 +166,7 @@ def _change(subscription_id: int, action: str, **changes: object) -> None:
         return await store.update(subscription_id, **changes) is not None
 
     with handled():
+        check_id(subscription_id)
         if not with_store(settings_and_logs(), work):
             raise InputError(
                 f"There is no subscription {subscription_id} (see hotpapers subscriptions list)."

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from bot.errors import StorageError
+from bot.limits import MAX_ID, check_keywords
 from bot.store.tables import DeliveryRow, SnapshotRow, SubscriptionRow
 from bot.subscriptions import Subscription
 
@@ -107,6 +108,7 @@ class SqlStore:
     # Subscriptions
 
     async def add(self, sub: Subscription, *, now: dt.datetime) -> Subscription:
+        check_keywords(sub.keywords)
         fields = sub.model_dump(exclude={"id", "created_at"})
         fields.update(
             categories=list(sub.categories),
@@ -140,11 +142,17 @@ class SqlStore:
             return [_subscription(row) for row in (await session.scalars(query)).all()]
 
     async def get(self, subscription_id: int) -> Subscription | None:
+        if not 1 <= subscription_id <= MAX_ID:
+            return None  # no store holds such an id; SQLite would overflow on it
         async with self.sessions() as session:
             row = await session.get(SubscriptionRow, subscription_id)
             return _subscription(row) if row else None
 
     async def update(self, subscription_id: int, **changes: Any) -> Subscription | None:
+        if not 1 <= subscription_id <= MAX_ID:
+            return None
+        if "keywords" in changes:
+            check_keywords(changes["keywords"])
         for key in ("categories", "keywords", "weekdays"):
             if key in changes:
                 changes[key] = list(changes[key])
@@ -157,6 +165,8 @@ class SqlStore:
             return _subscription(row)
 
     async def remove(self, subscription_id: int) -> bool:
+        if not 1 <= subscription_id <= MAX_ID:
+            return False
         async with self.sessions.begin() as session:
             result = await session.execute(
                 delete(SubscriptionRow).where(SubscriptionRow.id == subscription_id)
