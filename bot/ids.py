@@ -15,6 +15,7 @@ _OLD = r"[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]{2})?/\d{7}"
 _ID = rf"(?P<id>{_NEW}|{_OLD})(?:v(?P<version>\d+))?"
 
 _BARE = re.compile(rf"^(?:arxiv:)?{_ID}$", re.IGNORECASE)
+_CANONICAL = re.compile(r"[0-9]{4}\.[0-9]{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/[0-9]{7}")
 
 # Hosts that serve arXiv papers under /abs, /pdf or /html, mirrors and readers included.
 _HOSTS = (
@@ -60,6 +61,11 @@ def parse_id(text: str) -> ArxivRef:
     if match is None:
         raise ValueError(f"not an arXiv id: {text!r}")
     return _ref(match)
+
+
+def is_canonical_id(text: str) -> bool:
+    """Whether ``text`` is an id as hotpapers keeps it: ``2103.09742`` or ``hep-th/9901001``."""
+    return _CANONICAL.fullmatch(text) is not None
 
 
 def normalize_id(text: str) -> str:

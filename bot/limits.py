@@ -19,6 +19,8 @@ MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024  # a snapshot file
 MAX_POST_BYTES = 16 * 1024 * 1024  # a Hot Papers markdown post
 MAX_COMMAND = 4_000  # characters of one /hotpapers command
 MAX_ECHO = 40  # characters of a user's token quoted back in an error
+# Years a moment (``deliver --at``) may name: arXiv began in 1991; far ends overflow dates.
+YEARS = (1991, 9000)
 # The longest text a platform shows in one reply.
 REPLY_LIMITS = {"slack": 40_000, "discord": 2_000, "console": 40_000}
 CUT_NOTE = "\n… (cut: the rest is longer than one reply may be)"

@@ -25,10 +25,10 @@ from adapters.cli.operate import deliver, subscriptions_app
 from adapters.cli.run import run as run_bot
 from bot.arxiv import feed_categories
 from bot.engine import Progress, build_digest
-from bot.errors import FeedError, InputError
+from bot.errors import DeliveryError, FeedError, InputError, SnapshotError
 from bot.files import read_text
-from bot.hotpost import import_post
-from bot.limits import MAX_CLI_TOP, check_keywords
+from bot.hotpost import read_post
+from bot.limits import MAX_CLI_TOP, MAX_POST_BYTES, check_keywords
 from bot.models import Digest, Filters
 from bot.render import render_json, render_markdown, render_text
 from bot.schedule import announcement_date
@@ -349,6 +349,7 @@ async def post_once(
     discord_channel: str | None = None,
 ) -> str:
     # Imported here: the chat SDKs load slowly, and only posting needs them.
+    import aiohttp
     from slack_sdk.errors import SlackApiError
 
     from adapters.slack.publisher import SlackPublisher, translate, web_client
@@ -362,6 +363,8 @@ async def post_once(
             return await slack.post(slack_channel, result)
         except SlackApiError as exc:
             raise translate(exc, f"the post to {sub.destination}") from exc
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise DeliveryError(f"Slack could not be reached ({type(exc).__name__})") from exc
     async with http_client(settings) as client:
         if discord_channel and settings.discord_token is not None:
             from adapters.discord.publisher import DiscordPublisher
@@ -385,14 +388,34 @@ def import_post_command(
         Path | None,
         typer.Option("--output", "-o", help="Write the snapshot here instead of stdout."),
     ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Fail (exit 2) on anything that cannot be read, instead of warning and going on.",
+        ),
+    ] = False,
 ) -> None:
-    """Turn a Hot Papers markdown post into a snapshot (its counts become X/Twitter engagement)."""
+    """Turn a Hot Papers markdown post into a snapshot (its counts become X/Twitter engagement).
+
+    A line that cannot be read (a counts line that is not counts, a post cut short) is left
+    out with a warning that names its line; --strict makes it an error. Posts above
+    16 MiB are refused.
+    """
     with handled():
-        snap = import_post(read_text(post, "The post"), name=post.name)
+        text = read_text(post, "The post", limit=MAX_POST_BYTES)
+        imported = read_post(text, name=post.name)
+        for warning in imported.warnings:
+            stderr().print(f"hotpapers: warning: {post.name}, {warning}.", markup=False)
+        if strict and imported.warnings:
+            raise SnapshotError(
+                f"{post.name} has {len(imported.warnings)} problem(s) (see the warnings); "
+                "nothing was written (--strict)."
+            )
         if output is None:
-            write_output(dumps(snap), None)
+            write_output(dumps(imported.snapshot), None)
         else:
-            write_snapshot(snap, output)
+            write_snapshot(imported.snapshot, output)
 
 
 def run() -> None:

@@ -21,7 +21,7 @@ from adapters.webhooks import platform_of
 from bot.commands import parse_time, parse_top, parse_weekdays, parse_zone
 from bot.delivery import Report
 from bot.errors import InputError
-from bot.limits import check_id, check_keywords
+from bot.limits import YEARS, check_id, check_keywords
 from bot.ports import Publisher
 from bot.settings import Settings
 from bot.snapshot import Snapshot, read_snapshot, sample_snapshot
@@ -206,7 +206,15 @@ def parse_moment(text: str) -> dt.datetime:
         raise InputError(
             f"--at {text!r} is not an ISO 8601 time such as 2026-11-25T09:00+01:00."
         ) from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    first, last = YEARS
+    try:
+        in_range = first <= moment.astimezone(dt.UTC).year <= last
+    except OverflowError:  # an offset that moves it past year 1 or 9999
+        in_range = False
+    if not in_range:
+        raise InputError(f"--at {text!r} is not between the years {first} and {last}.")
+    return moment
 
 
 async def deliver_once(settings: Settings, at: dt.datetime, fixed: Snapshot | None) -> Report:

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from bot.errors import StorageError
+from bot.errors import StoreUnavailable
 from bot.store import SqlStore, open_store
 from bot.subscriptions import Subscription
 
@@ -102,7 +102,7 @@ async def test_opening_twice_migrates_once(database_url: str) -> None:
 
 
 async def test_an_unreachable_database_is_one_sentence() -> None:
-    with pytest.raises(StorageError, match="cannot be opened"):
+    with pytest.raises(StoreUnavailable, match="server cannot be reached"):
         await open_store("postgresql://127.0.0.1:9/nothing")
 
 
