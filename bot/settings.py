@@ -112,6 +112,11 @@ class Settings(BaseSettings):
     discord_shard_ids: tuple[int, ...] | None = Field(
         default=None, validation_alias=AliasChoices("DISCORD_SHARD_IDS", "discord_shard_ids")
     )
+    # Where ``run`` listens (Slack's endpoint, webhooks, /healthz): 0.0.0.0 is every interface
+    # (what a container needs); 127.0.0.1 keeps it to this machine, behind a reverse proxy.
+    http_host: str = Field(
+        default="0.0.0.0", min_length=1, max_length=253, pattern=r"^[0-9A-Za-z.:_-]+$"
+    )
     http_port: int = Field(default=3000, ge=1, le=65535)
     log_format: Literal["text", "json"] = "text"
     log_level: Literal["debug", "info", "warning", "error"] = "info"

@@ -63,3 +63,12 @@ class SnapshotRow(Base):
     scope: Mapped[str] = mapped_column(String(512))
     body: Mapped[str] = mapped_column(Text)
     taken_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReplayRow(Base):
+    """A signed request already served, kept until its signature can no longer be valid."""
+
+    __tablename__ = "replays"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the signature
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
