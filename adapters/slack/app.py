@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
@@ -25,6 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.blocks import escape, to_messages
 from adapters.slack.publisher import SlackPublisher, translate
 from bot.chat import CommandHandler, Context, DigestReply, Reply
+from bot.limits import CUT_NOTE, REPLY_LIMITS
 
 COMMAND = "/hotpapers"
 MAX_RESPONSES = 5  # Slack accepts five messages through one response_url
@@ -61,12 +63,23 @@ def refuse_replays(app: AsyncApp, replays: Replays, clock: Callable[[], dt.datet
     app.middleware(once)
 
 
+def escaped(text: str) -> str:
+    """Slack's escaped text within the 40,000 characters of a message: escaping lengthens it
+    (``&`` becomes ``&amp;``), so it is cut after, never inside an entity."""
+    out = escape(text)
+    limit = REPLY_LIMITS["slack"]
+    if len(out) <= limit:
+        return out
+    head = re.sub(r"&[a-z]*$", "", out[: limit - len(CUT_NOTE)])
+    return head.rstrip() + CUT_NOTE
+
+
 async def answer(
     reply: Reply, *, respond: AsyncRespond, client: AsyncWebClient, channel: str
 ) -> None:
     """Send a reply: ephemeral through ``respond`` unless it is a public digest."""
     if not isinstance(reply, DigestReply):
-        await respond(text=escape(reply.text), response_type="ephemeral", replace_original=False)
+        await respond(text=escaped(reply.text), response_type="ephemeral", replace_original=False)
         return
     if reply.public:
         try:

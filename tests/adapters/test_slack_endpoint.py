@@ -170,3 +170,22 @@ async def test_a_signed_command_without_a_response_url_is_answered_cleanly(
     assert answer.json()["text"] == NO_RESPONSE_URL
     assert await local.subscriptions() == []  # nothing ran that could not be confirmed
     no_traceback(caplog)
+
+
+async def test_an_escaped_reply_still_fits_a_slack_message() -> None:
+    from adapters.slack.app import answer
+    from bot.chat import TextReply
+    from bot.limits import CUT_NOTE
+
+    sent: list[dict[str, object]] = []
+
+    async def respond(**message: object) -> None:
+        sent.append(message)
+
+    reply = TextReply(kind="list", text="a & b < c " * 4_000)  # 40,000 characters
+    await answer(reply, respond=respond, client=None, channel="C1")  # type: ignore[arg-type]
+    (message,) = sent
+    text = str(message["text"])
+    assert len(text) <= 40_000
+    assert text.endswith(CUT_NOTE)
+    assert text.removesuffix(CUT_NOTE).endswith(("&amp;", "&lt;", "b", "c", "a"))
