@@ -2,7 +2,8 @@
 
 The composition root: the only place that reads settings and builds the HTTP client, the feed,
 the sources and the engine. Every expected failure reaches the user as one sentence on stderr
-and exit code 2; nothing prints a traceback.
+and its exit code (2 bad input, 3 an upstream or platform unavailable; see
+``adapters.cli.common``); nothing prints a traceback.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 app = typer.Typer(
     help="Today's most discussed arXiv papers, ranked: in the terminal, as markdown or JSON.",
+    epilog="Exit codes: 0 done, 1 a bug (unexpected error), 2 bad input, "
+    "3 an upstream or platform unavailable.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -149,7 +152,8 @@ KeywordOption = Annotated[
     typer.Option(
         "--keyword",
         "-k",
-        help="Keep papers whose title or abstract contains it; repeatable (any matches).",
+        help="Keep papers whose title or abstract contains it; repeatable (any matches; "
+        "at most 20, of 64 characters each).",
     ),
 ]
 TopOption = Annotated[

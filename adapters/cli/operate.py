@@ -111,7 +111,11 @@ def add_command(
     ] = None,
     keyword: Annotated[
         list[str] | None,
-        typer.Option("--keyword", "-k", help="Keep papers mentioning it; repeatable."),
+        typer.Option(
+            "--keyword",
+            "-k",
+            help="Keep papers mentioning it; repeatable (at most 20, of 64 characters each).",
+        ),
     ] = None,
     time: Annotated[str, typer.Option(help="Local posting time, HH:MM.")] = "09:00",
     tz: Annotated[str, typer.Option(help="IANA time zone of --time, e.g. Europe/Berlin.")] = "UTC",
