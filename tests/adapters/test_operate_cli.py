@@ -283,3 +283,21 @@ def test_a_failed_delivery_exits_1_with_one_sentence() -> None:
     assert "answered HTTP 500 (will be retried)" in err
     assert "unexpected error" not in err
     assert hooks.posts == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://hooks.slack.com/services/T0/B0/SeCrEt/",
+        "https://user:SeCrEt@hooks.slack.com/services/T0/B0/x",
+        "https://discord.com/api/webhooks/1/SeCrEt/slack",
+        "https://canary.discord.com/api/webhooks/1/SeCrEt/github?wait=true",
+    ],
+)
+def test_add_and_list_never_show_a_webhooks_secret(url: str) -> None:
+    code, out, err = invoke("subscriptions", "add", "--webhook", url)
+    assert code == 0, err
+    listed = invoke("subscriptions", "list")[1]
+    for shown in (out, listed):
+        assert "SeCrEt" not in shown
+        assert "/…" in shown
