@@ -15,7 +15,7 @@ front matter whose title is ``Hot Papers YYYY-MM-DD``, then one section per pape
 The section numbers are ignored: order comes back from the counts when the digest is ranked.
 What cannot be read without failing the whole post (a counts line that is not counts, a post
 that ends mid-line or inside a quote, as a cut file does) is a warning with its line number;
-``strict`` makes the first one an error.
+``hotpapers snapshot import-post --strict`` makes any of them an error.
 """
 
 from __future__ import annotations
