@@ -14,7 +14,7 @@ import httpx
 from adapters.discord.bot import HotPapersBot, manage_channels
 from adapters.discord.publisher import DiscordPublisher
 from bot.chat import CommandHandler
-from bot.errors import ConfigError
+from bot.errors import ConfigError, DeliveryError
 from bot.settings import Settings
 
 
@@ -69,7 +69,7 @@ async def start_discord(
         raise ConfigError("Discord refused DISCORD_TOKEN: check the bot token.") from exc
     except (discord.HTTPException, aiohttp.ClientError) as exc:
         await client.close()
-        raise ConfigError(
+        raise DeliveryError(  # unavailable, not bad input: exit code 3
             f"Discord could not be reached at {settings.discord_api_base} ({exc})."
         ) from exc
     gateway = asyncio.create_task(client.connect(reconnect=True))

@@ -18,10 +18,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 
@@ -90,6 +92,22 @@ class WorkspacePublisher:
         )
 
 
+async def reachable(settings: Settings) -> None:
+    """Ask Slack for a Socket Mode connection once, before the SDK's endless quiet retries:
+    DeliveryError when Slack cannot be reached (exit 3), ConfigError when it refuses the token."""
+    token = _secret(settings.slack_app_token)
+    try:
+        await web_client(token, settings.slack_api_url).apps_connections_open(app_token=token)
+    except SlackApiError as exc:
+        raise ConfigError(
+            f"Slack refused SLACK_APP_TOKEN ({exc.response.get('error', 'refused')})."
+        ) from exc
+    except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+        raise DeliveryError(
+            f"Slack could not be reached at {settings.slack_api_url} ({type(exc).__name__})."
+        ) from exc
+
+
 @dataclass
 class SlackRuntime:
     app: AsyncApp
@@ -111,6 +129,8 @@ async def start_slack(
         raise ConfigError(
             "Slack needs SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)."
         )
+    if settings.slack_app_token is not None:
+        await reachable(settings)
     options: dict[str, Any] = {}
     publisher: SlackPublisher | WorkspacePublisher
     if settings.slack_bot_token is not None:

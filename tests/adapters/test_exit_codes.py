@@ -289,3 +289,23 @@ def test_output_into_a_fifo_is_written_through(tmp_path: Path) -> None:
     assert got[0].startswith(b"Hot Papers 2021-03-18")
     assert fifo.exists()
     assert not fifo.is_file()
+
+
+def test_run_with_slack_unreachable_in_socket_mode_is_exit_3(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-test")
+    monkeypatch.setenv("SLACK_API_URL", f"http://127.0.0.1:{closed_port()}/api/")
+    code, _, err = invoke("run", "--sample")
+    assert code == 3
+    assert "Slack could not be reached" in one_sentence(err)
+
+
+def test_run_with_discord_unreachable_is_exit_3(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "bot-token")
+    monkeypatch.setenv("DISCORD_API_BASE", f"http://127.0.0.1:{closed_port()}/api/v10")
+    code, _, err = invoke("run", "--sample")
+    assert code == 3
+    assert "Discord could not be reached" in err
+    assert "Traceback" not in err
