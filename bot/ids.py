@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_NEW = r"\d{4}\.\d{4,5}"
-_OLD = r"[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]{2})?/\d{7}"
-_ID = rf"(?P<id>{_NEW}|{_OLD})(?:v(?P<version>\d+))?"
+# ASCII digits only (``\d`` would take any script's), and a version of sane length: int()
+# refuses numbers of thousands of digits, and upstream text is untrusted.
+_NEW = r"[0-9]{4}\.[0-9]{4,5}"
+_OLD = r"[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]{2})?/[0-9]{7}"
+_ID = rf"(?P<id>{_NEW}|{_OLD})(?:v(?P<version>[0-9]{{1,6}}))?"
 
 _BARE = re.compile(rf"^(?:arxiv:)?{_ID}$", re.IGNORECASE)
 _CANONICAL = re.compile(r"[0-9]{4}\.[0-9]{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/[0-9]{7}")
@@ -24,7 +26,7 @@ _HOSTS = (
 )
 _URL = re.compile(
     rf"(?:https?://)?(?:{_HOSTS})/(?:abs|pdf|html|papers|overview|format|ps)/{_ID}"
-    r"(?:\.pdf)?(?![\d.]*\d)",
+    r"(?:\.pdf)?(?![0-9.]*[0-9])",
     re.IGNORECASE,
 )
 _DOI = re.compile(rf"10\.48550/arxiv\.{_ID}", re.IGNORECASE)
