@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 import stat
+import uuid
 from pathlib import Path
 
 from bot.errors import SnapshotError, StorageError
+
+# Upstream JSON may carry lone surrogates, which UTF-8 cannot encode: they become "?".
+UNENCODABLE = "replace"
 
 
 def read_text(path: Path, what: str, *, limit: int | None = None) -> str:
@@ -47,11 +51,18 @@ def write_atomic(path: Path, text: str, *, make_parents: bool = False) -> None:
         except FileNotFoundError:
             mode = None
         if mode is not None and not stat.S_ISREG(mode):
-            with path.open("w", encoding="utf-8") as target:
+            with path.open("w", encoding="utf-8", errors=UNENCODABLE) as target:
                 target.write(text)
             return
-        partial = path.with_name(path.name + ".partial")
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, path)
+        # A new name, created exclusively: a file or link planted there is never followed.
+        partial = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.partial")
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        try:
+            with os.fdopen(descriptor, "w", encoding="utf-8", errors=UNENCODABLE) as file:
+                file.write(text)
+            os.replace(partial, path)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
     except OSError as exc:
         raise StorageError(f"Cannot write {str(path)!r}: {exc.strerror}.") from exc
