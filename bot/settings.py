@@ -37,30 +37,35 @@ def default_data_dir() -> Path:
 
 
 class Settings(BaseSettings):
+    # Every number is bounded (issue 11): a huge one would overflow a date or a C int later.
     model_config = SettingsConfigDict(
-        env_prefix="HOTPAPERS_", extra="forbid", frozen=True, populate_by_name=True
+        env_prefix="HOTPAPERS_",
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+        allow_inf_nan=False,
     )
 
     data_dir: Path = Field(default_factory=default_data_dir)
     # None: a SQLite file in the data directory. postgresql://… for several replicas.
     database_url: str | None = None
     grace_hours: float = Field(default=6.0, ge=0, le=48)
-    delivery_lease_s: float = Field(default=600.0, gt=0)
+    delivery_lease_s: float = Field(default=600.0, gt=0, le=86_400)
     no_announcement: Literal["skip", "notice"] = "skip"
     categories: tuple[str, ...] = ()
     # None: every source whose credentials are set (Hugging Face, Hacker News, GitHub need none).
     sources: tuple[SourceName, ...] | None = None
     weights: dict[str, float] = Field(default_factory=dict)
-    min_score: float | None = Field(default=None, ge=0)
+    min_score: float | None = Field(default=None, ge=0, le=1e12)
     include_cross: bool = True
     include_replacements: bool = False
-    cache_ttl_minutes: int = Field(default=60, ge=0)
-    http_timeout_s: float = Field(default=20.0, gt=0)
-    source_deadline_s: float = Field(default=60.0, gt=0)
-    signals_ttl_minutes: int = Field(default=30, ge=0)
+    cache_ttl_minutes: int = Field(default=60, ge=0, le=10_080)
+    http_timeout_s: float = Field(default=20.0, gt=0, le=600)
+    source_deadline_s: float = Field(default=60.0, gt=0, le=3_600)
+    signals_ttl_minutes: int = Field(default=30, ge=0, le=10_080)
     retry_attempts: int = Field(default=3, ge=1, le=10)
-    retry_backoff_s: float = Field(default=1.0, ge=0)
-    max_retry_after_s: float = Field(default=60.0, ge=0)
+    retry_backoff_s: float = Field(default=1.0, ge=0, le=600)
+    max_retry_after_s: float = Field(default=60.0, ge=0, le=3_600)
     arxiv_feed_url: str = "https://rss.arxiv.org/atom/"
     huggingface_api_url: str = "https://huggingface.co/api/daily_papers"
     hackernews_api_url: str = "https://hn.algolia.com/api/v1/search_by_date"
@@ -69,7 +74,7 @@ class Settings(BaseSettings):
     bluesky_api_url: str = "https://bsky.social"
     x_bearer_token: SecretStr | None = None
     x_api_url: str = "https://api.twitter.com"
-    x_daily_read_budget: int = Field(default=1000, ge=0)
+    x_daily_read_budget: int = Field(default=1000, ge=0, le=10_000_000)
     reddit_client_id: str | None = None
     reddit_client_secret: SecretStr | None = None
     reddit_auth_url: str = "https://www.reddit.com/api/v1/access_token"
@@ -107,6 +112,7 @@ class Settings(BaseSettings):
     discord_shard_count: int | None = Field(
         default=None,
         ge=1,
+        le=10_000,
         validation_alias=AliasChoices("DISCORD_SHARD_COUNT", "discord_shard_count"),
     )
     discord_shard_ids: tuple[int, ...] | None = Field(
@@ -125,7 +131,7 @@ class Settings(BaseSettings):
     admins: tuple[str, ...] = ()
     github_token: SecretStr | None = None
     github_api_url: str = "https://api.github.com"
-    github_max_repos: int = Field(default=30, ge=0)
+    github_max_repos: int = Field(default=30, ge=0, le=1_000)
 
     def secrets(self) -> list[str]:
         """Every secret value set, for log redaction."""

@@ -309,3 +309,22 @@ def test_run_with_discord_unreachable_is_exit_3(monkeypatch: pytest.MonkeyPatch)
     assert code == 3
     assert "Discord could not be reached" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("HOTPAPERS_DELIVERY_LEASE_S", "1e300"),  # overflowed a C int in deliver
+        ("HOTPAPERS_CACHE_TTL_MINUTES", "99999999999999999999"),
+        ("HOTPAPERS_HTTP_TIMEOUT_S", "inf"),
+        ("HOTPAPERS_MIN_SCORE", "nan"),
+    ],
+)
+def test_a_setting_out_of_range_is_bad_input(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    code, _, err = invoke("deliver", "--sample")
+    assert code == 2
+    setting = name.removeprefix("HOTPAPERS_").lower()
+    assert f"Setting '{setting}' is invalid" in one_sentence(err)
