@@ -15,6 +15,8 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 from aiohttp import web
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from adapters.slack.app import NO_RESPONSE_URL
 from adapters.slack.runtime import start_slack
@@ -189,3 +191,22 @@ async def test_an_escaped_reply_still_fits_a_slack_message() -> None:
     assert len(text) <= 40_000
     assert text.endswith(CUT_NOTE)
     assert text.removesuffix(CUT_NOTE).endswith(("&amp;", "&lt;", "b", "c", "a"))
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(
+    st.text(st.sampled_from("&<>ab \n"), max_size=200).map(lambda t: t * 300)
+    | st.text(st.characters(codec="utf-8"), max_size=200)
+)
+def test_escaped_text_always_fits_and_is_never_cut_inside_an_entity(text: str) -> None:
+    import re
+
+    from adapters.slack.app import escaped
+    from adapters.slack.blocks import escape
+    from bot.limits import CUT_NOTE
+
+    out = escaped(text)
+    assert len(out) <= 40_000
+    if out != escape(text):
+        assert out.endswith(CUT_NOTE)
+        assert re.search(r"&[a-z]*$", out.removesuffix(CUT_NOTE)) is None
