@@ -16,6 +16,7 @@ from bot.cache import utcnow
 from bot.commands import USAGE, CommandError, DigestRequest, Simple, Subscribe, Unsubscribe, parse
 from bot.engine import build_digest
 from bot.errors import HotPapersError
+from bot.limits import REPLY_LIMITS, fit
 from bot.models import Digest, Filters
 from bot.ports import SnapshotProvider
 from bot.ranking import MAX_POST_SHARE, RANK_PRIOR
@@ -83,7 +84,19 @@ class CommandHandler:
         self.rank_prior = rank_prior
 
     async def handle(self, text: str, ctx: Context) -> Reply:
-        """The reply to ``/hotpapers text``; never raises for bad input."""
+        """The reply to ``/hotpapers text``; never raises for bad input.
+
+        A text reply is never longer than the platform shows in one message: a longer one is
+        cut with a note that says so.
+        """
+        reply = await self._answer(text, ctx)
+        if isinstance(reply, TextReply):
+            limit = REPLY_LIMITS[ctx.platform]
+            if len(reply.text) > limit:
+                return TextReply(kind=reply.kind, text=fit(reply.text, limit))
+        return reply
+
+    async def _answer(self, text: str, ctx: Context) -> Reply:
         now = self.clock()
         try:
             command = parse(text, today=now.date())

@@ -20,6 +20,7 @@ from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.errors import InputError
+from bot.limits import MAX_COMMAND, MAX_ECHO, MAX_TOP, check_keywords, echo
 from bot.subscriptions import WEEKDAYS
 from bot.taxonomy import load_taxonomy
 
@@ -33,7 +34,7 @@ USAGE = """\
 
 ACTIONS = ("subscribe", "unsubscribe", "subscriptions", "pause", "resume", "help")
 OPTIONS = ("top", "date", "keywords", "public", "at", "tz", "weekdays")
-MAX_TOP = 100
+__all__ = ["MAX_TOP", "CommandError", "parse"]
 
 
 class CommandError(InputError):
@@ -83,19 +84,23 @@ def _zones() -> dict[str, str]:
 
 
 def parse_time(text: str) -> dt.time:
-    match = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
+    match = re.fullmatch(r"([0-9]{1,2}):([0-9]{2})", text)
     if match is None or int(match[1]) > 23 or int(match[2]) > 59:
-        raise CommandError(f"“{text}” is not a time: write it as HH:MM, for example 09:00.")
+        raise CommandError(f"“{echo(text)}” is not a time: write it as HH:MM, for example 09:00.")
     return dt.time(int(match[1]), int(match[2]))
 
 
 def parse_zone(text: str) -> str:
     zone = _zones().get(text.lower())
     if zone is None:
-        close = difflib.get_close_matches(text.lower(), list(_zones()), n=3, cutoff=0.6)
+        close = (
+            difflib.get_close_matches(text.lower(), list(_zones()), n=3, cutoff=0.6)
+            if len(text) <= MAX_ECHO
+            else []
+        )
         hint = f" Did you mean {' or '.join(_zones()[c] for c in close)}?" if close else ""
         raise CommandError(
-            f"“{text}” is not a time zone (like Europe/Berlin or America/New_York).{hint}"
+            f"“{echo(text)}” is not a time zone (like Europe/Berlin or America/New_York).{hint}"
         )
     try:
         ZoneInfo(zone)
@@ -123,7 +128,7 @@ def parse_weekdays(text: str) -> tuple[int, ...]:
             for e in ends
         ):
             raise CommandError(
-                f"“{text}” is not a set of weekdays: write mon-fri, mon,wed,fri or daily."
+                f"“{echo(text)}” is not a set of weekdays: write mon-fri, mon,wed,fri or daily."
             )
         first, last = WEEKDAYS.index(ends[0][:3]), WEEKDAYS.index(ends[-1][:3])
         days.update((first + i) % 7 for i in range((last - first) % 7 + 1))
@@ -131,19 +136,25 @@ def parse_weekdays(text: str) -> tuple[int, ...]:
 
 
 def parse_top(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= MAX_TOP:
-        raise CommandError(f"“top” takes a number from 1 to {MAX_TOP}, not “{text}”.")
-    return int(text)
+    # ASCII digits only, and few of them: int() refuses some Unicode digits and huge numbers.
+    digits = re.fullmatch(r"0*([0-9]{1,3})", text.strip())
+    if digits is None or not 1 <= int(digits[1]) <= MAX_TOP:
+        raise CommandError(f"“top” takes a number from 1 to {MAX_TOP}, not “{echo(text)}”.")
+    return int(digits[1])
 
 
 def parse_date(text: str, today: dt.date) -> dt.date:
     try:
-        day = dt.date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
+        day = (
+            dt.date.fromisoformat(text)
+            if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text)
+            else None
+        )
     except ValueError:
         day = None
     if day is None:
         raise CommandError(
-            f"“{text}” is not a date: write it as YYYY-MM-DD, for example {today:%Y-%m-%d}."
+            f"“{echo(text)}” is not a date: write it as YYYY-MM-DD, for example {today:%Y-%m-%d}."
         )
     if day > today + dt.timedelta(days=1):
         raise CommandError(f"{text} is in the future: arXiv has announced nothing for it yet.")
@@ -151,6 +162,8 @@ def parse_date(text: str, today: dt.date) -> dt.date:
 
 
 def _category(token: str) -> str:
+    if len(token) > MAX_ECHO:
+        raise CommandError(f"“{echo(token)}” is not an arXiv category (like cs.LG).")
     try:
         return load_taxonomy().canonical(token)
     except InputError as exc:
@@ -160,6 +173,8 @@ def _category(token: str) -> str:
 
 def parse(text: str, *, today: dt.date) -> Command:
     """The command that ``text`` (what follows ``/hotpapers``) asks for."""
+    if len(text) > MAX_COMMAND:
+        raise CommandError(f"A command has at most {MAX_COMMAND} characters, not {len(text)}.")
     tokens = text.split()
     action = tokens[0].lower() if tokens else ""
     if action in ("subscriptions", "list", "pause", "resume", "help"):
@@ -184,7 +199,10 @@ def parse(text: str, *, today: dt.date) -> Command:
                 words.append(tokens[i])
             if not words:
                 raise CommandError("“keywords” needs at least one word after it.")
-            values["keywords"] = tuple(words)
+            try:
+                values["keywords"] = check_keywords(words)
+            except InputError as exc:
+                raise CommandError(str(exc)) from exc
         elif word in OPTIONS:
             if i + 1 >= len(tokens):
                 raise CommandError(f"“{word}” needs a value after it.")

@@ -36,6 +36,10 @@ class StorageError(HotPapersError):
     """The local cache or store could not be read or written."""
 
 
+class StoreUnavailable(StorageError):
+    """The database server could not be reached: try again later, nothing is wrong with input."""
+
+
 class DeliveryError(HotPapersError):
     """A platform refused a post."""
 

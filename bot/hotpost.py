@@ -13,6 +13,9 @@ front matter whose title is ``Hot Papers YYYY-MM-DD``, then one section per pape
     quoted posts: X embeds (<blockquote class="twitter-tweet">) or markdown quotes
 
 The section numbers are ignored: order comes back from the counts when the digest is ranked.
+What cannot be read without failing the whole post (a counts line that is not counts, a post
+that ends mid-line or inside a quote, as a cut file does) is a warning with its line number;
+``hotpapers snapshot import-post --strict`` makes any of them an error.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from dataclasses import dataclass, field
 
 from bot.errors import SnapshotError
 from bot.ids import find_refs
+from bot.limits import echo
 from bot.models import Paper, Post, Signal
 from bot.render.common import COUNTS_TIME
 from bot.render.markdown import UNNAMED_SOURCE
@@ -34,6 +38,7 @@ from bot.textfix import repair
 _FRONT = re.compile(r"\A\ufeff?---\s*\n(?P<body>.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
 _DAY = re.compile(r"(\d{4}-\d{2}-\d{2})")
 _HEADING = re.compile(r"^# (?:\d+\.\s+)?(?P<title>.+?)\s*$", re.MULTILINE)
+_METADATA = re.compile(r"^- [A-Za-z_ ]+:")  # a line of the block where counts are
 _COUNTS = re.compile(
     r"^- (?P<counts>[A-Za-z_ ]+: \d+(?:, [A-Za-z_ ]+: \d+)*)(?: \((?P<paren>[^()]*)\))?\s*$"
 )
@@ -66,7 +71,16 @@ def _as_written(text: str) -> str:
 @dataclass
 class _Section:
     title: str
+    start: int  # the line number of the heading, from 1
     lines: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImportedPost:
+    """A post read back: its snapshot, and what could not be read (each with its line)."""
+
+    snapshot: Snapshot
+    warnings: tuple[str, ...] = ()
 
 
 def _post_date(text: str) -> dt.datetime | None:
@@ -137,8 +151,11 @@ def _counted(match: re.Match[str]) -> tuple[str, dict[str, int], dt.datetime | N
     return source, {metric.strip(): int(n) for metric, n in pairs}, taken
 
 
-def _paper_and_signals(section: _Section, day: dt.date) -> tuple[Paper, list[Signal]]:
+def _paper_and_signals(
+    section: _Section, day: dt.date, warnings: list[str]
+) -> tuple[Paper, list[Signal]]:
     lines = section.lines
+    links_at = next((i for i, line in enumerate(lines) if _LINKS.match(line)), None)
     arxiv_id = None
     categories: tuple[str, ...] = ()
     counted: list[tuple[str, dict[str, int], dt.datetime | None]] = []
@@ -158,6 +175,12 @@ def _paper_and_signals(section: _Section, day: dt.date) -> tuple[Paper, list[Sig
             categories = tuple(m.group("cat") for m in _CATEGORY.finditer(line))
             body_start = i + 1
         elif line.startswith(("- score ", *_NOTES)):
+            body_start = i + 1
+        elif links_at is not None and i < links_at and _METADATA.match(line):
+            warnings.append(
+                f"line {section.start + 1 + i}: “{echo(line)}” cannot be read as counts; "
+                f"the paper {echo(section.title)!r} is imported without them"
+            )
             body_start = i + 1
         elif not authors and body_start is None:
             authors = tuple(a.strip() for a in line.split(",") if a.strip())
@@ -198,12 +221,12 @@ def _paper_and_signals(section: _Section, day: dt.date) -> tuple[Paper, list[Sig
     return paper, signals
 
 
-def _sections(body: str) -> list[_Section]:
+def _sections(body: str, first_line: int) -> list[_Section]:
     sections: list[_Section] = []
-    for line in body.splitlines():
+    for number, line in enumerate(body.splitlines(), start=first_line):
         heading = _HEADING.match(line)
         if heading:
-            sections.append(_Section(title=_as_written(heading.group("title"))))
+            sections.append(_Section(title=_as_written(heading.group("title")), start=number))
         elif line.strip() == "---" and sections:
             break  # the footer of a rendered digest
         elif sections:
@@ -212,7 +235,30 @@ def _sections(body: str) -> list[_Section]:
 
 
 def import_post(text: str, *, name: str = "post") -> Snapshot:
-    """A snapshot of the papers, counts and quoted posts of a Hot Papers post."""
+    """A snapshot of the papers, counts and quoted posts of a Hot Papers post (warnings aside)."""
+    return read_post(text, name=name).snapshot
+
+
+def _cut_short(text: str, sections: list[_Section], first_line: int) -> list[str]:
+    """Signs that the post was cut: it ends mid-line, or inside a quoted post."""
+    warnings = []
+    last_line = first_line + text.count("\n")
+    if text and not text.endswith("\n"):
+        warnings.append(
+            f"line {last_line}: the post ends in the middle of a line; it may be cut short"
+        )
+    for section in sections:
+        block = "\n".join(section.lines).lower()
+        if block.count("<blockquote") > block.count("</blockquote>"):
+            warnings.append(
+                f"line {section.start}: a quoted post of {echo(section.title)!r} is not closed; "
+                "the post may be cut short"
+            )
+    return warnings
+
+
+def read_post(text: str, *, name: str = "post") -> ImportedPost:
+    """The snapshot of a Hot Papers post, and a warning for each part that cannot be read."""
     text = repair(text.replace("\r\n", "\n"))
     front = _FRONT.match(text)
     if front is None:
@@ -226,19 +272,22 @@ def import_post(text: str, *, name: str = "post") -> Snapshot:
         day = dt.date.fromisoformat(any_day.group(1))
     except ValueError as exc:
         raise SnapshotError(f"{name} has an impossible date {any_day.group(1)!r}.") from exc
-    sections = _sections(text[front.end() :])
+    first_line = text[: front.end()].count("\n") + 1
+    body = text[front.end() :]
+    sections = _sections(body, first_line)
     if not sections:
         raise SnapshotError(f"{name} lists no papers (no '# N. Title' sections).")
     papers: dict[str, Paper] = {}
     signals: list[Signal] = []
+    warnings: list[str] = []
     for section in sections:
-        paper, found = _paper_and_signals(section, day)
+        paper, found = _paper_and_signals(section, day, warnings)
         if paper.arxiv_id in papers:
             raise SnapshotError(f"{name} lists arXiv:{paper.arxiv_id} twice.")
         papers[paper.arxiv_id] = paper
         signals += found
     taken = [s.taken_at for s in signals if s.taken_at is not None]
-    return Snapshot(
+    snapshot = Snapshot(
         date=day,
         papers=tuple(papers.values()),
         signals=tuple(signals),
@@ -246,3 +295,5 @@ def import_post(text: str, *, name: str = "post") -> Snapshot:
         taken_at=max(taken) if taken else None,
         origin=f"import-post:{name}",
     )
+    warnings += _cut_short(body, sections, first_line)
+    return ImportedPost(snapshot=snapshot, warnings=tuple(warnings))

@@ -10,11 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_NEW = r"\d{4}\.\d{4,5}"
-_OLD = r"[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]{2})?/\d{7}"
-_ID = rf"(?P<id>{_NEW}|{_OLD})(?:v(?P<version>\d+))?"
+# ASCII digits only (``\d`` would take any script's), and a version of sane length: int()
+# refuses numbers of thousands of digits, and upstream text is untrusted.
+_NEW = r"[0-9]{4}\.[0-9]{4,5}"
+_OLD = r"[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]{2})?/[0-9]{7}"
+_ID = rf"(?P<id>{_NEW}|{_OLD})(?:v(?P<version>[0-9]{{1,6}}))?"
 
 _BARE = re.compile(rf"^(?:arxiv:)?{_ID}$", re.IGNORECASE)
+_CANONICAL = re.compile(r"[0-9]{4}\.[0-9]{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/[0-9]{7}")
 
 # Hosts that serve arXiv papers under /abs, /pdf or /html, mirrors and readers included.
 _HOSTS = (
@@ -23,7 +26,7 @@ _HOSTS = (
 )
 _URL = re.compile(
     rf"(?:https?://)?(?:{_HOSTS})/(?:abs|pdf|html|papers|overview|format|ps)/{_ID}"
-    r"(?:\.pdf)?(?![\d.]*\d)",
+    r"(?:\.pdf)?(?![0-9.]*[0-9])",
     re.IGNORECASE,
 )
 _DOI = re.compile(rf"10\.48550/arxiv\.{_ID}", re.IGNORECASE)
@@ -60,6 +63,11 @@ def parse_id(text: str) -> ArxivRef:
     if match is None:
         raise ValueError(f"not an arXiv id: {text!r}")
     return _ref(match)
+
+
+def is_canonical_id(text: str) -> bool:
+    """Whether ``text`` is an id as hotpapers keeps it: ``2103.09742`` or ``hep-th/9901001``."""
+    return _CANONICAL.fullmatch(text) is not None
 
 
 def normalize_id(text: str) -> str:

@@ -38,6 +38,7 @@ def default_data_dir() -> Path:
 
 
 class Settings(BaseSettings):
+    # Every number is bounded (issue 11): a huge one would overflow a date or a C int later.
     model_config = SettingsConfigDict(
         env_prefix="HOTPAPERS_",
         extra="forbid",
@@ -45,34 +46,35 @@ class Settings(BaseSettings):
         populate_by_name=True,
         # `VAR=` (as compose files and .env templates write) means unset, not an empty secret.
         env_ignore_empty=True,
+        allow_inf_nan=False,
     )
 
     data_dir: Path = Field(default_factory=default_data_dir)
     # None: a SQLite file in the data directory. postgresql://… for several replicas.
     database_url: str | None = None
     grace_hours: float = Field(default=6.0, ge=0, le=48)
-    delivery_lease_s: float = Field(default=600.0, gt=0)
+    delivery_lease_s: float = Field(default=600.0, gt=0, le=86_400)
     no_announcement: Literal["skip", "notice"] = "skip"
     categories: tuple[str, ...] = ()
     # None: every source whose credentials are set (Hugging Face, Hacker News, GitHub need none).
     sources: tuple[SourceName, ...] | None = None
     # Ranking (see the README's "How a score is made"): weights of sources and counts, the
     # largest share of a paper's score one post may carry, and the rank prior K.
-    weights: dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(
+    weights: dict[str, Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)]] = Field(
         default_factory=dict
     )
     max_post_share: float = Field(default=MAX_POST_SHARE, gt=0, le=1)
-    rank_prior: float = Field(default=RANK_PRIOR, ge=0)
-    min_score: float | None = Field(default=None, ge=0)
+    rank_prior: float = Field(default=RANK_PRIOR, ge=0, le=1e6)
+    min_score: float | None = Field(default=None, ge=0, le=1e12)
     include_cross: bool = True
     include_replacements: bool = False
-    cache_ttl_minutes: int = Field(default=60, ge=0)
-    http_timeout_s: float = Field(default=20.0, gt=0)
-    source_deadline_s: float = Field(default=60.0, gt=0)
-    signals_ttl_minutes: int = Field(default=30, ge=0)
+    cache_ttl_minutes: int = Field(default=60, ge=0, le=10_080)
+    http_timeout_s: float = Field(default=20.0, gt=0, le=600)
+    source_deadline_s: float = Field(default=60.0, gt=0, le=3_600)
+    signals_ttl_minutes: int = Field(default=30, ge=0, le=10_080)
     retry_attempts: int = Field(default=3, ge=1, le=10)
-    retry_backoff_s: float = Field(default=1.0, ge=0)
-    max_retry_after_s: float = Field(default=60.0, ge=0)
+    retry_backoff_s: float = Field(default=1.0, ge=0, le=600)
+    max_retry_after_s: float = Field(default=60.0, ge=0, le=3_600)
     arxiv_feed_url: str = "https://rss.arxiv.org/atom/"
     # Past days (``--date``) that were never fetched come from arXiv's search API.
     arxiv_api_url: str = "https://export.arxiv.org/api/query"
@@ -86,7 +88,7 @@ class Settings(BaseSettings):
     bluesky_api_url: str = "https://bsky.social"
     x_bearer_token: SecretStr | None = None
     x_api_url: str = "https://api.twitter.com"
-    x_daily_read_budget: int = Field(default=1000, ge=0)
+    x_daily_read_budget: int = Field(default=1000, ge=0, le=10_000_000)
     reddit_client_id: str | None = None
     reddit_client_secret: SecretStr | None = None
     reddit_auth_url: str = "https://www.reddit.com/api/v1/access_token"
@@ -124,10 +126,16 @@ class Settings(BaseSettings):
     discord_shard_count: int | None = Field(
         default=None,
         ge=1,
+        le=10_000,
         validation_alias=AliasChoices("DISCORD_SHARD_COUNT", "discord_shard_count"),
     )
     discord_shard_ids: tuple[int, ...] | None = Field(
         default=None, validation_alias=AliasChoices("DISCORD_SHARD_IDS", "discord_shard_ids")
+    )
+    # Where ``run`` listens (Slack's endpoint, webhooks, /healthz): 0.0.0.0 is every interface
+    # (what a container needs); 127.0.0.1 keeps it to this machine, behind a reverse proxy.
+    http_host: str = Field(
+        default="0.0.0.0", min_length=1, max_length=253, pattern=r"^[0-9A-Za-z.:_-]+$"
     )
     http_port: int = Field(default=3000, ge=1, le=65535)
     log_format: Literal["text", "json"] = "text"
@@ -137,7 +145,7 @@ class Settings(BaseSettings):
     admins: tuple[str, ...] = ()
     github_token: SecretStr | None = None
     github_api_url: str = "https://api.github.com"
-    github_max_repos: int = Field(default=30, ge=0)
+    github_max_repos: int = Field(default=30, ge=0, le=1_000)
 
     def secrets(self) -> list[str]:
         """Every secret value set, for log redaction."""

@@ -17,6 +17,8 @@ from pydantic import Field, ValidationError
 
 from bot.errors import SnapshotError
 from bot.files import read_text, write_atomic
+from bot.ids import is_canonical_id
+from bot.limits import MAX_SNAPSHOT_BYTES, echo
 from bot.models import Paper, Signal, SourceFailure, Value
 
 SNAPSHOT_FORMAT: Literal["hotpapers-snapshot"] = "hotpapers-snapshot"
@@ -51,6 +53,8 @@ def loads(text: str, *, name: str = "snapshot") -> Snapshot:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SnapshotError(f"{name} is not valid JSON (line {exc.lineno}: {exc.msg}).") from exc
+    except RecursionError as exc:
+        raise SnapshotError(f"{name} is nested too deeply to be a snapshot.") from exc
     if not isinstance(data, dict) or data.get("format") != SNAPSHOT_FORMAT:
         raise SnapshotError(
             f'{name} is not a hotpapers snapshot (no "format": "{SNAPSHOT_FORMAT}").'
@@ -60,15 +64,28 @@ def loads(text: str, *, name: str = "snapshot") -> Snapshot:
             f"{name} has snapshot version {data.get('version')!r}; this hotpapers reads version 1."
         )
     try:
-        return Snapshot.model_validate(data)
+        snapshot = Snapshot.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         raise SnapshotError(f"{name} is corrupt at {where}: {first['msg']}.") from exc
+    except RecursionError as exc:
+        raise SnapshotError(f"{name} is nested too deeply to be a snapshot.") from exc
+    # Ids name files and links downstream: only real arXiv ids may pass.
+    ids = [("papers", i, p.arxiv_id) for i, p in enumerate(snapshot.papers)]
+    ids += [("signals", i, s.arxiv_id) for i, s in enumerate(snapshot.signals)]
+    for where, i, arxiv_id in ids:
+        if not is_canonical_id(arxiv_id):
+            raise SnapshotError(
+                f"{name} is corrupt at {where}.{i}.arxiv_id: "
+                f"“{echo(arxiv_id)}” is not an arXiv id such as 2103.09742."
+            )
+    return snapshot
 
 
 def read_snapshot(path: Path) -> Snapshot:
-    return loads(read_text(path, "Snapshot file"), name=f"Snapshot file {str(path)!r}")
+    text = read_text(path, "Snapshot file", limit=MAX_SNAPSHOT_BYTES)
+    return loads(text, name=f"Snapshot file {str(path)!r}")
 
 
 def write_snapshot(snapshot: Snapshot, path: Path, *, make_parents: bool = False) -> None:

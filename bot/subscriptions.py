@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field
 
@@ -36,9 +37,27 @@ class Subscription(Value):
     def where(self) -> str:
         """The destination as people may see it: a webhook's secret part is hidden."""
         if self.kind == "webhook":
-            head, _, _ = self.destination.rpartition("/")
-            return f"{head}/…"
+            return webhook_shown(self.destination)
         return self.destination
+
+
+def webhook_shown(url: str) -> str:
+    """The scheme, host and first path segment of a webhook URL, never more.
+
+    Every other part may be the secret: the token of ``/services/T/B/TOKEN`` (Slack), of
+    ``/api/webhooks/ID/TOKEN[/slack|/github]`` (Discord), a password before the ``@``, a query.
+    """
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port is not None else ""
+    except ValueError:  # an unparseable port or IPv6 address
+        return "(a webhook URL)"
+    if not parts.scheme or not host:
+        return "(a webhook URL)"
+    first = next((segment for segment in parts.path.split("/") if segment), "")
+    shown = f"{parts.scheme}://{f'[{host}]' if ':' in host else host}{port}"
+    return f"{shown}/{first}/…" if first else f"{shown}/…"
 
 
 def weekdays_phrase(days: tuple[int, ...]) -> str:

@@ -10,10 +10,17 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import settings
 
 from bot.store import SqlStore, open_store
 
 DATA = Path(__file__).parent / "data"
+
+# Property tests and the command fuzzer run a few hundred examples in CI; a longer run is a
+# flag away: pytest --hypothesis-profile=long (or HOTPAPERS_FUZZ=long).
+settings.register_profile("ci", deadline=None)
+settings.register_profile("long", deadline=None, max_examples=20_000)
+settings.load_profile(os.environ.get("HOTPAPERS_FUZZ", "ci"))
 
 
 @pytest.fixture

@@ -1,4 +1,17 @@
-"""What every command of the CLI shares: failing in one sentence, the clock, output files."""
+"""What every command of the CLI shares: failing in one sentence, the clock, output files.
+
+Exit codes (the README's table is this one):
+
+====  =====================================================================================
+0     done
+1     a bug: an unexpected error (``HOTPAPERS_DEBUG=1`` shows the traceback), or ``deliver``
+      with deliveries that failed
+2     bad input: a command-line value, a setting, a file, a destination that does not exist
+3     an upstream or platform is unavailable: arXiv's feed, Slack, Discord, a webhook host or
+      the database server could not be reached, or refused the request; try again later
+130   interrupted (Ctrl-C)
+====  =====================================================================================
+"""
 
 from __future__ import annotations
 
@@ -14,11 +27,34 @@ import typer
 from rich.console import Console
 
 from adapters.logs import configure as configure_logs
-from bot.errors import HotPapersError
+from bot.errors import (
+    DeliveryError,
+    DestinationGone,
+    FeedError,
+    HotPapersError,
+    SourceError,
+    StoreUnavailable,
+)
 from bot.files import write_atomic
 from bot.settings import Settings, load_settings
 
+EXIT_BUG = 1
 EXIT_BAD_INPUT = 2
+EXIT_UNAVAILABLE = 3
+EXIT_IN_DOUBT = 4  # deliveries that may or may not have gone out wait for an operator
+# The first class an error is an instance of gives its exit code; anything else is bad input.
+EXIT_CODES: tuple[tuple[type[HotPapersError], int], ...] = (
+    (DestinationGone, EXIT_BAD_INPUT),  # the channel or webhook given does not exist
+    (DeliveryError, EXIT_UNAVAILABLE),
+    (FeedError, EXIT_UNAVAILABLE),
+    (SourceError, EXIT_UNAVAILABLE),
+    (StoreUnavailable, EXIT_UNAVAILABLE),
+)
+
+
+def exit_code(error: HotPapersError) -> int:
+    """The documented exit code of an expected failure."""
+    return next((code for kind, code in EXIT_CODES if isinstance(error, kind)), EXIT_BAD_INPUT)
 
 
 def stderr() -> Console:
@@ -44,11 +80,11 @@ def write_output(text: str, output: Path | None) -> None:
 
 @contextmanager
 def handled() -> Iterator[None]:
-    """Expected failures become one sentence and exit code 2; a bug, one sentence and 1."""
+    """Expected failures become one sentence and their exit code (2, 3); a bug, one and 1."""
     try:
         yield
     except HotPapersError as exc:
-        fail(str(exc))
+        fail(str(exc), code=exit_code(exc))
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
     except (typer.Exit, typer.Abort):
@@ -57,7 +93,10 @@ def handled() -> Iterator[None]:
         if os.environ.get("HOTPAPERS_DEBUG"):
             raise
         detail = f"{type(exc).__name__}: {exc}"
-        fail(f"unexpected error ({detail}); set HOTPAPERS_DEBUG=1 to see the traceback.", code=1)
+        fail(
+            f"unexpected error ({detail}); set HOTPAPERS_DEBUG=1 to see the traceback.",
+            code=EXIT_BUG,
+        )
 
 
 def settings_and_logs() -> Settings:

@@ -2,7 +2,8 @@
 
 The composition root: the only place that reads settings and builds the HTTP client, the feed,
 the sources and the engine. Every expected failure reaches the user as one sentence on stderr
-and exit code 2; nothing prints a traceback.
+and its exit code (2 bad input, 3 an upstream or platform unavailable; see
+``adapters.cli.common``); nothing prints a traceback.
 """
 
 from __future__ import annotations
@@ -28,11 +29,12 @@ from adapters.cli.operate import deliver, subscriptions_app
 from adapters.cli.run import run as run_bot
 from bot.arxiv import feed_categories
 from bot.engine import Progress, build_digest
-from bot.errors import FeedError, InputError
+from bot.errors import DeliveryError, FeedError, InputError, SnapshotError
 from bot.files import read_text
 from bot.history.readings import with_star_baseline
 from bot.history.views import Span, rising_digest, span_digest
-from bot.hotpost import import_post
+from bot.hotpost import read_post
+from bot.limits import MAX_CLI_TOP, MAX_POST_BYTES, check_keywords
 from bot.models import Digest, Filters
 from bot.render import render_json, render_markdown, render_text
 from bot.schedule import announcement_date
@@ -46,6 +48,8 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 app = typer.Typer(
     help="Today's most discussed arXiv papers, ranked: in the terminal, as markdown or JSON.",
+    epilog="Exit codes: 0 done, 1 a bug (unexpected error), 2 bad input, "
+    "3 an upstream or platform unavailable.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -208,12 +212,17 @@ KeywordOption = Annotated[
     typer.Option(
         "--keyword",
         "-k",
-        help="Keep papers whose title or abstract contains it; repeatable (any matches).",
+        help="Keep papers whose title or abstract contains it; repeatable (any matches; "
+        "at most 20, of 64 characters each).",
     ),
 ]
 TopOption = Annotated[
     int | None,
-    typer.Option(min=1, help="At most this many papers (default: all above the minimum score)."),
+    typer.Option(
+        min=1,
+        max=MAX_CLI_TOP,
+        help="At most this many papers (default: all above the minimum score).",
+    ),
 ]
 POST_TOP = 10
 PostTopOption = Annotated[
@@ -320,7 +329,7 @@ def selected_digest(
     categories = load_taxonomy().validate(category or ())
     filters = Filters(
         categories=categories,
-        keywords=tuple(k for k in keyword or () if k.strip()),
+        keywords=check_keywords(k for k in keyword or () if k.strip()),
         min_score=settings.min_score if min_score is None else min_score,
         top=top,
     )
@@ -495,6 +504,7 @@ async def post_once(
     discord_channel: str | None = None,
 ) -> str:
     # Imported here: the chat SDKs load slowly, and only posting needs them.
+    import aiohttp
     from slack_sdk.errors import SlackApiError
 
     from adapters.slack.publisher import SlackPublisher, translate, web_client
@@ -508,6 +518,8 @@ async def post_once(
             return await slack.post(slack_channel, result)
         except SlackApiError as exc:
             raise translate(exc, f"the post to {sub.destination}") from exc
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise DeliveryError(f"Slack could not be reached ({type(exc).__name__})") from exc
     async with http_client(settings) as client:
         if discord_channel and settings.discord_token is not None:
             from adapters.discord.publisher import DiscordPublisher, post_key
@@ -542,10 +554,22 @@ def import_post_command(
             "printing it; with --output, also write the file.",
         ),
     ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Fail (exit 2) on anything that cannot be read, instead of warning and going on.",
+        ),
+    ] = False,
 ) -> None:
-    """Turn a Hot Papers markdown post into a snapshot (its counts become X/Twitter engagement)."""
+    """Turn a Hot Papers markdown post into a snapshot (its counts become X/Twitter engagement).
+
+    A line that cannot be read (a counts line that is not counts, a post cut short) is left
+    out with a warning that names its line; --strict makes it an error. Posts above
+    16 MiB are refused.
+    """
     with handled():
-        snap = import_post(read_text(post, "The post"), name=post.name)
+        snap = read_post_warning(post, strict=strict)
         if save:
             settings = settings_and_logs()
             report_saved([post], *asyncio.run(save_snapshots(settings, [snap])))
@@ -557,10 +581,24 @@ def import_post_command(
             write_snapshot(snap, output)
 
 
+def read_post_warning(post: Path, *, strict: bool = False) -> Snapshot:
+    """A Hot Papers post imported, each line it could not read warned about with its number;
+    with ``strict``, any such line is an error and nothing is imported."""
+    imported = read_post(read_text(post, "The post", limit=MAX_POST_BYTES), name=post.name)
+    for warning in imported.warnings:
+        stderr().print(f"hotpapers: warning: {post.name}, {warning}.", markup=False)
+    if strict and imported.warnings:
+        raise SnapshotError(
+            f"{post.name} has {len(imported.warnings)} problem(s) (see the warnings); "
+            "nothing was written (--strict)."
+        )
+    return imported.snapshot
+
+
 def read_any(path: Path) -> Snapshot:
     """A snapshot file, or a Hot Papers post (``.md``) imported on the fly."""
     if path.suffix.lower() in (".md", ".markdown"):
-        return import_post(read_text(path, "The post"), name=path.name)
+        return read_post_warning(path)
     return read_snapshot(path)
 
 

@@ -14,13 +14,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from adapters.cli.common import fail, handled, settings_and_logs, stderr, utcnow
+from adapters.cli.common import EXIT_IN_DOUBT, fail, handled, settings_and_logs, stderr, utcnow
 from adapters.cli.live import deliverer, http_client, snapshot_provider
 from adapters.console.publisher import ConsolePublisher
 from adapters.webhooks import platform_of
 from bot.commands import parse_time, parse_top, parse_weekdays, parse_zone
 from bot.delivery import Report
 from bot.errors import InputError
+from bot.limits import YEARS, check_id, check_keywords
 from bot.ports import Publisher
 from bot.settings import Settings
 from bot.snapshot import Snapshot, read_snapshot, sample_snapshot
@@ -110,7 +111,11 @@ def add_command(
     ] = None,
     keyword: Annotated[
         list[str] | None,
-        typer.Option("--keyword", "-k", help="Keep papers mentioning it; repeatable."),
+        typer.Option(
+            "--keyword",
+            "-k",
+            help="Keep papers mentioning it; repeatable (at most 20, of 64 characters each).",
+        ),
     ] = None,
     time: Annotated[str, typer.Option(help="Local posting time, HH:MM.")] = "09:00",
     tz: Annotated[str, typer.Option(help="IANA time zone of --time, e.g. Europe/Berlin.")] = "UTC",
@@ -146,7 +151,7 @@ def add_command(
                 "destination": webhook or channel,
                 "kind": "webhook" if webhook else "channel",
                 "categories": load_taxonomy().validate(category or ()),
-                "keywords": tuple(k for k in keyword or () if k.strip()),
+                "keywords": check_keywords(k for k in keyword or () if k.strip()),
                 "top": parse_top(top),
                 "post_time": parse_time(time),
                 "timezone": parse_zone(tz),
@@ -165,6 +170,7 @@ def _change(subscription_id: int, action: str, **changes: object) -> None:
         return await store.update(subscription_id, **changes) is not None
 
     with handled():
+        check_id(subscription_id)
         if not with_store(settings_and_logs(), work):
             raise InputError(
                 f"There is no subscription {subscription_id} (see hotpapers subscriptions list)."
@@ -204,7 +210,15 @@ def parse_moment(text: str) -> dt.datetime:
         raise InputError(
             f"--at {text!r} is not an ISO 8601 time such as 2026-11-25T09:00+01:00."
         ) from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    first, last = YEARS
+    try:
+        in_range = first <= moment.astimezone(dt.UTC).year <= last
+    except OverflowError:  # an offset that moves it past year 1 or 9999
+        in_range = False
+    if not in_range:
+        raise InputError(f"--at {text!r} is not between the years {first} and {last}.")
+    return moment
 
 
 async def deliver_once(settings: Settings, at: dt.datetime, fixed: Snapshot | None) -> Report:
@@ -262,6 +276,9 @@ def deliver(
         for problem in report.problems:
             err.print(f"  {problem}", markup=False)
         if report.uncertain:
-            fail("deliveries in doubt wait for an operator's decision (see above).", code=3)
+            fail(
+                "deliveries in doubt wait for an operator's decision (see above).",
+                code=EXIT_IN_DOUBT,
+            )
         if report.outcomes["failed"]:
             fail("some deliveries failed; they are retried by the next run.", code=1)

@@ -170,11 +170,13 @@ async def serve(
                 runner = web.AppRunner(web_app)
                 await runner.setup()
                 try:
-                    await web.TCPSite(runner, host="0.0.0.0", port=settings.http_port).start()
+                    site = web.TCPSite(runner, host=settings.http_host, port=settings.http_port)
+                    await site.start()
                 except OSError as exc:
                     raise ConfigError(
-                        f"Port {settings.http_port} cannot be served: it is in use or not allowed; "
-                        "set HOTPAPERS_HTTP_PORT."
+                        f"Port {settings.http_port} cannot be served on {settings.http_host}: "
+                        "it is in use or not allowed; set HOTPAPERS_HTTP_PORT or "
+                        "HOTPAPERS_HTTP_HOST."
                     ) from exc
             scheduler.start()
             platforms = ", ".join(f"{name} ({how})" for name, how in health.platforms.items())
@@ -183,7 +185,7 @@ async def serve(
                 + (
                     " — type /hotpapers help; end of input quits"
                     if console_only
-                    else f"; /healthz on port {settings.http_port}"
+                    else f"; /healthz on {settings.http_host} port {settings.http_port}"
                 ),
                 markup=False,
             )

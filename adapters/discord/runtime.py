@@ -16,7 +16,7 @@ from adapters.discord.bot import HotPapersBot, manage_channels
 from adapters.discord.invite import invite_url
 from adapters.discord.publisher import DiscordPublisher
 from bot.chat import CommandHandler
-from bot.errors import ConfigError
+from bot.errors import ConfigError, DeliveryError
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ async def start_discord(
         raise ConfigError("Discord refused DISCORD_TOKEN: check the bot token.") from exc
     except (discord.HTTPException, aiohttp.ClientError) as exc:
         await client.close()
-        raise ConfigError(
+        raise DeliveryError(  # unavailable, not bad input: exit code 3
             f"Discord could not be reached at {settings.discord_api_base} ({exc})."
         ) from exc
     if client.application is not None and client.application.approximate_guild_count == 0:

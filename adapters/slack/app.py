@@ -4,26 +4,74 @@ The command is acknowledged at once (always within Slack's 3 s), then answered t
 command's ``response_url``: help, errors, confirmations, lists and digests are ephemeral unless
 ``public`` asks to post for everyone, which posts with ``chat.postMessage`` (a long digest
 continues in the thread). Bolt verifies the signing secret of every HTTP request: a forged or
-stale signature gets 401 and nothing runs.
+stale signature gets 401 and nothing runs; a signed request sent again within its five minutes
+(a replay) gets 401 too, and nothing runs twice: the signatures served are kept in the store
+that every replica shares. A command without a ``response_url`` is answered in the
+acknowledgement itself.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from collections.abc import Callable
-from typing import Any
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
 
-from slack_bolt.async_app import AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncApp, AsyncBoltRequest, AsyncRespond
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import escape, to_messages
 from adapters.slack.publisher import SlackPublisher, translate
 from bot.chat import CommandHandler, Context, DigestReply, Reply
+from bot.limits import CUT_NOTE, REPLY_LIMITS
 
 COMMAND = "/hotpapers"
 MAX_RESPONSES = 5  # Slack accepts five messages through one response_url
 Policy = Callable[[str], bool]  # may this user change the channel's subscriptions?
+NO_RESPONSE_URL = "hotpapers cannot answer this command: Slack sent no response_url with it."
+log = logging.getLogger("hotpapers.slack")
+
+
+class Replays(Protocol):
+    """Remembers signed requests: True the first time a signature is seen within its window."""
+
+    async def first_time(self, signature: str, *, now: dt.datetime) -> bool: ...
+
+
+def refuse_replays(app: AsyncApp, replays: Replays, clock: Callable[[], dt.datetime]) -> None:
+    """A middleware after Bolt's own verification: a signature served once never runs again.
+
+    It runs after the signature was verified, so that nobody can block a request by sending
+    its signature first with another body.
+    """
+
+    async def once(
+        request: AsyncBoltRequest, next_: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse:
+        signature = request.headers.get("x-slack-signature", [""])[0]
+        if request.mode != "http" or not signature:
+            return await next_()
+        timestamp = request.headers.get("x-slack-request-timestamp", [""])[0]
+        if await replays.first_time(f"{timestamp}:{signature}", now=clock()):
+            return await next_()
+        log.warning("refused a replayed Slack request (its signature was already served)")
+        return BoltResponse(status=401, body="This signed request was already served.")
+
+    app.middleware(once)
+
+
+def escaped(text: str) -> str:
+    """Slack's escaped text within the 40,000 characters of a message: escaping lengthens it
+    (``&`` becomes ``&amp;``), so it is cut after, never inside an entity."""
+    out = escape(text)
+    limit = REPLY_LIMITS["slack"]
+    if len(out) <= limit:
+        return out
+    head = re.sub(r"&[a-z]*$", "", out[: limit - len(CUT_NOTE)])
+    return head.rstrip() + CUT_NOTE
 
 
 async def answer(
@@ -31,7 +79,7 @@ async def answer(
 ) -> None:
     """Send a reply: ephemeral through ``respond`` unless it is a public digest."""
     if not isinstance(reply, DigestReply):
-        await respond(text=escape(reply.text), response_type="ephemeral", replace_original=False)
+        await respond(text=escaped(reply.text), response_type="ephemeral", replace_original=False)
         return
     if reply.public:
         try:
@@ -65,6 +113,11 @@ def register(app: AsyncApp, handler: CommandHandler, *, may_manage: Policy) -> N
     async def hotpapers(
         ack: Any, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
+        if not command.get("response_url"):
+            # Nothing could carry a later answer: say so now, and change nothing.
+            log.warning("a /hotpapers command came without a response_url; it was not run")
+            await ack(text=NO_RESPONSE_URL, response_type="ephemeral")
+            return
         await ack()  # first: Slack wants an answer within 3 s, the digest may take longer
         context = Context(
             platform="slack",
@@ -87,11 +140,18 @@ def build_app(
     client: AsyncWebClient,
     signing_secret: str,
     may_manage: Policy,
+    replays: Replays | None = None,
+    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     **options: Any,
 ) -> AsyncApp:
-    """A Bolt app answering ``/hotpapers``; ``options`` pass OAuth settings for many workspaces."""
+    """A Bolt app answering ``/hotpapers``; ``options`` pass OAuth settings for many workspaces.
+
+    With ``replays``, a signed request is served at most once.
+    """
     # Bolt reads SLACK_BOT_TOKEN itself and warns that the client's token wins; it is the same.
     logging.getLogger("slack_bolt.AsyncApp").addFilter(_not_token_skipped)
     app = AsyncApp(client=client, signing_secret=signing_secret, **options)
+    if replays is not None:
+        refuse_replays(app, replays, clock)
     register(app, handler, may_manage=may_manage)
     return app

@@ -3,20 +3,27 @@
 - ``SLACK_BOT_TOKEN``: one workspace. ``SLACK_CLIENT_ID`` + ``SLACK_CLIENT_SECRET``: any
   number, installed through Slack's OAuth flow (``/slack/install``), installations kept by
   slack_sdk's SQLAlchemy installation store in the project's database.
-- ``SLACK_APP_TOKEN``: Socket Mode (no public URL). Otherwise HTTP on ``HOTPAPERS_HTTP_PORT``
-  at ``/slack/events``, the signing secret verified on every request.
+- ``SLACK_APP_TOKEN``: Socket Mode (no public URL). Otherwise HTTP on ``HOTPAPERS_HTTP_HOST``
+  and ``HOTPAPERS_HTTP_PORT`` at ``/slack/events``, the signing secret verified on every
+  request, each signed request served once (replays refused, across replicas), and a request
+  that cannot be read (a timestamp that is not a number, a body that is not UTF-8) refused
+  with 400 and one log line.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 
@@ -27,11 +34,32 @@ from bot.chat import CommandHandler
 from bot.errors import ConfigError, DeliveryError
 from bot.models import Digest
 from bot.settings import Settings
-from bot.store import SqlStore
+from bot.store import ReplayGuard, SqlStore
 from bot.subscriptions import Subscription
 
 SCOPES = ["commands", "chat:write", "chat:write.public", "channels:history", "groups:history"]
 EVENTS_PATH = "/slack/events"
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+log = logging.getLogger("hotpapers.slack")
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def readable(handler: Handler) -> Handler:
+    """Refuse with 400 what Bolt cannot read, before it tries (it would answer 500)."""
+
+    async def guarded(request: web.Request) -> web.StreamResponse:
+        timestamp = request.headers.get("X-Slack-Request-Timestamp")
+        if timestamp is not None and not _TIMESTAMP.fullmatch(timestamp):
+            log.warning("refused a Slack request: its timestamp is not a number")
+            return web.Response(status=400, text="X-Slack-Request-Timestamp is not a number.")
+        try:
+            (await request.read()).decode("utf-8")
+        except UnicodeDecodeError:
+            log.warning("refused a Slack request: its body is not UTF-8")
+            return web.Response(status=400, text="The request body is not UTF-8.")
+        return await handler(request)
+
+    return guarded
 
 
 def configured(settings: Settings) -> bool:
@@ -81,6 +109,22 @@ class WorkspacePublisher:
         return await publisher.find(sub, message, key=key, thread=thread)
 
 
+async def reachable(settings: Settings) -> None:
+    """Ask Slack for a Socket Mode connection once, before the SDK's endless quiet retries:
+    DeliveryError when Slack cannot be reached (exit 3), ConfigError when it refuses the token."""
+    token = _secret(settings.slack_app_token)
+    try:
+        await web_client(token, settings.slack_api_url).apps_connections_open(app_token=token)
+    except SlackApiError as exc:
+        raise ConfigError(
+            f"Slack refused SLACK_APP_TOKEN ({exc.response.get('error', 'refused')})."
+        ) from exc
+    except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+        raise DeliveryError(
+            f"Slack could not be reached at {settings.slack_api_url} ({type(exc).__name__})."
+        ) from exc
+
+
 @dataclass
 class SlackRuntime:
     app: AsyncApp
@@ -102,6 +146,8 @@ async def start_slack(
         raise ConfigError(
             "Slack needs SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)."
         )
+    if settings.slack_app_token is not None:
+        await reachable(settings)
     options: dict[str, Any] = {}
     publisher: SlackPublisher | WorkspacePublisher
     if settings.slack_bot_token is not None:
@@ -130,6 +176,7 @@ async def start_slack(
         signing_secret=_secret(settings.slack_signing_secret) or "socket-mode",
         may_manage=may_manage,
         request_verification_enabled=settings.slack_app_token is None,
+        replays=ReplayGuard(store) if settings.slack_app_token is None else None,
         **options,
     )
     if settings.slack_app_token is not None:
@@ -140,7 +187,11 @@ async def start_slack(
         )
     bolt = app.server(path=EVENTS_PATH, port=settings.http_port).web_app
     for route in bolt.router.routes():
-        web_app.router.add_route(route.method, route.resource.canonical, route.handler)  # type: ignore[union-attr]
+        web_app.router.add_route(
+            route.method,
+            route.resource.canonical,  # type: ignore[union-attr]
+            readable(route.handler),
+        )
 
     async def nothing() -> None:
         return None

@@ -7,6 +7,7 @@ Every method is one transaction, run again when the database connection drops un
 from __future__ import annotations
 
 import datetime as dt
+import os
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,8 @@ from sqlalchemy import Connection, delete, select, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-from bot.errors import StorageError
+from bot.errors import ConfigError, StorageError, StoreUnavailable
+from bot.limits import MAX_ID, check_keywords
 from bot.store.ledger import Ledger, aware
 from bot.store.readings import Readings
 from bot.store.retry import retried
@@ -78,6 +80,7 @@ class SqlStore(Ledger):
 
     @retried
     async def add(self, sub: Subscription, *, now: dt.datetime) -> Subscription:
+        check_keywords(sub.keywords)
         fields = sub.model_dump(exclude={"id", "created_at"})
         fields.update(
             categories=list(sub.categories),
@@ -113,12 +116,18 @@ class SqlStore(Ledger):
 
     @retried
     async def get(self, subscription_id: int) -> Subscription | None:
+        if not 1 <= subscription_id <= MAX_ID:
+            return None  # no store holds such an id; SQLite would overflow on it
         async with self.sessions() as session:
             row = await session.get(SubscriptionRow, subscription_id)
             return _subscription(row) if row else None
 
     @retried
     async def update(self, subscription_id: int, **changes: Any) -> Subscription | None:
+        if not 1 <= subscription_id <= MAX_ID:
+            return None
+        if "keywords" in changes:
+            check_keywords(changes["keywords"])
         for key in ("categories", "keywords", "weekdays"):
             if key in changes:
                 changes[key] = list(changes[key])
@@ -132,6 +141,8 @@ class SqlStore(Ledger):
 
     @retried
     async def remove(self, subscription_id: int) -> bool:
+        if not 1 <= subscription_id <= MAX_ID:
+            return False
         async with self.sessions.begin() as session:
             result = await session.execute(
                 delete(SubscriptionRow).where(SubscriptionRow.id == subscription_id)
@@ -172,18 +183,54 @@ class SqlStore(Ledger):
             return found.one_or_none()
 
 
+def _sqlite_place(url: str) -> None:
+    """Make sure a SQLite file can be created and written, before any driver thread starts.
+
+    A failed open inside aiosqlite leaves a worker thread that outlives the event loop and
+    prints tracebacks at exit; a directory that cannot be written is said in one sentence.
+    """
+    path = Path(url.removeprefix("sqlite:///"))
+    hint = "set HOTPAPERS_DATA_DIR or HOTPAPERS_DATABASE_URL to a writable place"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"The database directory {str(path.parent)!r} cannot be created "
+            f"({exc.strerror}); {hint}."
+        ) from exc
+    if not path.parent.is_dir():
+        raise ConfigError(f"The database directory {str(path.parent)!r} is not a directory.")
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise ConfigError(f"The database directory {str(path.parent)!r} is read-only; {hint}.")
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        raise ConfigError(f"The database file {str(path)!r} is read-only; {hint}.")
+
+
 async def open_store(url: str) -> SqlStore:
-    """Connect and bring the schema up to date; StorageError says what is wrong in a sentence."""
+    """Connect and bring the schema up to date; one sentence says what is wrong.
+
+    ConfigError: the URL or the place cannot work (a driver that is not installed, a directory
+    that cannot be written). StoreUnavailable: the database server cannot be reached.
+    """
     try:
         engine = create_async_engine(
             async_url(url),
             connect_args={"timeout": 30} if url.startswith("sqlite") else {},
             pool_pre_ping=True,
         )
+    except ImportError as exc:
+        raise ConfigError(
+            f"The database URL needs the driver {exc.name or 'for it'}, which is not installed: "
+            "hotpapers uses sqlite:///PATH or postgresql://HOST/NAME."
+        ) from exc
     except (SQLAlchemyError, ValueError) as exc:
-        raise StorageError(f"The database URL is not usable ({exc}).") from exc
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        raise ConfigError(f"The database URL is not usable ({exc}).") from exc
+    if url.startswith("sqlite:///") and ":memory:" not in url:
+        try:
+            _sqlite_place(url)
+        except ConfigError:
+            await engine.dispose()
+            raise
     try:
         async with engine.begin() as connection:
             if connection.dialect.name == "sqlite":
@@ -191,7 +238,8 @@ async def open_store(url: str) -> SqlStore:
             await connection.run_sync(_migrate)
     except (OperationalError, OSError) as exc:
         await engine.dispose()
-        raise StorageError(
-            f"The database cannot be opened ({type(exc).__name__}: {str(exc).splitlines()[0]})."
-        ) from exc
+        reason = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+        if engine.dialect.name == "sqlite":
+            raise StorageError(f"The database cannot be opened ({reason}).") from exc
+        raise StoreUnavailable(f"The database server cannot be reached ({reason}).") from exc
     return SqlStore(engine)

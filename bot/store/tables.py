@@ -131,3 +131,12 @@ class ReadingRow(Base):
     repo: Mapped[str | None] = mapped_column(String(256), nullable=True, index=True)
     # The post (without its counts), the repository's creation time and the source's summary.
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class ReplayRow(Base):
+    """A signed request already served, kept until its signature can no longer be valid."""
+
+    __tablename__ = "replays"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the signature
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)

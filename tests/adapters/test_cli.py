@@ -121,7 +121,7 @@ def test_network_down_names_what_failed_and_suggests_the_sample(
         "HOTPAPERS_ARXIV_FEED_URL", "http://127.0.0.1:9/atom/"
     )  # nothing listens there
     code, _, err = invoke("digest")
-    assert code == 2
+    assert code == 3  # an upstream unavailable, not bad input
     assert "arXiv's feed could not be reached" in err
     assert "--sample" in err
 

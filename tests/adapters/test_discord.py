@@ -382,7 +382,11 @@ def test_run_posts_scheduled_digests_to_discord_channels(
             assert bot.poll() is None, bot.stderr.read() if bot.stderr else ""
             assert time.monotonic() < deadline, "no scheduled post"
             time.sleep(0.1)
+        # The run records its report just after the post arrives: wait for it, not a race.
         health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json()
+        while health["last_delivery"] is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+            health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json()
     finally:
         bot.terminate()
         _, err = bot.communicate(timeout=20)

@@ -126,6 +126,7 @@ def test_server_mode_without_credentials_serves_healthz_until_stopped(tmp_path: 
     env |= {
         "HOTPAPERS_DATA_DIR": str(tmp_path),
         "HOTPAPERS_HTTP_PORT": str(port),
+        "HOTPAPERS_HTTP_HOST": "127.0.0.1",
         "HOTPAPERS_LOG_FORMAT": "json",
     }
     bot = subprocess.Popen(
@@ -161,7 +162,7 @@ def test_a_port_in_use_is_one_sentence(tmp_path: Path) -> None:
     import socket
 
     with socket.socket() as taken:
-        taken.bind(("0.0.0.0", 0))
+        taken.bind(("127.0.0.1", 0))
         taken.listen()
         env = {
             k: v
@@ -171,6 +172,7 @@ def test_a_port_in_use_is_one_sentence(tmp_path: Path) -> None:
         env |= {
             "HOTPAPERS_DATA_DIR": str(tmp_path),
             "HOTPAPERS_HTTP_PORT": str(taken.getsockname()[1]),
+            "HOTPAPERS_HTTP_HOST": "127.0.0.1",  # the setting is what binds: the port is taken here
         }
         result = subprocess.run(
             [sys.executable, "-m", "adapters.cli.main", "run", "--sample", "--server"],
@@ -183,7 +185,8 @@ def test_a_port_in_use_is_one_sentence(tmp_path: Path) -> None:
         )
     assert result.returncode == 2
     assert result.stderr.strip().endswith(
-        "cannot be served: it is in use or not allowed; set HOTPAPERS_HTTP_PORT."
+        "cannot be served on 127.0.0.1: it is in use or not allowed; "
+        "set HOTPAPERS_HTTP_PORT or HOTPAPERS_HTTP_HOST."
     )
     assert "Traceback" not in result.stderr
 

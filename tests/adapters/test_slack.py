@@ -160,6 +160,7 @@ def test_the_slack_app_answers_slash_commands_in_http_mode(tmp_path: Path) -> No
         env |= {
             "HOTPAPERS_DATA_DIR": str(tmp_path),
             "HOTPAPERS_HTTP_PORT": str(port),
+            "HOTPAPERS_HTTP_HOST": "127.0.0.1",
             "SLACK_BOT_TOKEN": "xoxb-test",
             "SLACK_SIGNING_SECRET": SECRET,
             "SLACK_API_URL": f"{base}/api/",

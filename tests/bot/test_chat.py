@@ -88,3 +88,22 @@ async def test_mistakes_get_usage_help(bot: CommandHandler) -> None:
         "The digest cannot be made right now"
     )
     assert (await say(bot, "help")).kind == "help"
+
+
+async def test_a_reply_never_outgrows_the_platform_and_says_when_it_is_cut(
+    bot: CommandHandler,
+) -> None:
+    from bot.limits import CUT_NOTE, REPLY_LIMITS
+    from bot.taxonomy import load_taxonomy
+
+    discord = Context(platform="discord", workspace="G1", channel="42", user="U1")
+    categories = list(load_taxonomy().categories)[:120]
+    for start in range(0, len(categories), 20):
+        chunk = " ".join(categories[start : start + 20])
+        await say(bot, f"subscribe {chunk} keywords {' '.join(['k' * 64] * 20)}", discord)
+    reply = await say(bot, "subscriptions", discord)
+    assert len(reply.text) <= REPLY_LIMITS["discord"]
+    assert reply.text.endswith(CUT_NOTE)
+    slack = await say(bot, "subscribe cs.LG keywords " + " ".join(["k" * 64] * 20))
+    assert slack.kind == "confirmation"
+    assert not slack.text.endswith(CUT_NOTE)  # 40,000 characters hold it whole

@@ -128,3 +128,24 @@ def test_no_input_makes_the_parser_raise_anything_but_a_command_error(text: str)
     else:
         message = "parsed"
     assert message
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("top " + "9" * 3990, "from 1 to 100"),
+        ("top " + "9" * 5000, "at most 4000 characters"),
+        ("top ²", "from 1 to 100"),
+        ("subscribe cs.LG keywords " + " ".join(f"w{i}" for i in range(21)), "At most 20 keywords"),
+        ("keywords " + "x" * 65, "at most 64 characters"),
+        ("cs.LG " * 800, "at most 4000 characters"),
+    ],
+)
+def test_numbers_and_keywords_are_bounded(text: str, message: str) -> None:
+    with pytest.raises(CommandError, match=message) as caught:
+        parse(text, today=TODAY)
+    assert len(str(caught.value)) < 200  # the token is never echoed whole
+
+
+def test_a_leading_zero_is_still_a_number() -> None:
+    assert parse("top 05", today=TODAY) == DigestRequest(top=5)

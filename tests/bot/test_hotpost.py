@@ -235,3 +235,49 @@ def test_any_rendered_post_imports_back(
     assert sorted((s.arxiv_id, tuple(s.counts.items())) for s in again.signals) == sorted(
         (s.arxiv_id, tuple(s.counts.items())) for s in signals
     )
+
+
+def test_a_malformed_counts_line_is_a_warning_with_its_line_number(seed_text: str) -> None:
+    from bot.hotpost import read_post
+
+    broken = seed_text.replace(
+        "- retweets: 1802, favorites: 277", "- retweets: lots, favorites: 277"
+    )
+    lines = broken.splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if text.startswith("- retweets: lots"))
+    imported = read_post(broken, name="seed")
+    assert len(imported.snapshot.papers) == 13
+    (warning,) = imported.warnings
+    assert warning.startswith(f"line {line}: “- retweets: lots, favorites: 277")
+    assert "cannot be read as counts" in warning
+    assert "Training GANs" in warning
+
+
+def test_a_post_cut_short_is_a_warning(seed_text: str) -> None:
+    from bot.hotpost import read_post
+
+    cut = seed_text[: len(seed_text) // 3]
+    imported = read_post(cut, name="seed")
+    assert 0 < len(imported.snapshot.papers) < 13
+    assert imported.warnings
+    assert any("cut short" in w for w in imported.warnings)
+    assert all(w.startswith("line ") for w in imported.warnings)
+
+
+def test_every_real_hot_papers_post_imports_without_a_warning() -> None:
+    from pathlib import Path
+
+    from bot.hotpost import read_post
+
+    corpus = Path("/work/shared/corpus/hot-papers")
+    if not corpus.is_dir():
+        pytest.skip("the shared corpus is not on this machine")
+    read = 0
+    for path in sorted(corpus.glob("*.md")):
+        try:
+            imported = read_post(path.read_text(encoding="utf-8"), name=path.name)
+        except SnapshotError:
+            continue  # a day without papers, refused as before
+        read += 1
+        assert imported.warnings == (), path.name
+    assert read > 200

@@ -95,3 +95,16 @@ def test_every_reference_form_round_trips_to_the_canonical_id(
 ) -> None:
     text = f"Look at {form.format(id=arxiv_id, v=f'v{version}' if version else '')} today!"
     assert [r.arxiv_id for r in find_refs(text)] == [arxiv_id]
+
+
+def test_untrusted_text_never_makes_an_id_that_is_not_ascii_or_a_huge_version() -> None:
+    from bot.ids import find_refs, is_canonical_id, parse_id
+
+    assert find_refs("arXiv:２１０３.０９７４２ https://arxiv.org/abs/２１０３.０９７４２") == []
+    with pytest.raises(ValueError, match="not an arXiv id"):
+        parse_id("２１０３.０９７４２")
+    (ref,) = find_refs("arXiv:2103.09742v" + "9" * 5000)  # int() would refuse 5000 digits
+    assert ref.arxiv_id == "2103.09742"
+    assert all(
+        is_canonical_id(r.arxiv_id) for r in find_refs("hep-th/9901001 arXiv:math.gt/0309136")
+    )

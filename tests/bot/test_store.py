@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from bot.errors import StorageError
+from bot.errors import StoreUnavailable
 from bot.store import SqlStore, open_store
 from bot.subscriptions import Subscription
 
@@ -102,5 +102,27 @@ async def test_opening_twice_migrates_once(database_url: str) -> None:
 
 
 async def test_an_unreachable_database_is_one_sentence() -> None:
-    with pytest.raises(StorageError, match="cannot be opened"):
+    with pytest.raises(StoreUnavailable, match="server cannot be reached"):
         await open_store("postgresql://127.0.0.1:9/nothing")
+
+
+async def test_ids_and_keywords_beyond_the_limits_never_reach_the_database(
+    store: SqlStore, now: dt.datetime
+) -> None:
+    from bot.errors import InputError
+
+    huge = 99999999999999999999999
+    assert await store.remove(huge) is False
+    assert await store.get(huge) is None
+    assert await store.update(2**31, paused=True) is None
+    with pytest.raises(InputError, match="At most 20 keywords"):
+        await store.add(
+            Subscription(
+                platform="slack", destination="C1", keywords=tuple("abcdefghijklmnopqrstu")
+            ),
+            now=now,
+        )
+    sub = await store.add(Subscription(platform="slack", destination="C1"), now=now)
+    assert sub.id is not None
+    with pytest.raises(InputError, match="at most 64 characters"):
+        await store.update(sub.id, keywords=("x" * 65,))
