@@ -99,6 +99,7 @@ def build_sources(
                     client_secret=_secret(settings.reddit_client_secret),
                     auth_url=settings.reddit_auth_url,
                     api_url=settings.reddit_api_url,
+                    subreddits=settings.reddit_subreddits,
                     retry=retry,
                 )
             )

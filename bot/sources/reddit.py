@@ -1,14 +1,21 @@
-"""Reddit submissions linking arXiv, through the OAuth API (app credentials, no user).
+"""Reddit submissions linking papers, through the OAuth API (app credentials, no user).
 
 The source gets an application token (client credentials), then pages through the newest
-submissions of the ``arxiv.org`` domain listing until they are older than the announcement
-window. Engagement: score + comments.
+submissions of each domain listing that serves papers (``/domain/arxiv.org/new``, alphaxiv.org,
+huggingface.co, hf.co) and of the research subreddits (one combined ``/r/A+B/new`` listing, for
+self-posts whose text links a paper), until they are older than the announcement window.
+Engagement: score + comments.
+
+Reddit lists at most 1,000 items (10 pages of 100) however it is paged. When the combined
+subreddit listing is cut before the window's start, each subreddit is read on its own (each
+has its own 1,000); a domain listing cut that way cannot be split and is logged.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 from collections.abc import Callable, Sequence
 
 import httpx
@@ -23,9 +30,13 @@ from bot.sources.http import DEFAULT_RETRY, Fetcher, RetryPolicy, Sleep
 AUTH_URL = "https://www.reddit.com/api/v1/access_token"
 API_URL = "https://oauth.reddit.com"
 PAGE_SIZE = 100
-MAX_PAGES = 20
+MAX_PAGES = 10  # Reddit's listings end after 1,000 items
 INTERVAL_S = 1.0
 WINDOW = dt.timedelta(days=3)
+DOMAINS = ("arxiv.org", "alphaxiv.org", "huggingface.co", "hf.co")
+SUBREDDITS = ("MachineLearning", "LocalLLaMA", "LanguageTechnology", "computervision")
+
+log = logging.getLogger(__name__)
 
 
 class _Submission(BaseModel):
@@ -38,6 +49,8 @@ class _Submission(BaseModel):
     num_comments: int = 0
     created_utc: float
     permalink: str
+    is_self: bool = False
+    selftext: str = ""
 
 
 class _Child(BaseModel):
@@ -67,6 +80,7 @@ class RedditSource:
         client_secret: str,
         auth_url: str = AUTH_URL,
         api_url: str = API_URL,
+        subreddits: Sequence[str] = SUBREDDITS,
         max_pages: int = MAX_PAGES,
         clock: Callable[[], dt.datetime] = utcnow,
         interval: float = INTERVAL_S,
@@ -78,6 +92,7 @@ class RedditSource:
         self.client_secret = client_secret
         self.auth_url = auth_url
         self.api_url = api_url.rstrip("/")
+        self.subreddits = tuple(subreddits)
         self.max_pages = max_pages
         self.clock = clock
 
@@ -93,41 +108,63 @@ class RedditSource:
             raise SourceError(self.name, "login answered without a token")
         return token
 
+    async def _listing(
+        self, path: str, since: dt.datetime, headers: dict[str, str]
+    ) -> tuple[list[_Submission], bool]:
+        """A listing's submissions from ``since`` on, and whether its cap cut it short."""
+        found: list[_Submission] = []
+        after: str | None = None
+        for _ in range(self.max_pages):
+            params: dict[str, str | int] = {"limit": PAGE_SIZE, "raw_json": 1}
+            if after:
+                params["after"] = after
+            data = await self.http.get(f"{self.api_url}{path}", params=params, headers=headers)
+            try:
+                listing = _Listing.model_validate(data).data
+            except ValidationError as exc:
+                raise SourceError(self.name, "answered with an unexpected shape") from exc
+            items = [child.data for child in listing.children]
+            found += items
+            after = listing.after
+            if not items or min(i.created_utc for i in items) < since.timestamp():
+                return found, False
+            if not after:
+                # A listing ends either with its last item or at the cap; only a full
+                # last page can be the cap.
+                return found, len(found) >= self.max_pages * PAGE_SIZE
+        return found, after is not None
+
     async def collect(self, papers: Sequence[Paper], day: dt.date) -> list[Signal]:
         wanted = {p.arxiv_id for p in papers}
         since = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC) - dt.timedelta(days=1)
         until = since + WINDOW
         headers = {"Authorization": f"Bearer {await self._token()}"}
         taken = self.clock()
+        submissions: dict[str, _Submission] = {}
+        for domain in DOMAINS:
+            found, cut = await self._listing(f"/domain/{domain}/new", since, headers)
+            if cut:
+                log.warning("reddit: the %s listing ends before the window starts", domain)
+            submissions.update((s.id, s) for s in found)
+        if self.subreddits:
+            found, cut = await self._listing(f"/r/{'+'.join(self.subreddits)}/new", since, headers)
+            submissions.update((s.id, s) for s in found)
+            if cut and len(self.subreddits) > 1:
+                for subreddit in self.subreddits:
+                    found, _ = await self._listing(f"/r/{subreddit}/new", since, headers)
+                    submissions.update((s.id, s) for s in found)
         signals: list[Signal] = []
-        after: str | None = None
-        for _ in range(self.max_pages):
-            params: dict[str, str | int] = {"limit": PAGE_SIZE, "raw_json": 1}
-            if after:
-                params["after"] = after
-            data = await self.http.get(
-                f"{self.api_url}/domain/arxiv.org/new", params=params, headers=headers
+        for item in submissions.values():
+            created = dt.datetime.fromtimestamp(item.created_utc, dt.UTC)
+            if not since <= created < until:
+                continue
+            post = Post(
+                url=f"https://www.reddit.com{item.permalink}",
+                author=f"u/{item.author}" if item.author else "",
+                text=item.title,
+                posted_at=created,
+                counts={"score": item.score, "comments": item.num_comments},
             )
-            try:
-                listing = _Listing.model_validate(data).data
-            except ValidationError as exc:
-                raise SourceError(self.name, "answered with an unexpected shape") from exc
-            oldest = None
-            for child in listing.children:
-                item = child.data
-                created = dt.datetime.fromtimestamp(item.created_utc, dt.UTC)
-                oldest = created if oldest is None else min(oldest, created)
-                if not since <= created < until:
-                    continue
-                post = Post(
-                    url=f"https://www.reddit.com{item.permalink}",
-                    author=f"u/{item.author}" if item.author else "",
-                    text=item.title,
-                    posted_at=created,
-                    counts={"score": item.score, "comments": item.num_comments},
-                )
-                signals += attribute(self.name, post, [item.url], wanted, taken_at=taken)
-            after = listing.after
-            if not after or oldest is None or oldest < since:
-                break
+            links = [item.url, item.selftext] if item.is_self else [item.url]
+            signals += attribute(self.name, post, links, wanted, taken_at=taken)
         return signals

@@ -212,6 +212,17 @@ async def test_x_reads_recent_search_within_the_daily_budget(tmp_path: Path) -> 
             await xsource(http, budget=budget).collect(PAPERS, DAY)
 
 
+def reddit_login(request: httpx.Request) -> httpx.Response | None:
+    if request.url.path == "/api/v1/access_token":
+        assert request.headers["Authorization"].startswith("Basic ")
+        assert request.content == b"grant_type=client_credentials"
+        return httpx.Response(
+            200, json={"access_token": "app", "token_type": "bearer", "expires_in": 86400}
+        )
+    assert request.headers["Authorization"] == "Bearer app"
+    return None
+
+
 async def test_reddit_gets_an_app_token_and_pages_until_the_window_ends() -> None:
     old = POSTED - dt.timedelta(days=3)
     pages = {
@@ -223,25 +234,121 @@ async def test_reddit_gets_an_app_token_and_pages_until_the_window_ends() -> Non
             [payloads.reddit_post("p2", "https://arxiv.org/abs/2611.00003", 9, 1, old)], "t3_p2"
         ),
     }
-    asked: list[str | None] = []
+    asked: list[tuple[str, str | None]] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/api/v1/access_token":
-            assert request.headers["Authorization"].startswith("Basic ")
-            assert request.content == b"grant_type=client_credentials"
-            return httpx.Response(
-                200, json={"access_token": "app", "token_type": "bearer", "expires_in": 86400}
-            )
-        assert request.headers["Authorization"] == "Bearer app"
-        asked.append(request.url.params.get("after"))
-        return httpx.Response(200, json=pages[request.url.params.get("after")])
+        if login := reddit_login(request):
+            return login
+        after = request.url.params.get("after")
+        asked.append((request.url.path, after))
+        if request.url.path == "/domain/arxiv.org/new":
+            return httpx.Response(200, json=pages[after])
+        return httpx.Response(200, json=payloads.reddit_listing([], None))
 
     async with client(handler) as http:
         found = await reddit(http).collect(PAPERS, DAY)
-    assert asked == [None, "t3_p1"]  # the second page reached past the window: no third
+    assert asked == [
+        ("/domain/arxiv.org/new", None),
+        ("/domain/arxiv.org/new", "t3_p1"),  # this page reached past the window: no third
+        ("/domain/alphaxiv.org/new", None),
+        ("/domain/huggingface.co/new", None),
+        ("/domain/hf.co/new", None),
+        ("/r/MachineLearning+LocalLLaMA+LanguageTechnology+computervision/new", None),
+    ]
     assert [(s.arxiv_id, s.counts) for s in found] == [
         ("2611.00002", {"score": 300, "comments": 40})
     ]
+
+
+async def test_reddit_reads_self_posts_of_research_subreddits_and_other_paper_hosts() -> None:
+    listings = {
+        "/domain/hf.co/new": [
+            payloads.reddit_post("h", "https://hf.co/papers/2611.00001", 50, 5, POSTED)
+        ],
+        "/domain/arxiv.org/new": [
+            payloads.reddit_post("l", "https://arxiv.org/pdf/2611.00003v2", 7, 0, POSTED)
+        ],
+        "/r/MachineLearning+reinforcementlearning/new": [
+            payloads.reddit_post(
+                "s",
+                "",
+                120,
+                30,
+                POSTED,
+                selftext="[R] Our paper: https://www.alphaxiv.org/abs/2611.00002 (code soon)",
+            ),
+            payloads.reddit_post(
+                "q", "", 80, 60, POSTED, selftext="[D] Which optimizer do you use?"
+            ),
+            # The same link post again, through the subreddit: counted once.
+            payloads.reddit_post("l", "https://arxiv.org/pdf/2611.00003v2", 7, 0, POSTED),
+        ],
+    }
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if login := reddit_login(request):
+            return login
+        return httpx.Response(
+            200, json=payloads.reddit_listing(listings.get(request.url.path, []), None)
+        )
+
+    async with client(handler) as http:
+        source = RedditSource(
+            http,
+            client_id="id",
+            client_secret="secret",
+            subreddits=["MachineLearning", "reinforcementlearning"],
+            clock=lambda: NOW,
+            sleep=no_sleep,
+        )
+        found = await source.collect(PAPERS, DAY)
+    assert sorted((s.arxiv_id, s.counts["score"]) for s in found) == [
+        ("2611.00001", 50),
+        ("2611.00002", 120),
+        ("2611.00003", 7),
+    ]
+    selfpost = next(s for s in found if s.arxiv_id == "2611.00002")
+    assert selfpost.post is not None
+    assert selfpost.post.url == "https://www.reddit.com/r/MachineLearning/comments/s/submission/"
+
+
+async def test_reddit_reads_each_subreddit_when_the_combined_listing_hits_the_cap() -> None:
+    """Reddit lists 1,000 items at most: a busy multi-subreddit listing is split."""
+    recent = POSTED + dt.timedelta(hours=20)
+    chatter = [
+        payloads.reddit_post(f"c{n}", "", 1, 0, recent, subreddit="LocalLLaMA", selftext="hi")
+        for n in range(1000)
+    ]
+    paper_post = payloads.reddit_post("p", "", 40, 2, POSTED, selftext="Paper: arXiv:2611.00003")
+    asked: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if login := reddit_login(request):
+            return login
+        asked.append(request.url.path)
+        offset = int(request.url.params.get("after", 0))
+        if request.url.path == "/r/MachineLearning+LocalLLaMA/new":
+            after = str(offset + 100) if offset + 100 < 1000 else None
+            return httpx.Response(
+                200, json=payloads.reddit_listing(chatter[offset : offset + 100], after)
+            )
+        if request.url.path == "/r/MachineLearning/new":
+            return httpx.Response(200, json=payloads.reddit_listing([paper_post], None))
+        return httpx.Response(200, json=payloads.reddit_listing([], None))
+
+    async with client(handler) as http:
+        source = RedditSource(
+            http,
+            client_id="id",
+            client_secret="secret",
+            subreddits=["MachineLearning", "LocalLLaMA"],
+            clock=lambda: NOW,
+            sleep=no_sleep,
+        )
+        found = await source.collect(PAPERS, DAY)
+    assert asked.count("/r/MachineLearning+LocalLLaMA/new") == 10
+    assert "/r/MachineLearning/new" in asked
+    assert [(s.arxiv_id, s.counts["score"]) for s in found] == [("2611.00003", 40)]
 
 
 def test_repos_are_recognised_in_text() -> None:
@@ -419,3 +526,18 @@ async def test_collected_signals_are_cached_with_the_time_they_were_taken(tmp_pa
     assert await cached.collect(PAPERS[:1], DAY) == []  # other papers, other key
     moment[0] += dt.timedelta(minutes=31)
     assert await cached.collect(PAPERS, DAY) == []
+
+
+def test_research_subreddits_are_configurable_and_checked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.errors import ConfigError
+    from bot.settings import load_settings
+
+    monkeypatch.delenv("HOTPAPERS_CONFIG", raising=False)
+    assert "MachineLearning" in load_settings().reddit_subreddits
+    monkeypatch.setenv("HOTPAPERS_REDDIT_SUBREDDITS", '["MachineLearning", "MLQuestions"]')
+    assert load_settings().reddit_subreddits == ("MachineLearning", "MLQuestions")
+    monkeypatch.setenv("HOTPAPERS_REDDIT_SUBREDDITS", '["r/Machine Learning"]')
+    with pytest.raises(ConfigError, match="reddit_subreddits"):
+        load_settings()
