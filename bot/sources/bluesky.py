@@ -2,8 +2,9 @@
 
 Post search needs a logged-in session in practice, so the source logs in with a handle and an
 app password (``com.atproto.server.createSession``). It asks one date-windowed query per domain
-(arxiv.org, then Hugging Face paper pages), pages through the results with the cursor, and maps
-each post to the day's papers by its links and text. Engagement: likes + reposts + quotes
+(arxiv.org, alphaxiv.org, then Hugging Face paper pages on huggingface.co and hf.co), pages
+through the results with the cursor, and maps each post to the day's papers by its links and
+text. Engagement: likes + reposts + quotes
 (replies are kept but weigh 0 by default).
 """
 
@@ -28,7 +29,14 @@ PAGE_SIZE = 100
 MAX_PAGES = 100
 INTERVAL_S = 0.2
 WINDOW = dt.timedelta(days=3)
-QUERIES = (("arxiv.org", "arxiv.org"), ("huggingface.co/papers", "huggingface.co"))
+# (query text, domain filter): every host that serves papers; ``find_refs`` then keeps only
+# links that name a paper (a huggingface.co post about a model is dropped).
+QUERIES = (
+    ("arxiv.org", "arxiv.org"),
+    ("alphaxiv.org", "alphaxiv.org"),
+    ("huggingface.co/papers", "huggingface.co"),
+    ("hf.co/papers", "hf.co"),
+)
 
 
 class _Author(BaseModel):

@@ -105,6 +105,12 @@ async def test_bluesky_logs_in_pages_with_the_cursor_and_counts_each_post_once()
             embed=True,
         ),
     ]
+    short = [
+        first[1],  # already found through arxiv.org: counted once
+        payloads.bsky_post(
+            "e", "eve", "Short link", "https://hf.co/papers/2611.00001", 7, 0, 0, POSTED
+        ),
+    ]
     asked: list[tuple[str, dict[str, str]]] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -121,16 +127,27 @@ async def test_bluesky_logs_in_pages_with_the_cursor_and_counts_each_post_once()
         asked.append((request.url.path, params))
         if params["domain"] == "huggingface.co":
             return httpx.Response(200, json={"posts": hf})
+        if params["domain"] == "hf.co":
+            return httpx.Response(200, json={"posts": short})
+        if params["domain"] == "alphaxiv.org":
+            return httpx.Response(200, json={"posts": []})
         if "cursor" not in params:
             return httpx.Response(200, json={"posts": first, "cursor": "next", "hitsTotal": 3})
         return httpx.Response(200, json={"posts": second})
 
     async with client(handler) as http:
         found = await bluesky(http).collect(PAPERS, DAY)
-    assert [p["domain"] for _, p in asked] == ["arxiv.org", "arxiv.org", "huggingface.co"]
+    assert [p["domain"] for _, p in asked] == [
+        "arxiv.org",
+        "arxiv.org",
+        "alphaxiv.org",
+        "huggingface.co",
+        "hf.co",
+    ]
     assert asked[0][1]["since"] == "2026-11-23T00:00:00Z"
     assert asked[0][1]["limit"] == "100"
     assert sorted((s.arxiv_id, s.counts["likes"]) for s in found) == [
+        ("2611.00001", 7),
         ("2611.00001", 50),
         ("2611.00002", 20),
         ("2611.00003", 5),
