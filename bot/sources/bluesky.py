@@ -3,8 +3,9 @@
 Post search needs a logged-in session in practice, so the source logs in with a handle and an
 app password (``com.atproto.server.createSession``). It asks one date-windowed query per domain
 (arxiv.org, alphaxiv.org, then Hugging Face paper pages on huggingface.co and hf.co), pages
-through the results with the cursor, and maps each post to the day's papers by its links and
-text. Engagement: likes + reposts + quotes
+through the results with the cursor (a page of each query in turn, so that a ``time_budget``
+that runs out leaves every host read as far back), and maps each post to the day's papers by
+its links and text. Engagement: likes + reposts + quotes
 (replies are kept but weigh 0 by default).
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterator, Sequence
 from typing import Any
 
 import httpx
@@ -23,10 +24,11 @@ from bot.errors import SourceError
 from bot.models import Paper, Post, Signal
 from bot.sources.attribution import attribute
 from bot.sources.http import DEFAULT_RETRY, Fetcher, RetryPolicy, Sleep
+from bot.sources.paging import TimeBudget, interleave
 
 API_URL = "https://bsky.social"
 PAGE_SIZE = 100
-MAX_PAGES = 100
+MAX_PAGES = 1000  # a safety net; the time budget is what bounds a busy day
 INTERVAL_S = 0.2
 WINDOW = dt.timedelta(days=3)
 # (query text, domain filter): every host that serves papers; ``find_refs`` then keeps only
@@ -109,6 +111,7 @@ class BlueskySource:
         app_password: str,
         api_url: str = API_URL,
         max_pages: int = MAX_PAGES,
+        time_budget: float | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
         interval: float = INTERVAL_S,
         retry: RetryPolicy = DEFAULT_RETRY,
@@ -119,6 +122,7 @@ class BlueskySource:
         self.app_password = app_password
         self.api_url = api_url.rstrip("/")
         self.max_pages = max_pages
+        self.time_budget = time_budget
         self.clock = clock
 
     async def _login(self) -> str:
@@ -134,8 +138,7 @@ class BlueskySource:
 
     async def _pages(
         self, token: str, query: str, domain: str, since: dt.datetime, until: dt.datetime
-    ) -> list[_PostView]:
-        views: list[_PostView] = []
+    ) -> AsyncGenerator[list[_PostView], None]:
         cursor: str | None = None
         for _ in range(self.max_pages):
             params: dict[str, str | int] = {
@@ -157,11 +160,10 @@ class BlueskySource:
                 page = _Page.model_validate(data)
             except ValidationError as exc:
                 raise SourceError(self.name, "answered with an unexpected shape") from exc
-            views += page.posts
+            yield page.posts
             cursor = page.cursor
             if not cursor or not page.posts:
                 break
-        return views
 
     async def collect(self, papers: Sequence[Paper], day: dt.date) -> list[Signal]:
         wanted = {p.arxiv_id for p in papers}
@@ -171,12 +173,10 @@ class BlueskySource:
         taken = self.clock()
         seen: set[str] = set()
         signals: list[Signal] = []
-        for query, domain in QUERIES:
-            for view in await self._pages(token, query, domain, since, until):
-                if view.uri in seen:
-                    continue  # the same post reached through two queries counts once
-                seen.add(view.uri)
-                signals += attribute(
-                    self.name, _post(view), list(_links(view)), wanted, taken_at=taken
-                )
+        pages = [self._pages(token, query, domain, since, until) for query, domain in QUERIES]
+        for view in await interleave(self.name, pages, TimeBudget(self.time_budget)):
+            if view.uri in seen:
+                continue  # the same post reached through two queries counts once
+            seen.add(view.uri)
+            signals += attribute(self.name, _post(view), list(_links(view)), wanted, taken_at=taken)
         return signals

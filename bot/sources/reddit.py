@@ -8,7 +8,9 @@ Engagement: score + comments.
 
 Reddit lists at most 1,000 items (10 pages of 100) however it is paged. When the combined
 subreddit listing is cut before the window's start, each subreddit is read on its own (each
-has its own 1,000); a domain listing cut that way cannot be split and is logged.
+has its own 1,000); a domain listing cut that way cannot be split and is logged. The listings
+are read a page of each in turn, so that a ``time_budget`` that runs out leaves each read as far
+back as the others.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 
 import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -26,6 +28,7 @@ from bot.errors import SourceError
 from bot.models import Paper, Post, Signal
 from bot.sources.attribution import attribute
 from bot.sources.http import DEFAULT_RETRY, Fetcher, RetryPolicy, Sleep
+from bot.sources.paging import TimeBudget, interleave
 
 AUTH_URL = "https://www.reddit.com/api/v1/access_token"
 API_URL = "https://oauth.reddit.com"
@@ -82,6 +85,7 @@ class RedditSource:
         api_url: str = API_URL,
         subreddits: Sequence[str] = SUBREDDITS,
         max_pages: int = MAX_PAGES,
+        time_budget: float | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
         interval: float = INTERVAL_S,
         retry: RetryPolicy = DEFAULT_RETRY,
@@ -94,6 +98,7 @@ class RedditSource:
         self.api_url = api_url.rstrip("/")
         self.subreddits = tuple(subreddits)
         self.max_pages = max_pages
+        self.time_budget = time_budget
         self.clock = clock
 
     async def _token(self) -> str:
@@ -109,11 +114,11 @@ class RedditSource:
         return token
 
     async def _listing(
-        self, path: str, since: dt.datetime, headers: dict[str, str]
-    ) -> tuple[list[_Submission], bool]:
-        """A listing's submissions from ``since`` on, and whether its cap cut it short."""
-        found: list[_Submission] = []
+        self, path: str, since: dt.datetime, headers: dict[str, str], cut: list[str]
+    ) -> AsyncGenerator[list[_Submission], None]:
+        """A listing's pages back to ``since``; ``path`` is added to ``cut`` if its cap cut it."""
         after: str | None = None
+        read = 0
         for _ in range(self.max_pages):
             params: dict[str, str | int] = {"limit": PAGE_SIZE, "raw_json": 1}
             if after:
@@ -124,15 +129,28 @@ class RedditSource:
             except ValidationError as exc:
                 raise SourceError(self.name, "answered with an unexpected shape") from exc
             items = [child.data for child in listing.children]
-            found += items
+            yield items
+            read += len(items)
             after = listing.after
             if not items or min(i.created_utc for i in items) < since.timestamp():
-                return found, False
+                return
             if not after:
-                # A listing ends either with its last item or at the cap; only a full
-                # last page can be the cap.
-                return found, len(found) >= self.max_pages * PAGE_SIZE
-        return found, after is not None
+                break
+        # The listing ended inside the window: at its cap (a full last page) or our page limit.
+        if after or read >= self.max_pages * PAGE_SIZE:
+            cut.append(path)
+
+    async def _research(
+        self, since: dt.datetime, headers: dict[str, str]
+    ) -> AsyncGenerator[list[_Submission], None]:
+        """The research subreddits' submissions: one combined listing, or one each if cut."""
+        cut: list[str] = []
+        async for page in self._listing(f"/r/{'+'.join(self.subreddits)}/new", since, headers, cut):
+            yield page
+        if cut and len(self.subreddits) > 1:
+            for subreddit in self.subreddits:
+                async for page in self._listing(f"/r/{subreddit}/new", since, headers, []):
+                    yield page
 
     async def collect(self, papers: Sequence[Paper], day: dt.date) -> list[Signal]:
         wanted = {p.arxiv_id for p in papers}
@@ -140,19 +158,14 @@ class RedditSource:
         until = since + WINDOW
         headers = {"Authorization": f"Bearer {await self._token()}"}
         taken = self.clock()
-        submissions: dict[str, _Submission] = {}
-        for domain in DOMAINS:
-            found, cut = await self._listing(f"/domain/{domain}/new", since, headers)
-            if cut:
-                log.warning("reddit: the %s listing ends before the window starts", domain)
-            submissions.update((s.id, s) for s in found)
+        cut: list[str] = []
+        pages = [self._listing(f"/domain/{d}/new", since, headers, cut) for d in DOMAINS]
         if self.subreddits:
-            found, cut = await self._listing(f"/r/{'+'.join(self.subreddits)}/new", since, headers)
-            submissions.update((s.id, s) for s in found)
-            if cut and len(self.subreddits) > 1:
-                for subreddit in self.subreddits:
-                    found, _ = await self._listing(f"/r/{subreddit}/new", since, headers)
-                    submissions.update((s.id, s) for s in found)
+            pages.append(self._research(since, headers))
+        found = await interleave(self.name, pages, TimeBudget(self.time_budget))
+        for path in cut:
+            log.warning("reddit: %s ends (1,000 items) before the window starts", path)
+        submissions = {s.id: s for s in found}
         signals: list[Signal] = []
         for item in submissions.values():
             created = dt.datetime.fromtimestamp(item.created_utc, dt.UTC)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from bot.sources.github import GitHubSource, repos_in
 from bot.sources.hackernews import HackerNewsSource
 from bot.sources.http import DEFAULT_RETRY, RetryPolicy
 from bot.sources.huggingface import HuggingFaceSource
+from bot.sources.paging import TimeBudget, interleave
 from bot.sources.reddit import RedditSource
 from bot.sources.twitter import XSource
 from tests import payloads
@@ -137,12 +138,13 @@ async def test_bluesky_logs_in_pages_with_the_cursor_and_counts_each_post_once()
 
     async with client(handler) as http:
         found = await bluesky(http).collect(PAPERS, DAY)
-    assert [p["domain"] for _, p in asked] == [
-        "arxiv.org",
-        "arxiv.org",
-        "alphaxiv.org",
-        "huggingface.co",
-        "hf.co",
+    # A page of each query in turn, then the rest of the one that has more.
+    assert [(p["domain"], p.get("cursor")) for _, p in asked] == [
+        ("arxiv.org", None),
+        ("alphaxiv.org", None),
+        ("huggingface.co", None),
+        ("hf.co", None),
+        ("arxiv.org", "next"),
     ]
     assert asked[0][1]["since"] == "2026-11-23T00:00:00Z"
     assert asked[0][1]["limit"] == "100"
@@ -266,11 +268,11 @@ async def test_reddit_gets_an_app_token_and_pages_until_the_window_ends() -> Non
         found = await reddit(http).collect(PAPERS, DAY)
     assert asked == [
         ("/domain/arxiv.org/new", None),
-        ("/domain/arxiv.org/new", "t3_p1"),  # this page reached past the window: no third
         ("/domain/alphaxiv.org/new", None),
         ("/domain/huggingface.co/new", None),
         ("/domain/hf.co/new", None),
         ("/r/MachineLearning+LocalLLaMA+LanguageTechnology+computervision/new", None),
+        ("/domain/arxiv.org/new", "t3_p1"),  # this page reached past the window: no third
     ]
     assert [(s.arxiv_id, s.counts) for s in found] == [
         ("2611.00002", {"score": 300, "comments": 40})
@@ -558,3 +560,36 @@ def test_research_subreddits_are_configurable_and_checked(
     monkeypatch.setenv("HOTPAPERS_REDDIT_SUBREDDITS", '["r/Machine Learning"]')
     with pytest.raises(ConfigError, match="reddit_subreddits"):
         load_settings()
+
+
+async def test_queries_are_read_a_page_each_in_turn_and_a_spent_budget_keeps_what_was_read() -> (
+    None
+):
+    clock = [0.0]
+    asked: list[str] = []
+
+    async def pages(name: str, count: int) -> AsyncGenerator[list[str], None]:
+        for n in range(count):
+            asked.append(f"{name}{n}")
+            clock[0] += 1.0  # each request takes a second
+            yield [f"{name}{n}"]
+
+    budget = TimeBudget(4.5, monotonic=lambda: clock[0])
+    found = await interleave("bluesky", [pages("a", 10), pages("b", 1), pages("c", 10)], budget)
+    assert asked == ["a0", "b0", "c0", "a1", "c1"]
+    assert found == asked
+    unlimited = await interleave("bluesky", [pages("a", 2), pages("b", 3)], TimeBudget(None))
+    assert unlimited == ["a0", "b0", "a1", "b1", "b2"]
+
+
+async def test_a_source_out_of_time_returns_what_it_read_instead_of_failing() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if login := ok_login(request):
+            return login
+        raise AssertionError("no search once the budget is spent")
+
+    async with client(handler) as http:
+        source = BlueskySource(
+            http, handle="h", app_password="p", time_budget=0.0, clock=lambda: NOW, sleep=no_sleep
+        )
+        assert await source.collect(PAPERS, DAY) == []
