@@ -318,10 +318,21 @@ def serve(world: World, latency: float, seed: int) -> ThreadingHTTPServer:
 
         return stamp(q.get(start), 0.0), stamp(q.get(end), 4e9)
 
-    def paged(items: list[Any], offset: int, size: int, cap: int | None = None) -> tuple[Any, Any]:
-        end = min(offset + size, cap if cap is not None else len(items), len(items))
-        chunk = items[offset:end] if offset < end else []
-        return chunk, (str(end) if end < len(items) and (cap is None or end < cap) else None)
+    def paged(items: list[Any], offset: int, size: int) -> tuple[Any, Any]:
+        chunk = items[offset : offset + size]
+        return chunk, (str(offset + size) if offset + size < len(items) else None)
+
+    def listing(found: list[Item], q: dict[str, str]) -> dict[str, Any]:
+        """A Reddit listing page: ``after`` names an item (its fullname); 1,000 items at most."""
+        start = 0
+        if after := q.get("after"):
+            start = next((k + 1 for k, i in enumerate(found) if f"t3_p{i.n}" == after), CAP)
+        end = min(start + min(int(q.get("limit", 25)), 100), len(found), CAP)
+        chunk = found[start:end]
+        more = bool(chunk) and end < min(len(found), CAP)
+        return payloads.reddit_listing(
+            [reddit(i) for i in chunk], f"t3_p{chunk[-1].n}" if more else None
+        )
 
     def bsky(item: Item) -> dict[str, Any]:
         c = item.counts
@@ -443,24 +454,14 @@ def serve(world: World, latency: float, seed: int) -> ThreadingHTTPServer:
             return {"access_token": "app", "expires_in": 86400}
         if path.startswith("/reddit/domain/"):
             domain = path.split("/")[3]
-            found = [i for i in world.items["reddit"] if i.host == domain and not i.selfpost]
-            chunk, after = paged(
-                found, int(q.get("after", 0)), min(int(q.get("limit", 25)), 100), CAP
+            return listing(
+                [i for i in world.items["reddit"] if i.host == domain and not i.selfpost], q
             )
-            return payloads.reddit_listing([reddit(i) for i in chunk], after)
         if path.startswith("/reddit/r/"):
             subs = set(path.split("/")[3].split("+"))
-            found = [i for i in world.items["reddit"] if i.subreddit in subs]
-            chunk, after = paged(
-                found, int(q.get("after", 0)), min(int(q.get("limit", 25)), 100), CAP
-            )
-            return payloads.reddit_listing([reddit(i) for i in chunk], after)
+            return listing([i for i in world.items["reddit"] if i.subreddit in subs], q)
         if path == "/reddit/search":
-            found = naive("reddit", q["q"].removeprefix("url:"))
-            chunk, after = paged(
-                found, int(q.get("after", 0)), min(int(q.get("limit", 25)), 100), CAP
-            )
-            return payloads.reddit_listing([reddit(i) for i in chunk], after)
+            return listing(naive("reddit", q["q"].removeprefix("url:")), q)
         return 404, {"message": "no such endpoint"}
 
     class Handler(BaseHTTPRequestHandler):

@@ -332,24 +332,35 @@ async def test_reddit_reads_self_posts_of_research_subreddits_and_other_paper_ho
 
 
 async def test_reddit_reads_each_subreddit_when_the_combined_listing_hits_the_cap() -> None:
-    """Reddit lists 1,000 items at most: a busy multi-subreddit listing is split."""
+    """Reddit lists 1,000 items at most: a busy multi-subreddit listing is split, and each
+    subreddit's listing goes on from where the combined one stopped."""
     recent = POSTED + dt.timedelta(hours=20)
     chatter = [
-        payloads.reddit_post(f"c{n}", "", 1, 0, recent, subreddit="LocalLLaMA", selftext="hi")
+        payloads.reddit_post(
+            f"c{n}",
+            "",
+            1,
+            0,
+            recent,
+            subreddit=("LocalLLaMA", "MachineLearning")[n % 2],
+            selftext="hi",
+        )
         for n in range(1000)
     ]
     paper_post = payloads.reddit_post("p", "", 40, 2, POSTED, selftext="Paper: arXiv:2611.00003")
-    asked: list[str] = []
+    asked: list[tuple[str, str | None]] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         if login := reddit_login(request):
             return login
-        asked.append(request.url.path)
-        offset = int(request.url.params.get("after", 0))
+        after = request.url.params.get("after")
+        asked.append((request.url.path, after))
         if request.url.path == "/r/MachineLearning+LocalLLaMA/new":
-            after = str(offset + 100) if offset + 100 < 1000 else None
+            offset = int(after.removeprefix("t3_c")) + 1 if after else 0
+            chunk = chatter[offset : offset + 100]
+            more = offset + 100 < 1000
             return httpx.Response(
-                200, json=payloads.reddit_listing(chatter[offset : offset + 100], after)
+                200, json=payloads.reddit_listing(chunk, chunk[-1]["name"] if more else None)
             )
         if request.url.path == "/r/MachineLearning/new":
             return httpx.Response(200, json=payloads.reddit_listing([paper_post], None))
@@ -365,8 +376,9 @@ async def test_reddit_reads_each_subreddit_when_the_combined_listing_hits_the_ca
             sleep=no_sleep,
         )
         found = await source.collect(PAPERS, DAY)
-    assert asked.count("/r/MachineLearning+LocalLLaMA/new") == 10
-    assert "/r/MachineLearning/new" in asked
+    assert sum(1 for path, _ in asked if path == "/r/MachineLearning+LocalLLaMA/new") == 10
+    assert ("/r/MachineLearning/new", "t3_c999") in asked
+    assert ("/r/LocalLLaMA/new", "t3_c998") in asked
     assert [(s.arxiv_id, s.counts["score"]) for s in found] == [("2611.00003", 40)]
 
 
