@@ -164,10 +164,10 @@ def generate(seed: int, papers: int, posts: int, now: dt.datetime) -> World:
             host, pattern = rng.choices(forms, weights=form_weights)[0]
             linked: list[str] = []
             if kind in ("paper", "before"):
+                # A story or a link submission has one URL; posts with text may link two.
+                several = source in ("bluesky", "twitter") and rng.random() < 0.05
                 linked = list(
-                    dict.fromkeys(
-                        rng.choices(ids, cum_weights=cumulative, k=2 if rng.random() < 0.05 else 1)
-                    )
+                    dict.fromkeys(rng.choices(ids, cum_weights=cumulative, k=2 if several else 1))
                 )
                 urls = [pattern.format(i) for i in linked]
                 heat = heat_of[linked[0]]
@@ -273,10 +273,13 @@ def floor(world: World, today: dt.date) -> dict[str, Any]:
     research = [i for i in reddit if i.subreddit in RESEARCH]
     if len(research) <= CAP:
         pages += max(1, math.ceil(len(research) / 100))
-    else:
+    else:  # the better of: each subreddit alone, or the combined 1,000 then each from there
         holding = {i.subreddit for i in research if i.selfpost and i.papers}
-        pages += sum(
-            math.ceil(min(sum(1 for i in research if i.subreddit == s), CAP) / 100) for s in holding
+        reach = {s: min(sum(1 for i in research if i.subreddit == s), CAP) for s in holding}
+        seen = {s: sum(1 for i in research[:CAP] if i.subreddit == s) for s in holding}
+        pages += min(
+            sum(math.ceil(reach[s] / 100) for s in holding),
+            CAP // 100 + sum(math.ceil(max(0, reach[s] - seen[s]) / 100) for s in holding),
         )
     per["reddit"] = pages
     return {"total": sum(per.values()), "per_source": per}
