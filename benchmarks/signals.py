@@ -13,17 +13,20 @@ with the upstreams' real caps (Algolia and Reddit listings stop at 1,000 items).
 follow-up source whose stars rule is the ranking's, is left out.
 
 Printed: requests per source against the floor and the naive way; the wall and CPU time of the
-collection; the CPU time and peak RSS of ranking + rendering (run in a fresh process on the
-saved snapshot, peak measured from after the snapshot is loaded); the top 10 against the ground
-truth, which ``benchmarks/truth.py`` computes from the generated posts with the score formula
-written apart from ``bot.ranking``.
+collection; the CPU time and peak RSS of ranking + rendering (in a fresh process on a saved
+snapshot, the peak measured from after the snapshot is loaded), on every relevant post of the
+world (the size the targets name; built from the generator, not read through the APIs) and on
+what was collected; the top 10 against the ground truth, which ``benchmarks/truth.py`` computes
+from the generated posts with the score formula written apart from ``bot.ranking``.
 
 ``floor_requests`` is the fewest requests that read every relevant post each API can give at
 its largest page size: one query or listing per host and source (no API ORs hostnames), each
 paged through what it matches in the window, noise it cannot filter out included; logins count
 one; where a 1,000 cap hides posts, perfect time slices of exactly 1,000 (Algolia) or only the
 reachable 1,000 (Reddit; per-subreddit listings when the combined one is cut); X bounded by its
-read budget. ``ratio_to_floor`` = engine requests / floor.
+read budget. ``ratio_to_floor`` = engine requests / floor; sources stopped by their time budget
+(80 % of the source deadline) read less than their floor and are named in ``stopped_by_time``;
+``ratio_to_floor_finished`` is the ratio over the sources that finished.
 
 The naive way (one search per paper per source, following its pages) is sampled: the searches of
 ``--naive-sample`` random papers are really sent, and the count is scaled to every paper.
