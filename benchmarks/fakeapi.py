@@ -310,7 +310,12 @@ def _hn_match(item: Item, query: str) -> bool:
 
 def serve(world: World, latency: float, seed: int) -> ThreadingHTTPServer:
     feed = payloads.atom_feed(world.day, world.papers).encode()
-    index = {source: Index(items) for source, items in world.items.items()}
+    # Per source and host, so that the fake spends little CPU per request (it shares the machine).
+    by_host = {
+        (source, host): Index([i for i in items if i.host == host])
+        for source, items in world.items.items()
+        for host in {i.host for i in items}
+    }
     jitter = random.Random(seed + 1)
 
     def window(q: dict[str, str], start: str, end: str) -> tuple[float, float]:
@@ -423,7 +428,9 @@ def serve(world: World, latency: float, seed: int) -> ThreadingHTTPServer:
                 start = float(low.split(">=")[1])
                 end = float(high.split("<")[1])
                 found = [
-                    i for i in index["hackernews"].between(start, end) if _hn_match(i, q["query"])
+                    i
+                    for i in by_host[("hackernews", HN_QUERIES[q["query"]][0])].between(start, end)
+                    if _hn_match(i, q["query"])
                 ]
             else:
                 found = naive("hackernews", q["query"])
@@ -438,7 +445,8 @@ def serve(world: World, latency: float, seed: int) -> ThreadingHTTPServer:
         if path == "/bsky/xrpc/app.bsky.feed.searchPosts":
             if "domain" in q:
                 start, end = window(q, "since", "until")
-                found = [i for i in index["bluesky"].between(start, end) if i.host == q["domain"]]
+                hosted = by_host.get(("bluesky", q["domain"]))
+                found = hosted.between(start, end) if hosted else []
             else:
                 found = naive("bluesky", q["q"])
             chunk, cursor = paged(found, int(q.get("cursor", 0)), min(int(q.get("limit", 25)), 100))
@@ -446,7 +454,7 @@ def serve(world: World, latency: float, seed: int) -> ThreadingHTTPServer:
         if path == "/x/2/tweets/search/recent":
             if q["query"].startswith('url:"arxiv.org"'):
                 start, end = window(q, "start_time", "end_time")
-                found = [i for i in index["twitter"].between(start, end) if i.host == "arxiv.org"]
+                found = by_host[("twitter", "arxiv.org")].between(start, end)
             else:
                 found = naive("twitter", q["query"].split("/")[-1].strip('"'))
             chunk, token = paged(
