@@ -71,10 +71,19 @@ def xsource(
 
 
 def reddit(
-    http: httpx.AsyncClient, sleep: Any = no_sleep, retry: RetryPolicy = DEFAULT_RETRY
+    http: httpx.AsyncClient,
+    sleep: Any = no_sleep,
+    retry: RetryPolicy = DEFAULT_RETRY,
+    subreddits: tuple[str, ...] | None = None,
 ) -> RedditSource:
     return RedditSource(
-        http, client_id="id", client_secret="secret", clock=lambda: NOW, sleep=sleep, retry=retry
+        http,
+        client_id="id",
+        client_secret="secret",
+        clock=lambda: NOW,
+        sleep=sleep,
+        retry=retry,
+        **({"subreddits": subreddits} if subreddits is not None else {}),
     )
 
 
@@ -312,15 +321,9 @@ async def test_reddit_reads_self_posts_of_research_subreddits_and_other_paper_ho
         )
 
     async with client(handler) as http:
-        source = RedditSource(
-            http,
-            client_id="id",
-            client_secret="secret",
-            subreddits=["MachineLearning", "reinforcementlearning"],
-            clock=lambda: NOW,
-            sleep=no_sleep,
+        found = await reddit(http, subreddits=("MachineLearning", "reinforcementlearning")).collect(
+            PAPERS, DAY
         )
-        found = await source.collect(PAPERS, DAY)
     assert sorted((s.arxiv_id, s.counts["score"]) for s in found) == [
         ("2611.00001", 50),
         ("2611.00002", 120),
@@ -367,15 +370,9 @@ async def test_reddit_reads_each_subreddit_when_the_combined_listing_hits_the_ca
         return httpx.Response(200, json=payloads.reddit_listing([], None))
 
     async with client(handler) as http:
-        source = RedditSource(
-            http,
-            client_id="id",
-            client_secret="secret",
-            subreddits=["MachineLearning", "LocalLLaMA"],
-            clock=lambda: NOW,
-            sleep=no_sleep,
+        found = await reddit(http, subreddits=("MachineLearning", "LocalLLaMA")).collect(
+            PAPERS, DAY
         )
-        found = await source.collect(PAPERS, DAY)
     assert sum(1 for path, _ in asked if path == "/r/MachineLearning+LocalLLaMA/new") == 10
     assert ("/r/MachineLearning/new", "t3_c999") in asked
     assert ("/r/LocalLLaMA/new", "t3_c998") in asked
