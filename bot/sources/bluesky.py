@@ -3,9 +3,9 @@
 Post search needs a logged-in session in practice, so the source logs in with a handle and an
 app password (``com.atproto.server.createSession``). It asks one date-windowed query per domain
 (arxiv.org, alphaxiv.org, then Hugging Face paper pages on huggingface.co and hf.co), pages
-through the results with the cursor (a page of each query in turn, so that a ``time_budget``
-that runs out leaves every host read as far back), and maps each post to the day's papers by
-its links and text. Engagement: likes + reposts + quotes
+through the results with the cursor (next, always the query that has reached least far back,
+so that a ``time_budget`` that runs out leaves every host read back to the same moment), and
+maps each post to the day's papers by its links and text. Engagement: likes + reposts + quotes
 (replies are kept but weigh 0 by default).
 """
 
@@ -75,6 +75,11 @@ def _links(view: _PostView) -> Iterator[str]:
         external = embed.get("external") if isinstance(embed, dict) else None
         if isinstance(external, dict) and isinstance(external.get("uri"), str):
             yield external["uri"]
+
+
+def _age(view: _PostView) -> float | None:
+    """When the search saw the post (its ``since``/``until`` use the same moment)."""
+    return view.indexedAt.timestamp() if view.indexedAt else None
 
 
 def _post(view: _PostView) -> Post:
@@ -174,7 +179,8 @@ class BlueskySource:
         seen: set[str] = set()
         signals: list[Signal] = []
         pages = [self._pages(token, query, domain, since, until) for query, domain in QUERIES]
-        for view in await interleave(self.name, pages, TimeBudget(self.time_budget)):
+        budget = TimeBudget(self.time_budget)
+        for view in await interleave(self.name, pages, budget, age=_age):
             if view.uri in seen:
                 continue  # the same post reached through two queries counts once
             seen.add(view.uri)

@@ -1,13 +1,16 @@
 """Reading several paged queries of one source within a time budget.
 
-A source that asks one query per host (arxiv.org, alphaxiv.org, …) reads them page by page in
-turn, so that when its time runs out every host has been read as far back as the others, newest
-first, and what was read is kept: a digest with most of a source beats one without it.
+A source that asks one query per host (arxiv.org, alphaxiv.org, …), each newest first, always
+asks next for a page of the query that has reached least far back in time. When its time runs
+out, every host has then been read back to about the same moment — a consistent sample of the
+source, not all of a small host and a few hours of a big one — and what was read is kept: a
+digest with most of a source beats one without it.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import AsyncGenerator, Callable, Sequence
 from typing import TypeVar
@@ -35,22 +38,33 @@ class TimeBudget:
 
 
 async def interleave(
-    source: str, pages: Sequence[AsyncGenerator[list[T], None]], budget: TimeBudget
+    source: str,
+    pages: Sequence[AsyncGenerator[list[T], None]],
+    budget: TimeBudget,
+    *,
+    age: Callable[[T], float | None],
 ) -> list[T]:
-    """Every item of every stream of pages, a page of each in turn, until the budget is spent."""
+    """Every item of every stream of pages (each newest first), the stream that has reached
+    least far back read next, until the budget is spent. ``age`` gives an item's timestamp."""
     found: list[T] = []
-    active = list(pages)
+    active = dict(enumerate(pages))
+    reached = dict.fromkeys(active, math.inf)
     try:
         while active:
-            for stream in list(active):
-                if budget.spent():
-                    log.warning("%s: time budget spent, keeping what was read", source)
-                    return found
-                try:
-                    found += await anext(stream)
-                except StopAsyncIteration:
-                    active.remove(stream)
+            if budget.spent():
+                log.warning("%s: time budget spent, keeping what was read", source)
+                return found
+            # Ties (at first, every stream) go in the order the queries were given.
+            turn = max(active, key=lambda k: (reached[k], -k))
+            try:
+                page = await anext(active[turn])
+            except StopAsyncIteration:
+                del active[turn]
+                continue
+            found += page
+            ages = [a for item in page if (a := age(item)) is not None]
+            reached[turn] = min([reached[turn], *ages])
     finally:
-        for stream in active:
+        for stream in active.values():
             await stream.aclose()
     return found

@@ -8,9 +8,9 @@ Engagement: score + comments.
 
 Reddit lists at most 1,000 items (10 pages of 100) however it is paged. When the combined
 subreddit listing is cut before the window's start, each subreddit is read on its own (each
-has its own 1,000); a domain listing cut that way cannot be split and is logged. The listings
-are read a page of each in turn, so that a ``time_budget`` that runs out leaves each read as far
-back as the others.
+has its own 1,000); a domain listing cut that way cannot be split and is logged. The listing
+that has reached least far back is always read next, so that a ``time_budget`` that runs out
+leaves each read back to the same moment.
 """
 
 from __future__ import annotations
@@ -178,7 +178,9 @@ class RedditSource:
         pages = [self._listing(f"/domain/{d}/new", since, headers, cut) for d in DOMAINS]
         if self.subreddits:
             pages.append(self._research(since, headers))
-        found = await interleave(self.name, pages, TimeBudget(self.time_budget))
+        found = await interleave(
+            self.name, pages, TimeBudget(self.time_budget), age=lambda s: s.created_utc
+        )
         for path in cut:
             log.warning("reddit: %s ends (1,000 items) before the window starts", path)
         submissions = {s.id: s for s in found}

@@ -571,24 +571,31 @@ def test_research_subreddits_are_configurable_and_checked(
         load_settings()
 
 
-async def test_queries_are_read_a_page_each_in_turn_and_a_spent_budget_keeps_what_was_read() -> (
+async def test_the_query_that_reached_least_far_back_is_read_next_until_the_budget_is_spent() -> (
     None
 ):
     clock = [0.0]
     asked: list[str] = []
 
-    async def pages(name: str, count: int) -> AsyncGenerator[list[str], None]:
-        for n in range(count):
+    async def pages(name: str, times: list[list[int]]) -> AsyncGenerator[list[int], None]:
+        for n, page in enumerate(times):
             asked.append(f"{name}{n}")
             clock[0] += 1.0  # each request takes a second
-            yield [f"{name}{n}"]
+            yield page
 
-    budget = TimeBudget(4.5, monotonic=lambda: clock[0])
-    found = await interleave("bluesky", [pages("a", 10), pages("b", 1), pages("c", 10)], budget)
-    assert asked == ["a0", "b0", "c0", "a1", "c1"]
-    assert found == asked
-    unlimited = await interleave("bluesky", [pages("a", 2), pages("b", 3)], TimeBudget(None))
-    assert unlimited == ["a0", "b0", "a1", "b1", "b2"]
+    # A busy host (a page covers 10 minutes) and a quiet one (a page covers a day).
+    busy = pages("a", [[1000 - 10 * n, 995 - 10 * n] for n in range(20)])
+    quiet = pages("b", [[990, 500], [400, 100]])
+    found = await interleave(
+        "bluesky", [busy, quiet], TimeBudget(5.5, monotonic=lambda: clock[0]), age=float
+    )
+    # b reached 500 after its first page: a is read until it is that far back, or time is out.
+    assert asked == ["a0", "b0", "a1", "a2", "a3", "a4"]
+    assert found == [1000, 995, 990, 500, 990, 985, 980, 975, 970, 965, 960, 955]
+    everything = await interleave(
+        "bluesky", [pages("c", [[5], [3]]), pages("d", [[4], [2]])], TimeBudget(None), age=float
+    )
+    assert everything == [5, 4, 3, 2]
 
 
 async def test_a_source_out_of_time_returns_what_it_read_instead_of_failing() -> None:
