@@ -433,6 +433,11 @@ def main() -> None:
         f"top 10, ranking what was collected, vs the formula on the same signals: "
         f"same order {engine_top == collected_top}, {len(set(engine_top) & set(collected_top))}/10 in common"
     )
+    print(
+        f"top 10, the formula on what was collected, vs the truth: same order "
+        f"{collected_top == world_top}, {len(set(collected_top) & set(world_top))}/10 in common "
+        "(what the collection alone costs)"
+    )
     print(f"benchmark wall time {time.perf_counter() - started:.0f} s")
     print(
         json.dumps(
@@ -458,6 +463,8 @@ def main() -> None:
                 "collected_peak_rss_mb": round(collected["peak_rss_mb"], 1),
                 "collected_top10_agree": engine_top == world_top,
                 "collected_top10_overlap": overlap,
+                "formula_on_collected_top10_agree": collected_top == world_top,
+                "formula_on_collected_top10_overlap": len(set(collected_top) & set(world_top)),
                 "sources_failed": failed,
                 "engine_per_source": dict(engine_counts),
                 "floor_per_source": floor["per_source"],
