@@ -231,6 +231,30 @@ async def test_hacker_news_reads_past_algolias_thousand_hit_cap_by_time_slices(
     assert [s.arxiv_id for s in found] == ["2611.00001"]
 
 
+async def test_hacker_news_stops_slicing_when_a_single_second_holds_more_than_the_cap(
+    data: Path,
+) -> None:
+    """A slice cannot be narrower than a second: the source keeps what it got, no endless loop."""
+    second = int(dt.datetime(2026, 11, 24, 12, tzinfo=dt.UTC).timestamp())
+    burst = [
+        {"objectID": str(n), "url": "https://arxiv.org/abs/2611.00001", "created_at_i": second}
+        for n in range(1000)
+    ]
+    asked = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.params["query"])
+        found = burst if request.url.params["query"] == "arxiv.org" else []
+        body = hn_page(data, found)
+        body["nbHits"] = 5000 if found else 0
+        return httpx.Response(200, json=body)
+
+    async with client(handler) as http:
+        found = await HackerNewsSource(http, clock=lambda: NOW, sleep=no_sleep).collect(PAPERS, DAY)
+    assert asked.count("arxiv.org") == 2  # the second slice ends at the same second: stop
+    assert len(found) == 1000
+
+
 @pytest.mark.parametrize(
     "make",
     [
