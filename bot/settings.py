@@ -93,6 +93,13 @@ class Settings(BaseSettings):
     reddit_client_secret: SecretStr | None = None
     reddit_auth_url: str = "https://www.reddit.com/api/v1/access_token"
     reddit_api_url: str = "https://oauth.reddit.com"
+    # Research subreddits whose self-posts are read too (besides every paper link on Reddit).
+    reddit_subreddits: tuple[Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{2,21}$")], ...] = (
+        "MachineLearning",
+        "LocalLLaMA",
+        "LanguageTechnology",
+        "computervision",
+    )
     # Chat platforms. Slack's variables keep Slack's own names (SLACK_BOT_TOKEN, …).
     slack_bot_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "slack_bot_token")

@@ -203,18 +203,30 @@ def reddit_listing(posts: list[dict[str, Any]], after: str | None) -> dict[str, 
 
 
 def reddit_post(
-    post_id: str, url: str, score: int, comments: int, created: dt.datetime
+    post_id: str,
+    url: str,
+    score: int,
+    comments: int,
+    created: dt.datetime,
+    *,
+    subreddit: str = "MachineLearning",
+    selftext: str | None = None,
 ) -> dict[str, Any]:
+    """A link submission, or with ``selftext`` a self-post (its url is its own permalink)."""
+    permalink = f"/r/{subreddit}/comments/{post_id}/submission/"
+    is_self = selftext is not None
     return {
         "id": post_id,
         "name": f"t3_{post_id}",
-        "url": url,
-        "domain": "arxiv.org",
+        "url": f"https://www.reddit.com{permalink}" if is_self else url,
+        "domain": f"self.{subreddit}" if is_self else url.split("/")[2],
+        "is_self": is_self,
+        "selftext": selftext or "",
         "title": f"Submission {post_id}",
         "author": "redditor",
-        "subreddit": "MachineLearning",
+        "subreddit": subreddit,
         "score": score,
         "num_comments": comments,
         "created_utc": created.timestamp(),
-        "permalink": f"/r/MachineLearning/comments/{post_id}/submission/",
+        "permalink": permalink,
     }

@@ -25,6 +25,7 @@ from bot.sources.github import GitHubSource
 from bot.sources.hackernews import HackerNewsSource
 from bot.sources.http import RetryPolicy
 from bot.sources.huggingface import HuggingFaceSource
+from bot.sources.paging import SHARE_OF_DEADLINE
 from bot.sources.reddit import RedditSource
 from bot.sources.twitter import XSource
 from bot.store import SqlStore
@@ -79,6 +80,7 @@ def build_sources(
                     handle=settings.bluesky_handle or "",
                     app_password=_secret(settings.bluesky_app_password),
                     api_url=settings.bluesky_api_url,
+                    time_budget=SHARE_OF_DEADLINE * settings.source_deadline_s,
                     retry=retry,
                 )
             )
@@ -103,6 +105,8 @@ def build_sources(
                     client_secret=_secret(settings.reddit_client_secret),
                     auth_url=settings.reddit_auth_url,
                     api_url=settings.reddit_api_url,
+                    subreddits=settings.reddit_subreddits,
+                    time_budget=SHARE_OF_DEADLINE * settings.source_deadline_s,
                     retry=retry,
                 )
             )

@@ -2,8 +2,10 @@
 
 Post search needs a logged-in session in practice, so the source logs in with a handle and an
 app password (``com.atproto.server.createSession``). It asks one date-windowed query per domain
-(arxiv.org, then Hugging Face paper pages), pages through the results with the cursor, and maps
-each post to the day's papers by its links and text. Engagement: likes + reposts + quotes
+(arxiv.org, alphaxiv.org, then Hugging Face paper pages on huggingface.co and hf.co), pages
+through the results with the cursor (next, always the query that has reached least far back,
+so that a ``time_budget`` that runs out leaves every host read back to the same moment), and
+maps each post to the day's papers by its links and text. Engagement: likes + reposts + quotes
 (replies are kept but weigh 0 by default).
 """
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterator, Sequence
 from typing import Any
 
 import httpx
@@ -22,13 +24,21 @@ from bot.errors import SourceError
 from bot.models import Paper, Post, Signal
 from bot.sources.attribution import attribute
 from bot.sources.http import DEFAULT_RETRY, Fetcher, RetryPolicy, Sleep
+from bot.sources.paging import TimeBudget, interleave
 
 API_URL = "https://bsky.social"
 PAGE_SIZE = 100
-MAX_PAGES = 100
+MAX_PAGES = 1000  # a safety net; the time budget is what bounds a busy day
 INTERVAL_S = 0.2
 WINDOW = dt.timedelta(days=3)
-QUERIES = (("arxiv.org", "arxiv.org"), ("huggingface.co/papers", "huggingface.co"))
+# (query text, domain filter): every host that serves papers; ``find_refs`` then keeps only
+# links that name a paper (a huggingface.co post about a model is dropped).
+QUERIES = (
+    ("arxiv.org", "arxiv.org"),
+    ("alphaxiv.org", "alphaxiv.org"),
+    ("huggingface.co/papers", "huggingface.co"),
+    ("hf.co/papers", "hf.co"),
+)
 
 
 class _Author(BaseModel):
@@ -67,6 +77,11 @@ def _links(view: _PostView) -> Iterator[str]:
             yield external["uri"]
 
 
+def _age(view: _PostView) -> float | None:
+    """When the search saw the post (its ``since``/``until`` use the same moment)."""
+    return view.indexedAt.timestamp() if view.indexedAt else None
+
+
 def _post(view: _PostView) -> Post:
     rkey = view.uri.rsplit("/", 1)[-1]
     name = view.author.displayName
@@ -101,6 +116,7 @@ class BlueskySource:
         app_password: str,
         api_url: str = API_URL,
         max_pages: int = MAX_PAGES,
+        time_budget: float | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
         interval: float = INTERVAL_S,
         retry: RetryPolicy = DEFAULT_RETRY,
@@ -111,6 +127,7 @@ class BlueskySource:
         self.app_password = app_password
         self.api_url = api_url.rstrip("/")
         self.max_pages = max_pages
+        self.time_budget = time_budget
         self.clock = clock
 
     async def _login(self) -> str:
@@ -126,8 +143,7 @@ class BlueskySource:
 
     async def _pages(
         self, token: str, query: str, domain: str, since: dt.datetime, until: dt.datetime
-    ) -> list[_PostView]:
-        views: list[_PostView] = []
+    ) -> AsyncGenerator[list[_PostView], None]:
         cursor: str | None = None
         for _ in range(self.max_pages):
             params: dict[str, str | int] = {
@@ -149,11 +165,10 @@ class BlueskySource:
                 page = _Page.model_validate(data)
             except ValidationError as exc:
                 raise SourceError(self.name, "answered with an unexpected shape") from exc
-            views += page.posts
+            yield page.posts
             cursor = page.cursor
             if not cursor or not page.posts:
                 break
-        return views
 
     async def collect(self, papers: Sequence[Paper], day: dt.date) -> list[Signal]:
         wanted = {p.arxiv_id for p in papers}
@@ -163,12 +178,11 @@ class BlueskySource:
         taken = self.clock()
         seen: set[str] = set()
         signals: list[Signal] = []
-        for query, domain in QUERIES:
-            for view in await self._pages(token, query, domain, since, until):
-                if view.uri in seen:
-                    continue  # the same post reached through two queries counts once
-                seen.add(view.uri)
-                signals += attribute(
-                    self.name, _post(view), list(_links(view)), wanted, taken_at=taken
-                )
+        pages = [self._pages(token, query, domain, since, until) for query, domain in QUERIES]
+        budget = TimeBudget(self.time_budget)
+        for view in await interleave(self.name, pages, budget, age=_age):
+            if view.uri in seen:
+                continue  # the same post reached through two queries counts once
+            seen.add(view.uri)
+            signals += attribute(self.name, _post(view), list(_links(view)), wanted, taken_at=taken)
         return signals

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from bot.sources.github import GitHubSource, repos_in
 from bot.sources.hackernews import HackerNewsSource
 from bot.sources.http import DEFAULT_RETRY, RetryPolicy
 from bot.sources.huggingface import HuggingFaceSource
+from bot.sources.paging import TimeBudget, interleave
 from bot.sources.reddit import RedditSource
 from bot.sources.twitter import XSource
 from tests import payloads
@@ -70,10 +71,19 @@ def xsource(
 
 
 def reddit(
-    http: httpx.AsyncClient, sleep: Any = no_sleep, retry: RetryPolicy = DEFAULT_RETRY
+    http: httpx.AsyncClient,
+    sleep: Any = no_sleep,
+    retry: RetryPolicy = DEFAULT_RETRY,
+    subreddits: tuple[str, ...] | None = None,
 ) -> RedditSource:
     return RedditSource(
-        http, client_id="id", client_secret="secret", clock=lambda: NOW, sleep=sleep, retry=retry
+        http,
+        client_id="id",
+        client_secret="secret",
+        clock=lambda: NOW,
+        sleep=sleep,
+        retry=retry,
+        **({"subreddits": subreddits} if subreddits is not None else {}),
     )
 
 
@@ -105,6 +115,12 @@ async def test_bluesky_logs_in_pages_with_the_cursor_and_counts_each_post_once()
             embed=True,
         ),
     ]
+    short = [
+        first[1],  # already found through arxiv.org: counted once
+        payloads.bsky_post(
+            "e", "eve", "Short link", "https://hf.co/papers/2611.00001", 7, 0, 0, POSTED
+        ),
+    ]
     asked: list[tuple[str, dict[str, str]]] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -121,16 +137,28 @@ async def test_bluesky_logs_in_pages_with_the_cursor_and_counts_each_post_once()
         asked.append((request.url.path, params))
         if params["domain"] == "huggingface.co":
             return httpx.Response(200, json={"posts": hf})
+        if params["domain"] == "hf.co":
+            return httpx.Response(200, json={"posts": short})
+        if params["domain"] == "alphaxiv.org":
+            return httpx.Response(200, json={"posts": []})
         if "cursor" not in params:
             return httpx.Response(200, json={"posts": first, "cursor": "next", "hitsTotal": 3})
         return httpx.Response(200, json={"posts": second})
 
     async with client(handler) as http:
         found = await bluesky(http).collect(PAPERS, DAY)
-    assert [p["domain"] for _, p in asked] == ["arxiv.org", "arxiv.org", "huggingface.co"]
+    # A page of each query in turn, then the rest of the one that has more.
+    assert [(p["domain"], p.get("cursor")) for _, p in asked] == [
+        ("arxiv.org", None),
+        ("alphaxiv.org", None),
+        ("huggingface.co", None),
+        ("hf.co", None),
+        ("arxiv.org", "next"),
+    ]
     assert asked[0][1]["since"] == "2026-11-23T00:00:00Z"
     assert asked[0][1]["limit"] == "100"
     assert sorted((s.arxiv_id, s.counts["likes"]) for s in found) == [
+        ("2611.00001", 7),
         ("2611.00001", 50),
         ("2611.00002", 20),
         ("2611.00003", 5),
@@ -213,6 +241,17 @@ async def test_x_reads_recent_search_within_the_daily_budget(tmp_path: Path) -> 
             await xsource(http, budget=budget).collect(PAPERS, DAY)
 
 
+def reddit_login(request: httpx.Request) -> httpx.Response | None:
+    if request.url.path == "/api/v1/access_token":
+        assert request.headers["Authorization"].startswith("Basic ")
+        assert request.content == b"grant_type=client_credentials"
+        return httpx.Response(
+            200, json={"access_token": "app", "token_type": "bearer", "expires_in": 86400}
+        )
+    assert request.headers["Authorization"] == "Bearer app"
+    return None
+
+
 async def test_reddit_gets_an_app_token_and_pages_until_the_window_ends() -> None:
     old = POSTED - dt.timedelta(days=3)
     pages = {
@@ -224,25 +263,121 @@ async def test_reddit_gets_an_app_token_and_pages_until_the_window_ends() -> Non
             [payloads.reddit_post("p2", "https://arxiv.org/abs/2611.00003", 9, 1, old)], "t3_p2"
         ),
     }
-    asked: list[str | None] = []
+    asked: list[tuple[str, str | None]] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/api/v1/access_token":
-            assert request.headers["Authorization"].startswith("Basic ")
-            assert request.content == b"grant_type=client_credentials"
-            return httpx.Response(
-                200, json={"access_token": "app", "token_type": "bearer", "expires_in": 86400}
-            )
-        assert request.headers["Authorization"] == "Bearer app"
-        asked.append(request.url.params.get("after"))
-        return httpx.Response(200, json=pages[request.url.params.get("after")])
+        if login := reddit_login(request):
+            return login
+        after = request.url.params.get("after")
+        asked.append((request.url.path, after))
+        if request.url.path == "/domain/arxiv.org/new":
+            return httpx.Response(200, json=pages[after])
+        return httpx.Response(200, json=payloads.reddit_listing([], None))
 
     async with client(handler) as http:
         found = await reddit(http).collect(PAPERS, DAY)
-    assert asked == [None, "t3_p1"]  # the second page reached past the window: no third
+    assert asked == [
+        ("/domain/arxiv.org/new", None),
+        ("/domain/alphaxiv.org/new", None),
+        ("/domain/huggingface.co/new", None),
+        ("/domain/hf.co/new", None),
+        ("/r/MachineLearning+LocalLLaMA+LanguageTechnology+computervision/new", None),
+        ("/domain/arxiv.org/new", "t3_p1"),  # this page reached past the window: no third
+    ]
     assert [(s.arxiv_id, s.counts) for s in found] == [
         ("2611.00002", {"score": 300, "comments": 40})
     ]
+
+
+async def test_reddit_reads_self_posts_of_research_subreddits_and_other_paper_hosts() -> None:
+    listings = {
+        "/domain/hf.co/new": [
+            payloads.reddit_post("h", "https://hf.co/papers/2611.00001", 50, 5, POSTED)
+        ],
+        "/domain/arxiv.org/new": [
+            payloads.reddit_post("l", "https://arxiv.org/pdf/2611.00003v2", 7, 0, POSTED)
+        ],
+        "/r/MachineLearning+reinforcementlearning/new": [
+            payloads.reddit_post(
+                "s",
+                "",
+                120,
+                30,
+                POSTED,
+                selftext="[R] Our paper: https://www.alphaxiv.org/abs/2611.00002 (code soon)",
+            ),
+            payloads.reddit_post(
+                "q", "", 80, 60, POSTED, selftext="[D] Which optimizer do you use?"
+            ),
+            # The same link post again, through the subreddit: counted once.
+            payloads.reddit_post("l", "https://arxiv.org/pdf/2611.00003v2", 7, 0, POSTED),
+        ],
+    }
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if login := reddit_login(request):
+            return login
+        return httpx.Response(
+            200, json=payloads.reddit_listing(listings.get(request.url.path, []), None)
+        )
+
+    async with client(handler) as http:
+        found = await reddit(http, subreddits=("MachineLearning", "reinforcementlearning")).collect(
+            PAPERS, DAY
+        )
+    assert sorted((s.arxiv_id, s.counts["score"]) for s in found) == [
+        ("2611.00001", 50),
+        ("2611.00002", 120),
+        ("2611.00003", 7),
+    ]
+    selfpost = next(s for s in found if s.arxiv_id == "2611.00002")
+    assert selfpost.post is not None
+    assert selfpost.post.url == "https://www.reddit.com/r/MachineLearning/comments/s/submission/"
+
+
+async def test_reddit_reads_each_subreddit_when_the_combined_listing_hits_the_cap() -> None:
+    """Reddit lists 1,000 items at most: a busy multi-subreddit listing is split, and each
+    subreddit's listing goes on from where the combined one stopped."""
+    recent = POSTED + dt.timedelta(hours=20)
+    chatter = [
+        payloads.reddit_post(
+            f"c{n}",
+            "",
+            1,
+            0,
+            recent,
+            subreddit=("LocalLLaMA", "MachineLearning")[n % 2],
+            selftext="hi",
+        )
+        for n in range(1000)
+    ]
+    paper_post = payloads.reddit_post("p", "", 40, 2, POSTED, selftext="Paper: arXiv:2611.00003")
+    asked: list[tuple[str, str | None]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if login := reddit_login(request):
+            return login
+        after = request.url.params.get("after")
+        asked.append((request.url.path, after))
+        if request.url.path == "/r/MachineLearning+LocalLLaMA/new":
+            offset = int(after.removeprefix("t3_c")) + 1 if after else 0
+            chunk = chatter[offset : offset + 100]
+            more = offset + 100 < 1000
+            return httpx.Response(
+                200, json=payloads.reddit_listing(chunk, chunk[-1]["name"] if more else None)
+            )
+        if request.url.path == "/r/MachineLearning/new":
+            return httpx.Response(200, json=payloads.reddit_listing([paper_post], None))
+        return httpx.Response(200, json=payloads.reddit_listing([], None))
+
+    async with client(handler) as http:
+        found = await reddit(http, subreddits=("MachineLearning", "LocalLLaMA")).collect(
+            PAPERS, DAY
+        )
+    assert sum(1 for path, _ in asked if path == "/r/MachineLearning+LocalLLaMA/new") == 10
+    assert ("/r/MachineLearning/new", "t3_c999") in asked
+    assert ("/r/LocalLLaMA/new", "t3_c998") in asked
+    assert [(s.arxiv_id, s.counts["score"]) for s in found] == [("2611.00003", 40)]
 
 
 def test_repos_are_recognised_in_text() -> None:
@@ -441,3 +576,58 @@ async def test_collected_signals_are_cached_with_the_time_they_were_taken(tmp_pa
     assert await cached.collect(PAPERS[:1], DAY) == []  # other papers, other key
     moment[0] += dt.timedelta(minutes=31)
     assert await cached.collect(PAPERS, DAY) == []
+
+
+def test_research_subreddits_are_configurable_and_checked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.errors import ConfigError
+    from bot.settings import load_settings
+
+    monkeypatch.delenv("HOTPAPERS_CONFIG", raising=False)
+    assert "MachineLearning" in load_settings().reddit_subreddits
+    monkeypatch.setenv("HOTPAPERS_REDDIT_SUBREDDITS", '["MachineLearning", "MLQuestions"]')
+    assert load_settings().reddit_subreddits == ("MachineLearning", "MLQuestions")
+    monkeypatch.setenv("HOTPAPERS_REDDIT_SUBREDDITS", '["r/Machine Learning"]')
+    with pytest.raises(ConfigError, match="reddit_subreddits"):
+        load_settings()
+
+
+async def test_the_query_that_reached_least_far_back_is_read_next_until_the_budget_is_spent() -> (
+    None
+):
+    clock = [0.0]
+    asked: list[str] = []
+
+    async def pages(name: str, times: list[list[int]]) -> AsyncGenerator[list[int], None]:
+        for n, page in enumerate(times):
+            asked.append(f"{name}{n}")
+            clock[0] += 1.0  # each request takes a second
+            yield page
+
+    # A busy host (a page covers 10 minutes) and a quiet one (a page covers a day).
+    busy = pages("a", [[1000 - 10 * n, 995 - 10 * n] for n in range(20)])
+    quiet = pages("b", [[990, 500], [400, 100]])
+    found = await interleave(
+        "bluesky", [busy, quiet], TimeBudget(5.5, monotonic=lambda: clock[0]), age=float
+    )
+    # b reached 500 after its first page: a is read until it is that far back, or time is out.
+    assert asked == ["a0", "b0", "a1", "a2", "a3", "a4"]
+    assert found == [1000, 995, 990, 500, 990, 985, 980, 975, 970, 965, 960, 955]
+    everything = await interleave(
+        "bluesky", [pages("c", [[5], [3]]), pages("d", [[4], [2]])], TimeBudget(None), age=float
+    )
+    assert everything == [5, 4, 3, 2]
+
+
+async def test_a_source_out_of_time_returns_what_it_read_instead_of_failing() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if login := ok_login(request):
+            return login
+        raise AssertionError("no search once the budget is spent")
+
+    async with client(handler) as http:
+        source = BlueskySource(
+            http, handle="h", app_password="p", time_budget=0.0, clock=lambda: NOW, sleep=no_sleep
+        )
+        assert await source.collect(PAPERS, DAY) == []

@@ -169,15 +169,19 @@ async def test_hacker_news_keeps_only_stories_whose_url_names_a_paper_of_the_day
 
     def handler(request: httpx.Request) -> httpx.Response:
         asked.append(request.url)
-        page = int(request.url.params["page"])
-        return httpx.Response(
-            200, json=hn_page(data, hits[page * 3 : page * 3 + 3], page=page, pages=2)
-        )
+        found = hits if request.url.params["query"] == "arxiv.org" else []
+        return httpx.Response(200, json=hn_page(data, found))
 
     async with client(handler) as http:
         found = await HackerNewsSource(http, clock=lambda: NOW, sleep=no_sleep).collect(PAPERS, DAY)
-    assert len(asked) == 2
-    assert asked[0].params["restrictSearchableAttributes"] == "url"
+    assert [u.params["query"] for u in asked] == [
+        "arxiv.org",
+        "alphaxiv.org",
+        "huggingface.co/papers",
+        "hf.co/papers",
+    ]
+    assert {u.params["restrictSearchableAttributes"] for u in asked} == {"url"}
+    assert asked[0].params["hitsPerPage"] == "1000"
     assert {(s.arxiv_id, s.counts["points"]) for s in found} == {
         ("2611.00002", 120),
         ("2611.00003", 0),
@@ -186,6 +190,94 @@ async def test_hacker_news_keeps_only_stories_whose_url_names_a_paper_of_the_day
     assert story.post is not None
     assert story.post.url == "https://news.ycombinator.com/item?id=1"
     assert story.post.text == "A paper"
+
+
+async def test_hacker_news_finds_papers_linked_through_alphaxiv_and_hugging_face(
+    data: Path,
+) -> None:
+    by_query = {
+        "alphaxiv.org": [{"objectID": "a", "url": "https://www.alphaxiv.org/abs/2611.00001"}],
+        "huggingface.co/papers": [
+            {"objectID": "h", "url": "https://huggingface.co/papers/2611.00002"},
+            {"objectID": "m", "url": "https://huggingface.co/papers/trending"},
+        ],
+        "hf.co/papers": [
+            {"objectID": "s", "url": "https://hf.co/papers/2611.00003"},
+            {"objectID": "a", "url": "https://www.alphaxiv.org/abs/2611.00001"},
+        ],
+    }
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200, json=hn_page(data, by_query.get(request.url.params["query"], []))
+        )
+
+    async with client(handler) as http:
+        found = await HackerNewsSource(http, clock=lambda: NOW, sleep=no_sleep).collect(PAPERS, DAY)
+    assert sorted((s.arxiv_id, s.post.url[-1] if s.post else "") for s in found) == [
+        ("2611.00001", "a"),  # found twice, counted once
+        ("2611.00002", "h"),
+        ("2611.00003", "s"),
+    ]
+
+
+async def test_hacker_news_reads_past_algolias_thousand_hit_cap_by_time_slices(
+    data: Path,
+) -> None:
+    """Algolia answers at most 1,000 hits per query: older stories are asked for in slices."""
+    since = int(dt.datetime(2026, 11, 23, tzinfo=dt.UTC).timestamp())
+    # 2,300 stories a minute apart, newest first; only the last one links a paper of the day.
+    stories = [
+        {
+            "objectID": str(n),
+            "url": f"https://arxiv.org/abs/2609.{n:05d}",
+            "created_at_i": since + 60 * (2300 - n),
+        }
+        for n in range(2300)
+    ]
+    stories[-1]["url"] = "https://arxiv.org/abs/2611.00001"
+    windows: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.params["query"] != "arxiv.org":
+            return httpx.Response(200, json=hn_page(data, []))
+        window = request.url.params["numericFilters"]
+        windows.append(window)
+        low, high = (int(part.split("=")[-1].split("<")[-1]) for part in window.split(","))
+        inside = [s for s in stories if low <= s["created_at_i"] < high]
+        body = hn_page(data, inside[:1000])
+        body["nbHits"] = len(inside)
+        return httpx.Response(200, json=body)
+
+    async with client(handler) as http:
+        found = await HackerNewsSource(http, clock=lambda: NOW, sleep=no_sleep).collect(PAPERS, DAY)
+    assert len(windows) == 3  # ceil(2300 / 1000)
+    assert windows[1] == f"created_at_i>={since},created_at_i<{stories[999]['created_at_i'] + 1}"
+    assert [s.arxiv_id for s in found] == ["2611.00001"]
+
+
+async def test_hacker_news_stops_slicing_when_a_single_second_holds_more_than_the_cap(
+    data: Path,
+) -> None:
+    """A slice cannot be narrower than a second: the source keeps what it got, no endless loop."""
+    second = int(dt.datetime(2026, 11, 24, 12, tzinfo=dt.UTC).timestamp())
+    burst = [
+        {"objectID": str(n), "url": "https://arxiv.org/abs/2611.00001", "created_at_i": second}
+        for n in range(1000)
+    ]
+    asked = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.params["query"])
+        found = burst if request.url.params["query"] == "arxiv.org" else []
+        body = hn_page(data, found)
+        body["nbHits"] = 5000 if found else 0
+        return httpx.Response(200, json=body)
+
+    async with client(handler) as http:
+        found = await HackerNewsSource(http, clock=lambda: NOW, sleep=no_sleep).collect(PAPERS, DAY)
+    assert asked.count("arxiv.org") == 2  # the second slice ends at the same second: stop
+    assert len(found) == 1000
 
 
 @pytest.mark.parametrize(
