@@ -323,7 +323,12 @@ def post(
 def publish(
     out: Annotated[Path, typer.Option(help="The archive directory (created when missing).")],
     base_url: Annotated[
-        str, typer.Option(help="Where the archive is served, for absolute links in the feed.")
+        str,
+        typer.Option(
+            help="The http(s) address the archive is served at, for the feed's absolute links; "
+            "remembered in archive.json. Without it (and none remembered) the links are file:// "
+            "URLs of --out, with a warning."
+        ),
     ] = "",
     date: DateOption = None,
     category: CategoryOption = None,
@@ -356,9 +361,12 @@ def publish(
             snapshot=snapshot,
             sample=sample,
         )
-        written = publish_day(result, out, base_url=base_url)
+        published = publish_day(result, out, base_url=base_url)
+        if published.warning:
+            stderr().print(f"hotpapers: warning: {published.warning}", markup=False)
         stderr().print(
-            f"hotpapers: published {result.date} into {out} ({len(written)} files).", markup=False
+            f"hotpapers: published {result.date} into {out} ({len(published.files)} files).",
+            markup=False,
         )
 
 

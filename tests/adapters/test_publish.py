@@ -61,7 +61,7 @@ def test_publishing_a_day_again_replaces_it_and_other_days_stay(tmp_path: Path) 
     manifest = json.loads((site / "archive.json").read_text())
     assert sorted(d["papers"] for d in manifest["days"]) == [2, 5]
     index = (site / "index.html").read_text(encoding="utf-8")
-    assert index.count("<li>") == 2
+    assert index.count('<section class="day">') == 2
     assert index.index("2026-11-24") < index.index("2021-03-18")  # newest first
 
 
