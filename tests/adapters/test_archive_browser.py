@@ -1,0 +1,95 @@
+"""The published page as a real browser lays it out, at a desktop's and a phone's width.
+
+Needs Debian's ``chromium``; skipped with a reason where it is absent.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from adapters.cli.main import app
+from tests import chromium
+
+pytestmark = pytest.mark.skipif(
+    chromium.executable() is None,
+    reason="Chromium is not installed (apt-get install chromium), so no browser can lay out the page",
+)
+
+# What the tests want to know of a laid-out page, measured by the browser itself.
+LAYOUT = """(() => {
+  const h1 = document.querySelector("h1");
+  const line = parseFloat(getComputedStyle(h1).lineHeight);
+  return {
+    innerWidth: window.innerWidth,
+    scrollWidth: document.documentElement.scrollWidth,
+    titleHeight: h1.getBoundingClientRect().height,
+    lineHeight: line,
+    background: getComputedStyle(document.body).backgroundColor,
+    abstractsOpen: [...document.querySelectorAll("details")].filter(d => d.open).length,
+    abstracts: document.querySelectorAll("details").length,
+  };
+})()"""
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("HOTPAPERS_DATA_DIR", str(tmp_path / "data"))
+    out = tmp_path / "site"
+    result = CliRunner().invoke(app, ["publish", "--out", str(out), "--sample"])
+    assert result.exit_code == 0, result.stderr
+    return out
+
+
+def fits(layout: dict[str, float], width: int) -> None:
+    assert layout["scrollWidth"] <= width, "the page scrolls sideways"
+    # A phone zooms out to show a page wider than itself: its viewport would be wider.
+    assert layout["innerWidth"] == width, "the page scrolls sideways"
+    assert layout["scrollWidth"] <= layout["innerWidth"], "the page scrolls sideways"
+    # One line: the title is as tall as one line (a second line would double it).
+    assert layout["titleHeight"] < 1.5 * layout["lineHeight"], "the title breaks"
+
+
+async def test_the_day_fits_a_desktop_and_a_phone_with_the_title_on_one_line(site: Path) -> None:
+    path = chromium.executable()
+    assert path is not None
+    url = (site / "hot-papers-2021-03-18.html").as_uri()
+    async with chromium.chromium(path) as page:
+        layouts = {}
+        for width in (1280, 390):
+            for dark in (False, True):
+                await page.open(url, width=width, dark=dark)
+                layouts[width, dark] = await page.evaluate(LAYOUT)
+        await page.open((site / "index.html").as_uri(), width=390)
+        index = await page.evaluate(LAYOUT)
+    for (width, _dark), layout in layouts.items():
+        fits(layout, width)
+        assert layout["abstracts"] == 13
+        assert layout["abstractsOpen"] == 0  # abstracts start collapsed
+    assert layouts[390, True]["background"] != layouts[390, False]["background"]
+    fits(index, 390)
+
+
+async def test_the_layout_check_sees_a_page_that_scrolls_sideways_or_a_broken_title(
+    tmp_path: Path,
+) -> None:
+    """The measurement above can fail: a too-wide page and a two-line title are caught."""
+    path = chromium.executable()
+    assert path is not None
+    wide = tmp_path / "wide.html"
+    wide.write_text(
+        '<!doctype html><meta name="viewport" content="width=device-width">'
+        '<h1 style="line-height:1.2">Hot Papers 2021-03-18 and a title too long for a phone</h1>'
+        '<div style="width:2000px">x</div>',
+        encoding="utf-8",
+    )
+    async with chromium.chromium(path) as page:
+        await page.open(wide.as_uri(), width=390)
+        layout = await page.evaluate(LAYOUT.replace('document.querySelectorAll("details")', "[]"))
+    with pytest.raises(AssertionError, match="scrolls sideways"):
+        fits(layout, 390)
+    layout |= {"scrollWidth": 390, "innerWidth": 390}
+    with pytest.raises(AssertionError, match="the title breaks"):
+        fits(layout, 390)
