@@ -39,7 +39,10 @@ from bot.sourcenames import label
 
 _SAFE_URL = re.compile(r"^https?://[^\s\"'<>]+$")
 # A URL inside a post's text (t.co links, and Twitter's scheme-less picture links).
-_URL_IN_TEXT = re.compile(r"https?://[^\s<>\"']+|\bpic\.twitter\.com/\w+")
+# Punctuation that ends a sentence after a URL stays with the sentence.
+_URL_IN_TEXT = re.compile(
+    r"https?://[^\s<>\"']*[^\s<>\"'.,;:!?)\]]|\bpic\.twitter\.com/\w+", re.IGNORECASE
+)
 _HOST = re.compile(r"^(?:https?://)?(?:www\.)?([^/?#:\s]+)", re.IGNORECASE)
 POINTS = "points: how much attention a paper drew, comparable across sources"
 POST_CHARS = 320
