@@ -11,7 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from adapters.cli.main import app
+from bot.models import Post
+from bot.snapshot import Snapshot, write_snapshot
 from tests import chromium
+from tests.adapters.test_slack import hostile_snapshot
 
 pytestmark = pytest.mark.skipif(
     chromium.executable() is None,
@@ -34,13 +37,24 @@ LAYOUT = """(() => {
 })()"""
 
 
-@pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+OPEN_ALL = 'document.querySelectorAll("details").forEach(d => { d.open = true; })'
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOTPAPERS_DATA_DIR", str(tmp_path / "data"))
+
+
+def publish_into(tmp_path: Path, *args: str) -> Path:
     out = tmp_path / "site"
-    result = CliRunner().invoke(app, ["publish", "--out", str(out), "--sample"])
+    result = CliRunner().invoke(app, ["publish", "--out", str(out), *args])
     assert result.exit_code == 0, result.stderr
     return out
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    return publish_into(tmp_path, "--sample")
 
 
 def fits(layout: dict[str, float], width: int) -> None:
@@ -62,6 +76,9 @@ async def test_the_day_fits_a_desktop_and_a_phone_with_the_title_on_one_line(sit
             for dark in (False, True):
                 await page.open(url, width=width, dark=dark)
                 layouts[width, dark] = await page.evaluate(LAYOUT)
+        # Opened, the abstracts must fit too.
+        await page.evaluate(OPEN_ALL)
+        opened = await page.evaluate(LAYOUT)
         await page.open((site / "index.html").as_uri(), width=390)
         index = await page.evaluate(LAYOUT)
     for (width, _dark), layout in layouts.items():
@@ -69,6 +86,33 @@ async def test_the_day_fits_a_desktop_and_a_phone_with_the_title_on_one_line(sit
         assert layout["abstracts"] == 13
         assert layout["abstractsOpen"] == 0  # abstracts start collapsed
     assert layouts[390, True]["background"] != layouts[390, False]["background"]
+    assert opened["abstractsOpen"] == 13
+    fits(opened, 390)
+    fits(index, 390)
+
+
+async def test_unbroken_upstream_text_cannot_make_a_phone_scroll_sideways(tmp_path: Path) -> None:
+    """A title, abstract or post of one 300-character word still wraps inside the screen."""
+    word = "Supercalifragilistic" * 15
+    snapshot = hostile_snapshot(2)
+    papers = tuple(
+        p.model_copy(update={"title": word, "abstract": f"{word} {word}", "authors": (word,)})
+        for p in snapshot.papers
+    )
+    post = Post(url="https://bsky.app/profile/a/post/1", text=f"{word} https://t.co/x", author=word)
+    signals = tuple(s.model_copy(update={"post": post}) for s in snapshot.signals)
+    crafted = tmp_path / "long.json"
+    write_snapshot(Snapshot(date=snapshot.date, papers=papers, signals=signals), crafted)
+    out = publish_into(tmp_path, "--snapshot", str(crafted))
+    path = chromium.executable()
+    assert path is not None
+    async with chromium.chromium(path) as page:
+        await page.open((out / "hot-papers-2026-11-24.html").as_uri(), width=390)
+        await page.evaluate(OPEN_ALL)
+        layout = await page.evaluate(LAYOUT)
+        await page.open((out / "index.html").as_uri(), width=390)
+        index = await page.evaluate(LAYOUT)
+    fits(layout, 390)
     fits(index, 390)
 
 
