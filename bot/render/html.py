@@ -193,10 +193,9 @@ def paper_view(rank: int, item: Ranked) -> PaperView:
 
 
 def title_parts(title: str) -> tuple[str, ...]:
-    """The title in pieces a line may not break inside: ``Hot Papers`` and each date."""
-    return tuple(
-        p.strip() for p in re.split(r"(\d{4}-\d{2}-\d{2}(?: – \d{4}-\d{2}-\d{2})?)", title) if p
-    )
+    """The title's words, which a line may only break between: a browser would otherwise break
+    a date at its hyphens (``2021-03-⏎18`` on a phone)."""
+    return tuple(title.split())
 
 
 def render_html(digest: Digest, *, index_href: str = "index.html") -> str:
@@ -296,7 +295,7 @@ def render_index(days: Sequence[DayEntry], *, title: str = "Hot Papers") -> str:
     return render_template(
         "index.html.j2",
         title=one_line(title),
-        title_parts=(one_line(title),),
+        title_parts=title_parts(one_line(title)),
         latest=[_day_view(d) for d in newest[:INDEX_DAYS]],
         earlier=[_day_view(d) for d in newest[INDEX_DAYS:]],
         feed_href=FEED_FILE,

@@ -5,14 +5,17 @@ Needs Debian's ``chromium``; skipped with a reason where it is absent.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from adapters.cli.main import app
-from bot.models import Post
-from bot.snapshot import Snapshot, write_snapshot
+from bot.engine import build_digest
+from bot.models import Filters, Post
+from bot.render.html import render_html
+from bot.snapshot import Snapshot, sample_snapshot, write_snapshot
 from tests import chromium
 from tests.adapters.test_slack import hostile_snapshot
 
@@ -37,6 +40,7 @@ LAYOUT = """(() => {
 })()"""
 
 
+NOW = dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC)
 OPEN_ALL = 'document.querySelectorAll("details").forEach(d => { d.open = true; })'
 
 
@@ -89,6 +93,25 @@ async def test_the_day_fits_a_desktop_and_a_phone_with_the_title_on_one_line(sit
     assert opened["abstractsOpen"] == 13
     fits(opened, 390)
     fits(index, 390)
+
+
+async def test_a_week_fits_a_phone_with_its_title_broken_between_words(tmp_path: Path) -> None:
+    digest = build_digest(sample_snapshot(), Filters(), generated_at=NOW)
+    week = digest.model_copy(update={"view": "week", "start": dt.date(2021, 3, 12)})
+    page_file = tmp_path / "week.html"
+    page_file.write_text(render_html(week), encoding="utf-8")
+    path = chromium.executable()
+    assert path is not None
+    async with chromium.chromium(path) as page:
+        await page.open(page_file.as_uri(), width=390)
+        layout = await page.evaluate(LAYOUT)
+        dates = await page.evaluate(
+            '[...document.querySelectorAll("h1 .nw")].map(e => e.getClientRects().length)'
+        )
+    assert layout["scrollWidth"] <= 390
+    assert layout["innerWidth"] == 390
+    assert len(dates) == 9  # Hot Papers, best of the week 2021-03-12 – 2021-03-18
+    assert dates == [1] * 9  # no word, and no date, is broken inside
 
 
 async def test_unbroken_upstream_text_cannot_make_a_phone_scroll_sideways(tmp_path: Path) -> None:
