@@ -82,7 +82,7 @@ class Page:
     async def screenshot(self) -> bytes:
         import base64
 
-        shot = await self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)
+        shot = await self.call("Page.captureScreenshot", format="png")
         return base64.b64decode(shot["data"])
 
 
