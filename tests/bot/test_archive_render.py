@@ -54,7 +54,7 @@ def test_hostile_day_entries_leave_the_feed_and_index_valid() -> None:
 def test_the_index_lists_the_latest_days_in_full_then_the_others_on_one_line() -> None:
     index = render_index([day(n) for n in range(20)])
     assert index.count('<section class="day">') == 14
-    assert index.index("Hot Papers 2021-01-20") < index.index("Hot Papers 2021-01-07")
+    assert index.index('"hot-papers-2021-01-20.html"') < index.index('"hot-papers-2021-01-07.html"')
     assert '<li><a href="hot-papers-2021-01-01.html">Hot Papers 2021-01-01</a> (3)</li>' in index
 
 
