@@ -79,12 +79,6 @@ class Page:
             raise RuntimeError(f"{expression!r} failed: {result['exceptionDetails']}")
         return result["result"].get("value")
 
-    async def screenshot(self) -> bytes:
-        import base64
-
-        shot = await self.call("Page.captureScreenshot", format="png")
-        return base64.b64decode(shot["data"])
-
 
 @asynccontextmanager
 async def chromium(path: str) -> AsyncIterator[Page]:

@@ -340,8 +340,9 @@ def publish(
 ) -> None:
     """Publish the day's digest into a static archive (post, page, index, Atom feed).
 
-    Writes a Hot Papers markdown post, a self-contained HTML page, the index of every day and
-    an Atom feed. Publishing a day again replaces it.
+    Writes a Hot Papers markdown post, a self-contained HTML page, the index (the latest days
+    with their top papers) and an Atom feed (the newest 30 days in full, absolute links under
+    --base-url). Publishing a day again replaces it.
     """
     from adapters.archive import publish as publish_day
 
