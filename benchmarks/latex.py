@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.errors import HotPapersError
 from bot.hotpost import import_post
-from bot.render.latex import to_unicode
+from bot.render.latex import MAX_CHARS, to_unicode
 
 
 def main(folder: Path) -> None:
@@ -31,6 +31,12 @@ def main(folder: Path) -> None:
     start = time.perf_counter()
     to_unicode(slowest)
     print(f"longest text ({len(slowest)} chars): {1000 * (time.perf_counter() - start):.1f} ms")
+    for pattern in (r"\x", r"\"", r"{\em ", r"$a^{", r"\begin{x}", "{" * 10):
+        hostile = (pattern * (MAX_CHARS // len(pattern) + 1))[:MAX_CHARS]
+        start = time.perf_counter()
+        to_unicode(hostile)
+        ms = 1000 * (time.perf_counter() - start)
+        print(f"hostile {pattern!r} x {MAX_CHARS // len(pattern)}: {ms:.0f} ms")
     for before, after in changed[:: max(1, len(changed) // 12)]:
         at = next((i for i, (a, b) in enumerate(zip(before, after, strict=False)) if a != b), 0)
         print(f"- {before[max(0, at - 30) : at + 60]!r}\n  {after[max(0, at - 30) : at + 50]!r}")

@@ -294,3 +294,14 @@ def test_only_the_days_in_the_feed_keep_their_full_content(tmp_path: Path) -> No
     assert kept["2021-01-02"] == "<p>day 2</p>"
     assert "Training GANs" in kept["2021-03-18"]
     assert len(feedparser.parse((site / "feed.xml").read_bytes()).entries) == 30
+
+
+def test_an_unreadable_manifest_is_one_sentence_not_a_traceback(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    for broken in ('{"days": [], "base_url": 5}', '{"days": [{"slug": 1}]}', "not json"):
+        (site / "archive.json").write_text(broken, encoding="utf-8")
+        result = runner.invoke(app, ["publish", "--out", str(site), "--sample"])
+        assert result.exit_code == 2
+        assert "is not an archive manifest hotpapers can read" in result.stderr
+        assert "Traceback" not in result.stderr
