@@ -198,20 +198,22 @@ def title_parts(title: str) -> tuple[str, ...]:
     return tuple(title.split())
 
 
+def notice(digest: Digest) -> str:
+    """Why a digest shows no paper (no announcement, or nothing matched); "" when it shows some."""
+    if not digest.announced:
+        return no_announcement(digest)
+    return "" if digest.items else empty_selection(digest)
+
+
 def render_html(digest: Digest, *, index_href: str = "index.html") -> str:
     """One day's digest as a complete page."""
     title = digest_title(digest)
-    notice = ""
-    if not digest.announced:
-        notice = no_announcement(digest)
-    elif not digest.items:
-        notice = empty_selection(digest)
     return render_template(
         "day.html.j2",
         title=title,
         title_parts=title_parts(title),
         filters=filters_phrase(digest),
-        notice=notice,
+        notice=notice(digest),
         papers=[paper_view(n, item) for n, item in enumerate(digest.items, start=1)],
         footer=footer_lines(digest),
         index_href=index_href,
@@ -225,7 +227,7 @@ def render_feed_content(digest: Digest, *, page_url: str) -> str:
     return render_template(
         "entry.html.j2",
         papers=[paper_view(n, item) for n, item in enumerate(digest.items, start=1)],
-        notice="" if digest.items else no_announcement(digest) if not digest.announced else "",
+        notice=notice(digest),
         footer=footer_lines(digest),
         page_url=href(page_url),
         points_legend=POINTS,

@@ -68,3 +68,24 @@ def test_urls_in_a_post_are_shown_by_domain() -> None:
         (" and ", False),
         ("example.com", True),
     ]
+
+
+def test_a_day_without_papers_says_why_on_the_page_and_in_the_feed() -> None:
+    from bot.engine import build_digest
+    from bot.models import Filters
+    from bot.render.html import render_feed_content, render_html
+    from bot.snapshot import Snapshot, sample_snapshot
+
+    now = dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC)
+    empty = build_digest(
+        sample_snapshot(), Filters(keywords=("zzz-no-such-word",)), generated_at=now
+    )
+    holiday = build_digest(
+        Snapshot(date=dt.date(2025, 12, 31), announced=False), Filters(), generated_at=now
+    )
+    for digest, says in (
+        (empty, "None of the 13 papers announced for 2021-03-18 matched"),
+        (holiday, "No new arXiv papers were announced for 2025-12-31"),
+    ):
+        assert says in render_html(digest)
+        assert says in render_feed_content(digest, page_url="https://lab.example.org/x.html")
