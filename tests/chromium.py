@@ -21,6 +21,7 @@ import aiohttp
 
 _LISTENING = re.compile(r"DevTools listening on (ws://127\.0\.0\.1:(\d+)/\S+)")
 STARTUP_SECONDS = 30
+ANSWER_SECONDS = 30
 
 
 def executable() -> str | None:
@@ -48,7 +49,8 @@ class Page:
                 return result
 
     async def _next(self) -> dict[str, Any]:
-        message = await self._ws.receive()
+        # A browser that stops answering fails the test instead of hanging the suite.
+        message = await asyncio.wait_for(self._ws.receive(), ANSWER_SECONDS)
         if message.type is not aiohttp.WSMsgType.TEXT:
             raise RuntimeError(f"Chromium closed the DevTools connection ({message.type}).")
         data: dict[str, Any] = json.loads(message.data)
