@@ -456,7 +456,12 @@ def post(
 def publish(
     out: Annotated[Path, typer.Option(help="The archive directory (created when missing).")],
     base_url: Annotated[
-        str, typer.Option(help="Where the archive is served, for absolute links in the feed.")
+        str,
+        typer.Option(
+            help="The http(s) address the archive is served at, for the feed's absolute links; "
+            "remembered in archive.json. Without it (and none remembered) the links are file:// "
+            "URLs of --out, with a warning."
+        ),
     ] = "",
     date: DateOption = None,
     category: CategoryOption = None,
@@ -468,8 +473,9 @@ def publish(
 ) -> None:
     """Publish the day's digest into a static archive (post, page, index, Atom feed).
 
-    Writes a Hot Papers markdown post, a self-contained HTML page, the index of every day and
-    an Atom feed. Publishing a day again replaces it.
+    Writes a Hot Papers markdown post, a self-contained HTML page, the index (the latest days
+    with their top papers) and an Atom feed (the newest 30 days in full, absolute links under
+    --base-url). Publishing a day again replaces it.
     """
     from adapters.archive import publish as publish_day
 
@@ -489,9 +495,12 @@ def publish(
             snapshot=snapshot,
             sample=sample,
         )
-        written = publish_day(result, out, base_url=base_url)
+        published = publish_day(result, out, base_url=base_url)
+        if published.warning:
+            stderr().print(f"hotpapers: warning: {published.warning}", markup=False)
         stderr().print(
-            f"hotpapers: published {result.date} into {out} ({len(written)} files).", markup=False
+            f"hotpapers: published {result.date} into {out} ({len(published.files)} files).",
+            markup=False,
         )
 
 
