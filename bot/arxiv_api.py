@@ -139,7 +139,11 @@ class ArxivApi:
         self.everything = frozenset(everything)
 
     async def announcement(self, day: dt.date, categories: Sequence[str]) -> Announcement:
-        """The new papers (and cross-lists of new papers) announced for ``day``."""
+        """The new papers (and cross-lists of new papers) announced for ``day``.
+
+        Announcements are dated Monday to Friday: a Saturday or a Sunday carried none."""
+        if day.weekday() >= 5:
+            return Announcement(date=day, announced=False)
         since, until = submission_window(day)
         asked = [c for name in categories for c in self.expand.get(name, (name,))]
         if self.everything and self.everything <= set(categories):

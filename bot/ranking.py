@@ -22,7 +22,9 @@ How a score is made, for one ranking run over the papers P of a day (or a window
    on a day that only one source engaged with (there is nothing to weigh a post against, and
    capping would only break that source's own order).
 6. ``score = Σ (part − capped)``. Ties (scores equal to 9 decimals) break on more shares
-   (retweets + reposts), then on the arXiv id, so the same inputs always give the same digest.
+   (retweets, reposts), each source's counted as a fraction of its most shared paper's (so
+   that scaling a source never reorders ties; on a one-source day, simply more retweets), then
+   on the arXiv id, so the same inputs always give the same digest.
 
 A day with one source (the imported Hot Papers posts: retweets + favorites; or posts of one
 platform) keeps that source's order exactly; a paper that leads two sources (≥ 50 each)
@@ -228,11 +230,16 @@ def rank(
     of_paper: dict[str, list[tuple[str, _Sum]]] = defaultdict(list)
     for (arxiv_id, source), mine in sorted(sums.items()):
         of_paper[arxiv_id].append((source, mine))
-    ordered = []
+    ordered: list[tuple[Ranked, dict[str, int]]] = []
+    most_shares: dict[str, int] = {}
     for arxiv_id, paper in by_id.items():
         sums_of = of_paper.get(arxiv_id, [])
         breakdown = _breakdown(sums_of, weights, max_post_share, engaged)
-        shares = sum(part.counts.get(m, 0) for part in breakdown for m in SHARE_METRICS)
+        shares = {
+            part.source: sum(part.counts.get(m, 0) for m in SHARE_METRICS) for part in breakdown
+        }
+        for source, n in shares.items():
+            most_shares[source] = max(most_shares.get(source, 0), n)
         # Ties keep the order in which posts were collected (imported posts have no counts).
         top = sorted((post for _, m in sums_of for post in m.best), reverse=True)[:top_posts]
         ranked = Ranked(
@@ -242,10 +249,18 @@ def rank(
             top_posts=tuple(post for _, _, post in top),
             old=old[arxiv_id],
         )
+        ordered.append((ranked, shares))
+
+    def order(row: tuple[Ranked, dict[str, int]]) -> tuple[float, float, str]:
+        ranked, shares = row
+        # Shares compared as each source's fraction of its most shared paper: scale-free, and
+        # on a one-source day the same order as more retweets.
+        spread = sum(n / most_shares[source] for source, n in shares.items() if n)
         # Scores that differ only by rounding (a cap computed from a 1/n share) are ties.
-        ordered.append((-round(ranked.score, _DIGITS), -shares, arxiv_id, ranked))
-    ordered.sort(key=lambda row: row[:3])
-    return [row[3] for row in ordered]
+        return -round(ranked.score, _DIGITS), -round(spread, _DIGITS), ranked.paper.arxiv_id
+
+    ordered.sort(key=order)
+    return [row[0] for row in ordered]
 
 
 def _breakdown(

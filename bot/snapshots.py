@@ -84,7 +84,7 @@ class LiveSnapshots:
             # readings kept of it, or is backfilled.
             held = await self.store.readings.snapshot(wanted)
             if held is not None:
-                return held
+                return await with_star_baseline(self.store.readings, held)
             if self.backfill is not None:
                 past = await with_star_baseline(
                     self.store.readings, await self.backfill(wanted, feed)

@@ -152,7 +152,7 @@ async def live_snapshot(
         if past is not None:
             held = await store.readings.snapshot(past)
             if held is not None:
-                return held
+                return await with_star_baseline(store.readings, held)
         try:
             with progress_reporter() as progress:
                 async with http_client(settings) as client:

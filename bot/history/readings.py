@@ -27,7 +27,15 @@ def reading_time(signal: Signal, snapshot: Snapshot) -> dt.datetime:
     return signal.taken_at or snapshot.taken_at or dt.datetime.combine(snapshot.date, DAY_END)
 
 
-class ReadingStore(Protocol):
+class StarHistory(Protocol):
+    """The earliest reading of each repository's stars, before a moment."""
+
+    async def earliest_stars(
+        self, repos: Iterable[str] | None = None, *, before: dt.datetime | None = None
+    ) -> dict[str, tuple[int, dt.datetime]]: ...
+
+
+class ReadingStore(StarHistory, Protocol):
     """The readings kept across days (``bot.store.readings.Readings``; tests use the real one)."""
 
     async def days(
@@ -44,14 +52,6 @@ class ReadingStore(Protocol):
         """Readings of those days as signals with their ``taken_at``: every one, or only the
         earliest or the latest of each (source, paper, key)."""
         ...
-
-
-class StarHistory(Protocol):
-    """The earliest reading of each repository's stars, before a moment."""
-
-    async def earliest_stars(
-        self, repos: Iterable[str] | None = None, *, before: dt.datetime | None = None
-    ) -> dict[str, tuple[int, dt.datetime]]: ...
 
 
 async def with_star_baseline(history: StarHistory, snapshot: Snapshot) -> Snapshot:

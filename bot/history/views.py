@@ -12,8 +12,10 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
+from bot.attention import StarReading
 from bot.errors import InputError
 from bot.history.readings import ReadingStore, reading_key
+from bot.insight import annotate
 from bot.models import Digest, Filters, Paper, Ranked, Signal
 from bot.ranking import MAX_POST_SHARE, RANK_PRIOR, metric_weight, rank, select
 
@@ -178,11 +180,17 @@ def best_of(
     weights: Mapping[str, float] | None = None,
     max_post_share: float = MAX_POST_SHARE,
     rank_prior: float = RANK_PRIOR,
+    stars_before: Mapping[str, StarReading] | None = None,
     generated_at: dt.datetime,
 ) -> Digest:
     """The best papers of several days, ranked together, each once with its latest reading."""
     ranked = rank(
-        papers, latest, weights=weights, max_post_share=max_post_share, rank_prior=rank_prior
+        papers,
+        latest,
+        weights=weights,
+        max_post_share=max_post_share,
+        rank_prior=rank_prior,
+        stars_before=stars_before,
     )
     return _digest(
         ranked,
@@ -213,7 +221,7 @@ def _digest(
         start=start,
         view=view,
         filters=filters,
-        items=tuple(select(ranked, filters)),
+        items=tuple(annotate(select(ranked, filters), signals)),
         announced=bool(papers),
         papers_considered=len(papers),
         sources_used=tuple(sorted({s.source for s in signals})),
@@ -272,9 +280,10 @@ async def span_digest(
     days = await store.days(since=start, until=end)
     if not days:
         raise InputError(f"No announcement day between {start} and {end} is stored.")
+    latest = await store.signals(days, which="latest")
     return best_of(
         await store.papers(days),
-        await store.signals(days, which="latest"),
+        latest,
         filters,
         view=view,
         start=start,
@@ -282,5 +291,6 @@ async def span_digest(
         weights=weights,
         max_post_share=max_post_share,
         rank_prior=rank_prior,
+        stars_before=await store.earliest_stars({s.repo for s in latest if s.repo}),
         generated_at=generated_at,
     )

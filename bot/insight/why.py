@@ -25,8 +25,13 @@ def _threads(part: SourceScore) -> str:
 
 
 def fact(part: SourceScore) -> str:
-    """One source's strongest fact about the paper, or "" when it saw nothing worth saying."""
-    c = part.counts
+    """One source's strongest fact about the paper, or "" when it saw nothing worth saying.
+
+    Only what counted is cited: stars gained, not lifetime stars; nothing from a source whose
+    engagement did not count (an old paper's old story)."""
+    if part.score <= 0:
+        return ""
+    c = part.counts if part.counted is None else part.counted
     if part.source == "huggingface":
         upvotes = c.get("upvotes", 0)
         if 0 < part.place <= PLACES_SHOWN:
@@ -46,7 +51,8 @@ def fact(part: SourceScore) -> str:
         )
         return f"X/Twitter, {retweets}, {likes}"
     if part.source == "github" and c.get("stars"):
-        return f"GitHub, {count(c['stars'], 'stars')}"
+        gained = " gained" if part.counted is not None else ""
+        return f"GitHub, {count(c['stars'], 'stars')}{gained}"
     shown = [(metric, n) for metric, n in c.items() if n > 0]
     if not shown:
         return ""

@@ -135,6 +135,18 @@ async def test_every_archive_asked_means_no_category_clause(data: Path) -> None:
     assert not announcement.announced
 
 
+@pytest.mark.parametrize("weekend", [dt.date(2025, 11, 8), dt.date(2025, 11, 9)])
+async def test_a_saturday_or_sunday_carried_no_announcement_and_asks_nothing(
+    weekend: dt.date,
+) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        raise AssertionError(f"asked {request.url}")
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
+        announcement = await ArxivApi(client, gate=Gate(0)).announcement(weekend, ["cs.LG"])
+    assert (announcement.date, announcement.announced, announcement.papers) == (weekend, False, ())
+
+
 @pytest.mark.parametrize(
     ("answer", "message"),
     [

@@ -152,3 +152,18 @@ def test_why_for_reddit_threads_and_any_other_source() -> None:
         ),
     )
     assert why(item) == "Reddit, 540 upvotes in 2 threads · mastodon, 7 boosts"
+
+
+def test_why_cites_only_engagement_that_counted() -> None:
+    lifetime = SourceScore(
+        source="github", counts={"stars": 25000}, counted={"stars": 0}, score=0, posts=0
+    )
+    gained = SourceScore(
+        source="github", counts={"stars": 25000}, counted={"stars": 120}, score=40, posts=0
+    )
+    old_story = SourceScore(source="hackernews", counts={"points": 900}, score=0, posts=1)
+    upvotes = part("huggingface", 30, place=2, upvotes=3)
+    item = Ranked(paper=paper("2611.00001"), score=30, breakdown=(upvotes, lifetime, old_story))
+    assert why(item) == "#2 on Hugging Face Daily Papers, 3 upvotes"
+    item = Ranked(paper=paper("2611.00001"), score=70, breakdown=(upvotes, gained))
+    assert why(item) == "GitHub, 120 stars gained · #2 on Hugging Face Daily Papers, 3 upvotes"

@@ -87,8 +87,21 @@ def test_unit_invariance_a_sources_counts_times_a_constant_change_no_score(
     papers, signals = day
     before, after = rank(papers, signals), rank(papers, scaled(signals, source, factor))
     assert scores(after) == pytest.approx(scores(before), abs=1e-9)
-    if source == "bluesky":  # it carries every share count: even ties keep their order
-        assert [r.paper.arxiv_id for r in after] == [r.paper.arxiv_id for r in before]
+    # Even ties keep their order: shares are compared within each source.
+    assert [r.paper.arxiv_id for r in after] == [r.paper.arxiv_id for r in before]
+
+
+@pytest.mark.parametrize("factor", [1, 2, 5])
+def test_scaling_one_source_never_reorders_papers_tied_on_score(factor: int) -> None:
+    signals = [
+        post_signal("twitter", 2, {"retweets": 5}, "https://x.test/1"),
+        post_signal("twitter", 2, {"retweets": 5}, "https://x.test/2"),
+        post_signal("bluesky", 1, {"reposts": 3 * factor}, "https://bsky.test/1"),
+        post_signal("bluesky", 1, {"reposts": 3 * factor}, "https://bsky.test/2"),
+    ]
+    ranked = rank([paper(1), paper(2)], signals)
+    assert ranked[0].score == ranked[1].score  # each alone on its source
+    assert [r.paper.arxiv_id for r in ranked] == ["2611.00001", "2611.00002"]
 
 
 @given(

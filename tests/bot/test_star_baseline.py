@@ -54,3 +54,15 @@ async def test_stars_count_as_gained_since_the_earliest_stored_reading(store: Sq
     assert score > 0
     # The baseline travels with the snapshot: a replay ranks the same.
     assert github_part(loads(dumps(later))) == (counted, score)
+
+
+async def test_a_best_of_counts_the_stars_gained_over_the_stored_readings(store: SqlStore) -> None:
+    from bot.history.views import span_digest
+
+    await store.readings.record(day_with(5000, FIRST))
+    await store.readings.record(day_with(5100, LATER))
+    digest = await span_digest(store.readings, "week", Filters(min_score=0), generated_at=LATER)
+    item = next(i for i in digest.items if i.paper.arxiv_id == PAPER.arxiv_id)
+    (part,) = (p for p in item.breakdown if p.source == "github")
+    assert part.counted == {"stars": 100}
+    assert item.why == "GitHub, 100 stars gained"
