@@ -8,6 +8,7 @@ a text that the adapter renders in its own way.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -24,6 +25,7 @@ from bot.schedule import announcement_date
 from bot.store import SqlStore
 from bot.subscriptions import Platform, Subscription, weekdays_phrase
 
+log = logging.getLogger("hotpapers.chat")
 DEFAULT_TOP = 10
 
 
@@ -89,7 +91,17 @@ class CommandHandler:
         A text reply is never longer than the platform shows in one message: a longer one is
         cut with a note that says so.
         """
-        reply = await self._answer(text, ctx)
+        try:
+            reply = await self._answer(text, ctx)
+        except HotPapersError as exc:
+            reply = TextReply(kind="error", text=f"That cannot be answered right now: {exc}")
+        except Exception:
+            # A bug must not end the bot for every channel: this one gets a sentence, the log
+            # the traceback (the fuzz tests fail on any such log line).
+            log.exception("answering %r failed", text[:200])
+            reply = TextReply(
+                kind="error", text="Something went wrong answering that; the error was logged."
+            )
         if isinstance(reply, TextReply):
             limit = REPLY_LIMITS[ctx.platform]
             if len(reply.text) > limit:

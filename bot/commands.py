@@ -20,7 +20,7 @@ from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.errors import InputError
-from bot.limits import MAX_COMMAND, MAX_ECHO, MAX_TOP, check_keywords, echo
+from bot.limits import FIRST_DAY, MAX_COMMAND, MAX_ECHO, MAX_TOP, check_keywords, echo
 from bot.subscriptions import WEEKDAYS
 from bot.taxonomy import load_taxonomy
 
@@ -158,6 +158,8 @@ def parse_date(text: str, today: dt.date) -> dt.date:
         )
     if day > today + dt.timedelta(days=1):
         raise CommandError(f"{text} is in the future: arXiv has announced nothing for it yet.")
+    if day < FIRST_DAY:
+        raise CommandError(f"{text} is before arXiv's first announcement ({FIRST_DAY}).")
     return day
 
 

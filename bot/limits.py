@@ -6,6 +6,7 @@ no number, list or file a user gives can overflow a column, exhaust memory or ou
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from bot.errors import InputError
@@ -21,6 +22,8 @@ MAX_COMMAND = 4_000  # characters of one /hotpapers command
 MAX_ECHO = 40  # characters of a user's token quoted back in an error
 # Years a moment (``deliver --at``) may name: arXiv began in 1991; far ends overflow dates.
 YEARS = (1991, 9000)
+# The first day arXiv announced papers: no digest date lies before it.
+FIRST_DAY = dt.date(1991, 8, 14)
 # The longest text a platform shows in one reply.
 REPLY_LIMITS = {"slack": 40_000, "discord": 2_000, "console": 40_000}
 CUT_NOTE = "\n… (cut: the rest is longer than one reply may be)"

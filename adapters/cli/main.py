@@ -34,7 +34,7 @@ from bot.files import read_text
 from bot.history.readings import with_star_baseline
 from bot.history.views import Span, rising_digest, span_digest
 from bot.hotpost import read_post
-from bot.limits import MAX_CLI_TOP, MAX_POST_BYTES, check_keywords
+from bot.limits import FIRST_DAY, MAX_CLI_TOP, MAX_POST_BYTES, check_keywords
 from bot.models import Digest, Filters
 from bot.render import render_json, render_markdown, render_text
 from bot.schedule import announcement_date
@@ -108,6 +108,8 @@ def parse_day(text: str, now: dt.datetime) -> dt.date:
         raise InputError(
             f"The date {text} is in the future; arXiv has announced nothing for it yet."
         )
+    if day < FIRST_DAY:
+        raise InputError(f"The date {text} is before arXiv's first announcement ({FIRST_DAY}).")
     return day
 
 

@@ -65,6 +65,7 @@ def test_import_post_then_digest_restores_the_posts_order(seed_text: str, tmp_pa
         (["--date", "2021/03/18"], "not of the form YYYY-MM-DD"),
         (["--date", "2021-02-30"], "does not exist"),
         (["--date", "2999-01-01"], "in the future"),
+        (["--date", "0001-01-01"], "before arXiv's first announcement (1991-08-14)"),
         (["--date", "2021-03-19", "--sample"], "The sample is of 2021-03-18, not 2021-03-19"),
         (
             ["--category", "cs.LGG", "--sample"],
