@@ -12,11 +12,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs
 
 import aiohttp
 from aiohttp import web
@@ -53,13 +55,34 @@ def readable(handler: Handler) -> Handler:
             log.warning("refused a Slack request: its timestamp is not a number")
             return web.Response(status=400, text="X-Slack-Request-Timestamp is not a number.")
         try:
-            (await request.read()).decode("utf-8")
+            body = (await request.read()).decode("utf-8")
         except UnicodeDecodeError:
             log.warning("refused a Slack request: its body is not UTF-8")
             return web.Response(status=400, text="The request body is not UTF-8.")
+        if not parsable(body, request.headers.get("Content-Type", "")):
+            log.warning(
+                "refused a Slack request: its body cannot be read (not a JSON object or form)"
+            )
+            return web.Response(status=400, text="The request body cannot be read.")
         return await handler(request)
 
     return guarded
+
+
+def parsable(body: str, content_type: str) -> bool:
+    """Whether Bolt can read the body: JSON or a form, whose ``payload`` is a JSON object.
+
+    Bolt parses the body before it checks the signature, and a body it cannot parse ends in a
+    500 with a traceback: anyone could fill the log with them."""
+    if not body:
+        return True
+    try:
+        if content_type.startswith("application/json") or body.startswith("{"):
+            return isinstance(json.loads(body), dict)
+        payload = parse_qs(body).get("payload")
+        return payload is None or isinstance(json.loads(payload[0]), dict)
+    except ValueError:
+        return False
 
 
 def configured(settings: Settings) -> bool:

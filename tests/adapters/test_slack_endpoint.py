@@ -128,6 +128,14 @@ async def test_a_replayed_request_runs_once_on_any_replica(
             "not a number",
         ),
         ({"Content-Type": "application/x-www-form-urlencoded"}, b"text=\xff\xfe", "not UTF-8"),
+        # Unsigned bodies Bolt cannot parse (it parses before it checks the signature).
+        ({"Content-Type": "application/json"}, b'{"type":', "cannot be read"),
+        (
+            {"Content-Type": "application/x-www-form-urlencoded"},
+            b"payload=%7Bnot-json",
+            "cannot be read",
+        ),
+        ({"Content-Type": "application/x-www-form-urlencoded"}, b"payload=[1,2]", "cannot be read"),
     ],
 )
 async def test_an_unreadable_request_is_a_clean_400(
