@@ -15,14 +15,15 @@ from typing import Literal
 from bot.cache import utcnow
 from bot.commands import USAGE, CommandError, DigestRequest, Simple, Subscribe, Unsubscribe, parse
 from bot.engine import build_digest
-from bot.errors import HotPapersError
+from bot.errors import HotPapersError, InputError
+from bot.history.views import rising_digest, span_digest
 from bot.limits import REPLY_LIMITS, fit
 from bot.models import Digest, Filters
 from bot.ports import SnapshotProvider
 from bot.ranking import MAX_POST_SHARE, RANK_PRIOR
 from bot.schedule import announcement_date
 from bot.store import SqlStore
-from bot.subscriptions import Platform, Subscription, weekdays_phrase
+from bot.subscriptions import Platform, Subscription, cadence_phrase
 
 DEFAULT_TOP = 10
 
@@ -61,7 +62,7 @@ def describe(sub: Subscription) -> str:
     )
     return (
         f"{cats}: top {sub.top} at {sub.post_time:%H:%M} {sub.timezone}, "
-        f"{weekdays_phrase(sub.weekdays)}{words}{state}"
+        f"{cadence_phrase(sub)}{words}{state}"
     )
 
 
@@ -129,6 +130,8 @@ class CommandHandler:
             categories = tuple(
                 dict.fromkeys(c for s in await self._mine(ctx) for c in s.categories)
             )
+        if command.view != "day":
+            return await self._history(command, categories, now)
         try:
             snapshot = await self.snapshots.snapshot(command.date, categories)
         except HotPapersError as exc:
@@ -152,6 +155,41 @@ class CommandHandler:
         )
         return DigestReply(digest=digest, public=command.public)
 
+    async def _history(
+        self, command: DigestRequest, categories: tuple[str, ...], now: dt.datetime
+    ) -> Reply:
+        """Rising, or the best of a week or month, from the readings in the store."""
+        filters = Filters(
+            categories=categories, keywords=command.keywords, top=command.top or DEFAULT_TOP
+        )
+        try:
+            if command.view == "rising":
+                digest = await rising_digest(
+                    self.store.readings,
+                    filters,
+                    until=command.date,
+                    weights=self.weights,
+                    max_post_share=self.max_post_share,
+                    rank_prior=self.rank_prior,
+                    generated_at=now,
+                )
+            else:
+                digest = await span_digest(
+                    self.store.readings,
+                    "week" if command.view == "week" else "month",
+                    filters,
+                    end=command.date,
+                    weights=self.weights,
+                    max_post_share=self.max_post_share,
+                    rank_prior=self.rank_prior,
+                    generated_at=now,
+                )
+        except InputError as exc:
+            return TextReply(kind="error", text=str(exc))
+        except HotPapersError as exc:
+            return TextReply(kind="error", text=f"The digest cannot be made right now: {exc}")
+        return DigestReply(digest=digest, public=command.public)
+
     async def _list(self, ctx: Context) -> Reply:
         mine = await self._mine(ctx)
         if not mine:
@@ -173,9 +211,14 @@ class CommandHandler:
                 "post_time": command.at,
                 "timezone": command.timezone,
                 "weekdays": command.weekdays,
+                "cadence": command.cadence,
+                "lag": command.lag,
             }.items()
             if value is not None
         }
+        problem = _cadence_changes(mine[0] if mine else None, command, changes)
+        if problem:
+            return TextReply(kind="error", text=problem)
         if mine:
             current = mine[0]
             assert current.id is not None
@@ -235,3 +278,27 @@ class CommandHandler:
                 sub.id, paused=pause, paused_reason="paused by a user" if pause else ""
             )
         return TextReply(kind="confirmation", text="Paused." if pause else "Resumed.")
+
+
+def _cadence_changes(
+    current: Subscription | None, command: Subscribe, changes: dict[str, object]
+) -> str:
+    """Complete ``changes`` so that the cadence, weekdays and lag agree; or say why they cannot.
+
+    Back to daily from weekly without weekdays: mon-fri. Weekly: no lag.
+    """
+    was = current.cadence if current is not None else "daily"
+    cadence = command.cadence or was
+    if cadence == "weekly":
+        days = command.weekdays or (current.weekdays if current is not None else ())
+        if len(days) != 1:
+            return (
+                "A weekly subscription posts on one weekday: "
+                "/hotpapers subscribe weekly fri at 16:00."
+            )
+        if command.lag:
+            return "“lag” is for daily posts; a weekly post already waits for the week's end."
+        changes["lag"] = 0
+    elif was == "weekly" and command.weekdays is None:
+        changes["weekdays"] = Subscription.model_fields["weekdays"].default
+    return ""
