@@ -285,10 +285,15 @@ def _cadence_changes(
 ) -> str:
     """Complete ``changes`` so that the cadence, weekdays and lag agree; or say why they cannot.
 
-    Back to daily from weekly without weekdays: mon-fri. Weekly: no lag.
+    A weekly subscription told a lag or several weekdays (or ``daily``) becomes daily again,
+    on mon-fri unless weekdays are given; ``weekly DAY`` drops the lag.
     """
     was = current.cadence if current is not None else "daily"
-    cadence = command.cadence or was
+    several = command.weekdays is not None and len(command.weekdays) > 1
+    cadence = command.cadence or (
+        "daily" if was == "weekly" and (command.lag is not None or several) else was
+    )
+    changes["cadence"] = cadence
     if cadence == "weekly":
         days = command.weekdays or (current.weekdays if current is not None else ())
         if len(days) != 1:
@@ -296,8 +301,6 @@ def _cadence_changes(
                 "A weekly subscription posts on one weekday: "
                 "/hotpapers subscribe weekly fri at 16:00."
             )
-        if command.lag:
-            return "“lag” is for daily posts; a weekly post already waits for the week's end."
         changes["lag"] = 0
     elif was == "weekly" and command.weekdays is None:
         changes["weekdays"] = Subscription.model_fields["weekdays"].default

@@ -139,19 +139,31 @@ async def test_a_channel_subscribes_weekly_then_daily_with_a_lag(bot: CommandHan
         "Subscribed: cs.LG: top 10 at 16:00 UTC, weekly on fri (best of the week)."
     )
     assert "weekly on fri" in (await say(bot, "subscriptions")).text
-    assert (await say(bot, "subscribe weekdays mon-fri")).text.startswith(
-        "A weekly subscription posts on one weekday"
-    )
-    assert (await say(bot, "subscribe lag 1d")).text.startswith("“lag” is for daily posts")
     assert (
         await say(bot, "subscribe weekly mon")
     ).text == "Updated: cs.LG: top 10 at 16:00 UTC, weekly on mon (best of the week)."
-    # Back to daily: mon-fri unless told otherwise, and a lag if asked.
+    # Back to daily: said, or implied by a lag or by several weekdays; mon-fri unless told.
     assert (
-        await say(bot, "subscribe daily lag 1d")
+        await say(bot, "subscribe daily")
+    ).text == "Updated: cs.LG: top 10 at 16:00 UTC, mon-fri."
+    await say(bot, "subscribe weekly fri")
+    assert (
+        await say(bot, "subscribe lag 1d")
     ).text == "Updated: cs.LG: top 10 at 16:00 UTC, mon-fri, lag 1 day."
     assert (
         await say(bot, "subscribe weekly thu")
     ).text == "Updated: cs.LG: top 10 at 16:00 UTC, weekly on thu (best of the week)."
+    assert (
+        await say(bot, "subscribe weekdays sat,sun")
+    ).text == "Updated: cs.LG: top 10 at 16:00 UTC, sat,sun."
+    await say(bot, "subscribe weekly thu")
+    assert (
+        await say(bot, "subscribe weekdays tue")
+    ).text == "Updated: cs.LG: top 10 at 16:00 UTC, weekly on tue (best of the week)."
     (sub,) = await bot.store.subscriptions()
-    assert (sub.cadence, sub.weekdays, sub.lag) == ("weekly", (3,), 0)
+    assert (sub.cadence, sub.weekdays, sub.lag) == ("weekly", (1,), 0)
+    await bot.store.remove(sub.id or 0)
+    assert (await say(bot, "subscribe cs.LG weekdays mon-fri weekly fri")).kind == "error"
+    assert (await say(bot, "subscribe cs.LG lag 1d weekdays daily")).text == (
+        "Subscribed: cs.LG: top 10 at 09:00 UTC, every day, lag 1 day."
+    )
