@@ -1,9 +1,10 @@
 """The digest a subscription's cadence and lag ask for, on one digest date.
 
-A daily subscription without lag posts the day's snapshot; with ``lag`` 1 it posts an earlier
-announcement ranked with the latest readings the store holds of it (else that day's saved
-snapshot); a weekly one posts the best of the week ending at its digest date, from the stored
-readings. The Deliverer calls ``subscription_digest`` and nothing else for this.
+A daily subscription without lag posts the day's snapshot. With ``lag`` 1 it posts an earlier
+announcement ranked with the latest readings the store holds of it (else, or when those
+readings hold no paper of its categories, that day's snapshot). A weekly one posts the best of
+the week ending at its digest date, from the stored readings. The Deliverer calls
+``subscription_digest`` and nothing else for this.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from bot.history.readings import ReadingStore, StarHistory, with_star_baseline
 from bot.history.views import span_digest
 from bot.models import Digest, Filters
 from bot.ports import SnapshotProvider
-from bot.ranking import MAX_POST_SHARE, RANK_PRIOR
+from bot.ranking import MAX_POST_SHARE, RANK_PRIOR, matches
 from bot.snapshot import Snapshot
 from bot.subscriptions import Subscription
 
@@ -65,7 +66,11 @@ async def subscription_digest(
     snapshot = None
     if sub.lag:
         held = await readings.snapshot(day)
-        snapshot = await with_star_baseline(readings, held) if held is not None else None
+        # The store keeps what was collected, perhaps for other categories only: without a
+        # paper of these categories, the day's own snapshot is asked for instead.
+        wanted = Filters(categories=sub.categories)
+        if held is not None and any(matches(p, wanted) for p in held.papers):
+            snapshot = await with_star_baseline(readings, held)
     if snapshot is None:
         snapshot = await snapshots.snapshot(day, sub.categories)
     if snapshot is None:

@@ -229,3 +229,20 @@ async def test_a_lagged_day_missing_from_the_readings_comes_from_its_snapshot(
     assert report.outcomes == {"posted": 1}
     assert snapshots.asked == [(dt.date(2026, 11, 24), ())]
     assert publisher.digests[0].date == dt.date(2026, 11, 24)
+
+
+async def test_a_lagged_day_stored_for_other_categories_comes_from_its_snapshot(
+    store: SqlStore,
+) -> None:
+    tuesday = dt.date(2026, 11, 24)
+    at = dt.datetime(2026, 11, 25, 6, tzinfo=dt.UTC)
+    await store.readings.record(reading(tuesday, at, hn("2611.0000A", 10, at, 1)))  # cs.LG
+    await store.add(
+        subscription(lag=1, categories=("cs.CV",)), now=dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
+    )
+    publisher = KeepingPublisher()
+    snapshots = CountingSnapshots(sample_snapshot())
+    clock = [dt.datetime(2026, 11, 25, 9, 5, tzinfo=dt.UTC)]
+    await deliverer(store, publisher, clock, snapshots=snapshots).run(clock[0])
+    assert snapshots.asked == [(tuesday, ("cs.CV",))]
+    assert publisher.digests[0].items
