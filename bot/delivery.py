@@ -1,8 +1,9 @@
 """Delivering due digests exactly once: claim in the ledger, post message by message, record.
 
 ``Deliverer.run(at)`` performs every delivery due at ``at`` and returns what it did. A digest
-is computed once per (date, categories, keywords, top) and shared by every subscription that
-asks for the same thing. Its messages are rendered once and kept in the ledger; each is marked
+is computed once per (date, categories, keywords, top, cadence, lag) and shared by every
+subscription that asks for the same thing (``bot.cadence`` makes weekly and lagged ones). Its
+messages are rendered once and kept in the ledger; each is marked
 ``sending`` before the platform call and ``posted`` after it, so a retry resumes at the first
 message not confirmed. A message that may have gone out (a crash, a timeout after sending, a
 5xx) is never posted again blindly: it is looked up on platforms that allow it, and otherwise
