@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from importlib import resources
 from typing import Any
 
 import pytest
+from alembic import command
+from alembic.config import Config
 from pydantic import ValidationError
+from sqlalchemy import Connection, text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.delivery import Deliverer
 from bot.models import Digest, Post, Signal
 from bot.schedule import digest_date, due, previous_announcement
 from bot.snapshot import Snapshot, sample_snapshot
-from bot.store import SqlStore
+from bot.store import SqlStore, open_store
+from bot.store.sql import async_url
 from bot.subscriptions import Subscription, cadence_phrase
 from tests.fakes import CountingSnapshots, RecordingPublisher, paper
 
@@ -246,3 +252,34 @@ async def test_a_lagged_day_stored_for_other_categories_comes_from_its_snapshot(
     await deliverer(store, publisher, clock, snapshots=snapshots).run(clock[0])
     assert snapshots.asked == [(tuesday, ("cs.CV",))]
     assert publisher.digests[0].items
+
+
+async def test_subscriptions_made_before_the_cadence_stay_daily_without_lag(
+    database_url: str,
+) -> None:
+    engine = create_async_engine(async_url(database_url))
+
+    def up_to_replays(connection: Connection) -> None:
+        config = Config()
+        config.set_main_option("script_location", str(resources.files("bot.store") / "migrations"))
+        config.attributes["connection"] = connection
+        command.upgrade(config, "replays")
+
+    async with engine.begin() as connection:
+        await connection.run_sync(up_to_replays)
+        await connection.execute(
+            text(
+                "INSERT INTO subscriptions (platform, workspace, destination, kind, categories,"
+                " keywords, top, post_time, timezone, weekdays, created_by, paused,"
+                " paused_reason, created_at) VALUES ('slack', 'T1', 'C1', 'channel',"
+                " '[\"cs.LG\"]', '[]', 10, '09:00:00', 'UTC', '[0, 1, 2, 3, 4]', '', FALSE, '',"
+                " '2026-11-20 08:00:00+00:00')"
+            )
+        )
+    await engine.dispose()
+    store = await open_store(database_url)
+    try:
+        (sub,) = await store.subscriptions()
+        assert (sub.categories, sub.cadence, sub.lag) == (("cs.LG",), "daily", 0)
+    finally:
+        await store.close()
