@@ -3,17 +3,19 @@
 A daily subscription without lag posts the day's snapshot. With ``lag`` 1 it posts an earlier
 announcement ranked with the latest readings the store holds of it (else, or when those
 readings hold no paper of its categories, that day's snapshot). A weekly one posts the best of
-the week ending at its digest date, from the stored readings. The Deliverer calls
-``subscription_digest`` and nothing else for this.
+the week ending at its digest date, from the stored readings (its last day collected first).
+The Deliverer calls ``subscription_digest`` and nothing else for this.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Mapping
 from typing import Protocol
 
 from bot.engine import build_digest
+from bot.errors import HotPapersError
 from bot.history.readings import ReadingStore, StarHistory, with_star_baseline
 from bot.history.views import span_digest
 from bot.models import Digest, Filters
@@ -53,6 +55,10 @@ async def subscription_digest(
     """
     filters = filters_of(sub)
     if sub.cadence == "weekly":
+        # The week's last day is collected first, which stores its readings (if no daily post
+        # or command asked for it yet); when it cannot be had, the week is the days stored.
+        with contextlib.suppress(HotPapersError):
+            await snapshots.snapshot(day, sub.categories)
         return await span_digest(
             readings,
             "week",

@@ -164,7 +164,7 @@ async def test_a_weekly_subscription_posts_the_best_of_the_week_once_a_week(
     (digest,) = publisher.digests
     assert (digest.view, digest.start, digest.date) == ("week", dt.date(2026, 11, 21), FRIDAY)
     assert [r.paper.arxiv_id for r in digest.items][:2] == ["2611.00002", "2611.00004"]
-    assert snapshots.asked == []  # the week comes from the stored readings
+    assert snapshots.asked == [(FRIDAY, ())]  # the last day collected first
     # Later runs the same Friday, and the days after, post nothing more.
     for hours in (1, 5, 24, 72):
         clock[0] = dt.datetime(2026, 11, 27, 16, 5, tzinfo=dt.UTC) + dt.timedelta(hours=hours)
@@ -283,3 +283,31 @@ async def test_subscriptions_made_before_the_cadence_stay_daily_without_lag(
         assert (sub.categories, sub.cadence, sub.lag) == (("cs.LG",), "daily", 0)
     finally:
         await store.close()
+
+
+class StoringSnapshots:
+    """A live provider in small: the day asked for is collected and its readings stored."""
+
+    def __init__(self, store: SqlStore, snapshot: Snapshot) -> None:
+        self.store = store
+        self.fixed = snapshot
+
+    async def snapshot(self, day: dt.date | None, categories: Any) -> Snapshot | None:
+        await self.store.readings.record(self.fixed)
+        return self.fixed
+
+
+async def test_a_weekly_post_collects_the_weeks_last_day_first(store: SqlStore) -> None:
+    await a_week_of_readings(store)  # Monday to Friday; Friday's paper is re-read below
+    at = dt.datetime(2026, 11, 27, 15, tzinfo=dt.UTC)
+    friday = reading(FRIDAY, at, hn("2611.0000F", 900, at, 7))
+    await store.add(
+        subscription(cadence="weekly", weekdays=(4,), post_time=dt.time(16)),
+        now=dt.datetime(2026, 11, 20, tzinfo=dt.UTC),
+    )
+    publisher = KeepingPublisher()
+    clock = [dt.datetime(2026, 11, 27, 16, 5, tzinfo=dt.UTC)]
+    snapshots = StoringSnapshots(store, friday)
+    await deliverer(store, publisher, clock, snapshots=snapshots).run(clock[0])
+    (digest,) = publisher.digests
+    assert digest.items[0].paper.arxiv_id == "2611.0000F"
