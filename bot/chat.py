@@ -16,14 +16,15 @@ from typing import Literal
 from bot.cache import utcnow
 from bot.commands import USAGE, CommandError, DigestRequest, Simple, Subscribe, Unsubscribe, parse
 from bot.engine import build_digest
-from bot.errors import HotPapersError
+from bot.errors import HotPapersError, InputError
+from bot.history.views import rising_digest, span_digest
 from bot.limits import REPLY_LIMITS, fit
 from bot.models import Digest, Filters
 from bot.ports import SnapshotProvider
 from bot.ranking import MAX_POST_SHARE, RANK_PRIOR
 from bot.schedule import announcement_date
 from bot.store import SqlStore
-from bot.subscriptions import Platform, Subscription, weekdays_phrase
+from bot.subscriptions import Platform, Subscription, cadence_phrase
 
 log = logging.getLogger("hotpapers.chat")
 DEFAULT_TOP = 10
@@ -63,7 +64,7 @@ def describe(sub: Subscription) -> str:
     )
     return (
         f"{cats}: top {sub.top} at {sub.post_time:%H:%M} {sub.timezone}, "
-        f"{weekdays_phrase(sub.weekdays)}{words}{state}"
+        f"{cadence_phrase(sub)}{words}{state}"
     )
 
 
@@ -141,6 +142,8 @@ class CommandHandler:
             categories = tuple(
                 dict.fromkeys(c for s in await self._mine(ctx) for c in s.categories)
             )
+        if command.view != "day":
+            return await self._history(command, categories, now)
         try:
             snapshot = await self.snapshots.snapshot(command.date, categories)
         except HotPapersError as exc:
@@ -164,6 +167,41 @@ class CommandHandler:
         )
         return DigestReply(digest=digest, public=command.public)
 
+    async def _history(
+        self, command: DigestRequest, categories: tuple[str, ...], now: dt.datetime
+    ) -> Reply:
+        """Rising, or the best of a week or month, from the readings in the store."""
+        filters = Filters(
+            categories=categories, keywords=command.keywords, top=command.top or DEFAULT_TOP
+        )
+        try:
+            if command.view == "rising":
+                digest = await rising_digest(
+                    self.store.readings,
+                    filters,
+                    until=command.date,
+                    weights=self.weights,
+                    max_post_share=self.max_post_share,
+                    rank_prior=self.rank_prior,
+                    generated_at=now,
+                )
+            else:
+                digest = await span_digest(
+                    self.store.readings,
+                    "week" if command.view == "week" else "month",
+                    filters,
+                    end=command.date,
+                    weights=self.weights,
+                    max_post_share=self.max_post_share,
+                    rank_prior=self.rank_prior,
+                    generated_at=now,
+                )
+        except InputError as exc:
+            return TextReply(kind="error", text=str(exc))
+        except HotPapersError as exc:
+            return TextReply(kind="error", text=f"The digest cannot be made right now: {exc}")
+        return DigestReply(digest=digest, public=command.public)
+
     async def _list(self, ctx: Context) -> Reply:
         mine = await self._mine(ctx)
         if not mine:
@@ -185,9 +223,14 @@ class CommandHandler:
                 "post_time": command.at,
                 "timezone": command.timezone,
                 "weekdays": command.weekdays,
+                "cadence": command.cadence,
+                "lag": command.lag,
             }.items()
             if value is not None
         }
+        problem = _cadence_changes(mine[0] if mine else None, command, changes)
+        if problem:
+            return TextReply(kind="error", text=problem)
         if mine:
             current = mine[0]
             assert current.id is not None
@@ -247,3 +290,30 @@ class CommandHandler:
                 sub.id, paused=pause, paused_reason="paused by a user" if pause else ""
             )
         return TextReply(kind="confirmation", text="Paused." if pause else "Resumed.")
+
+
+def _cadence_changes(
+    current: Subscription | None, command: Subscribe, changes: dict[str, object]
+) -> str:
+    """Complete ``changes`` so that the cadence, weekdays and lag agree; or say why they cannot.
+
+    A weekly subscription told a lag or several weekdays (or ``daily``) becomes daily again,
+    on mon-fri unless weekdays are given; ``weekly DAY`` drops the lag.
+    """
+    was = current.cadence if current is not None else "daily"
+    several = command.weekdays is not None and len(command.weekdays) > 1
+    cadence = command.cadence or (
+        "daily" if was == "weekly" and (command.lag is not None or several) else was
+    )
+    changes["cadence"] = cadence
+    if cadence == "weekly":
+        days = command.weekdays or (current.weekdays if current is not None else ())
+        if len(days) != 1:
+            return (
+                "A weekly subscription posts on one weekday: "
+                "/hotpapers subscribe weekly fri at 16:00."
+            )
+        changes["lag"] = 0
+    elif was == "weekly" and command.weekdays is None:
+        changes["weekdays"] = Subscription.model_fields["weekdays"].default
+    return ""

@@ -1,8 +1,9 @@
 """The command language of ``/hotpapers``, one parser for every platform. Pure.
 
-    /hotpapers [CATEGORY ...] [top N] [date YYYY-MM-DD] [keywords WORD ...] [public]
+    /hotpapers [rising|week|month] [CATEGORY ...] [top N] [date YYYY-MM-DD]
+               [keywords WORD ...] [public]
     /hotpapers subscribe CATEGORY ... [at HH:MM] [tz ZONE] [top N] [weekdays mon-fri]
-                         [keywords WORD ...]
+                         [daily | weekly DAY] [lag 0|1d] [keywords WORD ...]
     /hotpapers unsubscribe [CATEGORY ...]
     /hotpapers subscriptions | pause | resume | help
 
@@ -17,23 +18,31 @@ import difflib
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.errors import InputError
 from bot.limits import FIRST_DAY, MAX_COMMAND, MAX_ECHO, MAX_TOP, check_keywords, echo
-from bot.subscriptions import WEEKDAYS
+from bot.subscriptions import WEEKDAYS, Cadence
 from bot.taxonomy import load_taxonomy
 
 USAGE = """\
 /hotpapers [categories] [top N] [date YYYY-MM-DD] [keywords words…] [public] — the hot papers now
+/hotpapers rising … — what gained most per hour over the last stored days
+/hotpapers week … · /hotpapers month … — the best of the week or month ending at the date
 /hotpapers subscribe cs.LG cs.CV [at 09:00] [tz Europe/Berlin] [top 10] [weekdays mon-fri] \
 [keywords words…]
+/hotpapers subscribe cs.LG weekly fri at 16:00 — the best of the week, every Friday
+/hotpapers subscribe cs.LG lag 1d — each day, the announcement before, with a day of engagement
 /hotpapers unsubscribe [categories] — stop some categories, or everything
 /hotpapers subscriptions — what this channel gets
 /hotpapers pause · /hotpapers resume · /hotpapers help"""
 
 ACTIONS = ("subscribe", "unsubscribe", "subscriptions", "pause", "resume", "help")
-OPTIONS = ("top", "date", "keywords", "public", "at", "tz", "weekdays")
+VIEWS = ("rising", "week", "month")
+OPTIONS = ("top", "date", "keywords", "public", "at", "tz", "weekdays", "daily", "weekly", "lag")
+SUBSCRIBE_ONLY = ("at", "tz", "weekdays", "daily", "weekly", "lag")
+View = Literal["day", "rising", "week", "month"]
 __all__ = ["MAX_TOP", "CommandError", "parse"]
 
 
@@ -46,8 +55,9 @@ class DigestRequest:
     categories: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     top: int | None = None
-    date: dt.date | None = None
+    date: dt.date | None = None  # rising: the last day considered; week, month: the END
     public: bool = False
+    view: View = "day"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -58,6 +68,8 @@ class Subscribe:
     at: dt.time | None = None
     timezone: str | None = None
     weekdays: tuple[int, ...] | None = None
+    cadence: Cadence | None = None
+    lag: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -135,6 +147,27 @@ def parse_weekdays(text: str) -> tuple[int, ...]:
     return tuple(sorted(days))
 
 
+def parse_weekday(text: str) -> int:
+    """The one weekday of a weekly subscription: ``fri`` or ``friday``."""
+    try:
+        days = parse_weekdays(text)
+    except CommandError:
+        days = ()
+    if len(days) != 1 or text.lower() in ("daily", "everyday", "weekdays", "weekends"):
+        raise CommandError(f"“weekly” takes one weekday, like fri, not “{echo(text)}”.")
+    return days[0]
+
+
+def parse_lag(text: str) -> int:
+    """``0``, ``1``, ``0d`` or ``1d``: how many announcement days a daily post lags behind."""
+    match = re.fullmatch(r"([01])d?", text.strip().lower())
+    if match is None:
+        raise CommandError(
+            f"“lag” takes 0 or 1d (one announcement day behind), not “{echo(text)}”."
+        )
+    return int(match[1])
+
+
 def parse_top(text: str) -> int:
     # ASCII digits only, and few of them: int() refuses some Unicode digits and huge numbers.
     digits = re.fullmatch(r"0*([0-9]{1,3})", text.strip())
@@ -169,7 +202,7 @@ def _category(token: str) -> str:
     try:
         return load_taxonomy().canonical(token)
     except InputError as exc:
-        hint = _close(token, ACTIONS + OPTIONS)
+        hint = _close(token, ACTIONS + VIEWS + OPTIONS)
         raise CommandError(f"{exc}{hint if not str(exc).endswith('?') else ''}") from exc
 
 
@@ -183,7 +216,11 @@ def parse(text: str, *, today: dt.date) -> Command:
         if len(tokens) > 1:
             raise CommandError(f"“{action}” takes nothing after it.")
         return Simple("subscriptions" if action == "list" else action)
+    view: View = "day"
     if action in ("subscribe", "unsubscribe"):
+        tokens = tokens[1:]
+    elif action in VIEWS:
+        view = "rising" if action == "rising" else "week" if action == "week" else "month"
         tokens = tokens[1:]
     values: dict[str, object] = {}
     categories: list[str] = []
@@ -192,8 +229,8 @@ def parse(text: str, *, today: dt.date) -> Command:
         word = tokens[i].lower()
         if word in OPTIONS and word in values:
             raise CommandError(f"“{word}” is given twice.")
-        if word == "public":
-            values["public"] = True
+        if word in ("public", "daily"):
+            values[word] = True
         elif word == "keywords":
             words = []
             while i + 1 < len(tokens) and tokens[i + 1].lower() not in OPTIONS:
@@ -216,6 +253,8 @@ def parse(text: str, *, today: dt.date) -> Command:
                 "at": parse_time,
                 "tz": parse_zone,
                 "weekdays": parse_weekdays,
+                "weekly": parse_weekday,
+                "lag": parse_lag,
             }[word](value)
             values[word] = parsed
         else:
@@ -231,17 +270,26 @@ def parse(text: str, *, today: dt.date) -> Command:
     if action == "subscribe":
         if "date" in values or "public" in values:
             raise CommandError("“date” and “public” are for a digest now, not for a subscription.")
+        if "weekly" in values and {"daily", "weekdays", "lag"} & values.keys():
+            raise CommandError(
+                "“weekly DAY” posts once a week on that day: it goes without “daily”, "
+                "“weekdays” and “lag”."
+            )
+        weekly = values.get("weekly")
         return Subscribe(
             categories=cats,
             keywords=values.get("keywords"),  # type: ignore[arg-type]
             top=values.get("top"),  # type: ignore[arg-type]
             at=values.get("at"),  # type: ignore[arg-type]
             timezone=values.get("tz"),  # type: ignore[arg-type]
-            weekdays=values.get("weekdays"),  # type: ignore[arg-type]
+            weekdays=(weekly,) if isinstance(weekly, int) else values.get("weekdays"),  # type: ignore[arg-type]
+            cadence="weekly" if weekly is not None else "daily" if "daily" in values else None,
+            lag=values.get("lag"),  # type: ignore[arg-type]
         )
-    if {"at", "tz", "weekdays"} & values.keys():
+    if set(SUBSCRIBE_ONLY) & values.keys():
         raise CommandError(
-            "“at”, “tz” and “weekdays” belong to “subscribe”: /hotpapers subscribe cs.LG at 09:00."
+            "“at”, “tz”, “weekdays”, “daily”, “weekly” and “lag” belong to “subscribe”: "
+            "/hotpapers subscribe cs.LG at 09:00."
         )
     return DigestRequest(
         categories=cats,
@@ -249,4 +297,5 @@ def parse(text: str, *, today: dt.date) -> Command:
         top=values.get("top"),  # type: ignore[arg-type]
         date=values.get("date"),  # type: ignore[arg-type]
         public=bool(values.get("public", False)),
+        view=view,
     )

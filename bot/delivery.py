@@ -1,8 +1,9 @@
 """Delivering due digests exactly once: claim in the ledger, post message by message, record.
 
 ``Deliverer.run(at)`` performs every delivery due at ``at`` and returns what it did. A digest
-is computed once per (date, categories, keywords, top) and shared by every subscription that
-asks for the same thing. Its messages are rendered once and kept in the ledger; each is marked
+is computed once per (date, categories, keywords, top, cadence, lag) and shared by every
+subscription that asks for the same thing (``bot.cadence`` makes weekly and lagged ones). Its
+messages are rendered once and kept in the ledger; each is marked
 ``sending`` before the platform call and ``posted`` after it, so a retry resumes at the first
 message not confirmed. A message that may have gone out (a crash, a timeout after sending, a
 5xx) is never posted again blindly: it is looked up on platforms that allow it, and otherwise
@@ -23,9 +24,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.cache import utcnow
-from bot.engine import build_digest
+from bot.cadence import subscription_digest
 from bot.errors import DeliveryError, DestinationGone, HotPapersError, MaybePosted
-from bot.models import Digest, Filters
+from bot.models import Digest
 from bot.ports import Publisher, Reconciler, SnapshotProvider
 from bot.ranking import MAX_POST_SHARE, RANK_PRIOR
 from bot.schedule import GRACE, Due, due
@@ -122,21 +123,17 @@ class Deliverer:
         return report
 
     async def _digest(self, sub: Subscription, day: dt.date) -> Digest | None:
-        key = (day, sub.categories, sub.keywords, sub.top)
+        key = (day, sub.categories, sub.keywords, sub.top, sub.cadence, sub.lag)
         if key not in self._digests:
-            snapshot = await self.snapshots.snapshot(day, sub.categories)
-            filters = Filters(categories=sub.categories, keywords=sub.keywords, top=sub.top)
-            self._digests[key] = (
-                None
-                if snapshot is None
-                else build_digest(
-                    snapshot,
-                    filters,
-                    weights=self.weights,
-                    max_post_share=self.max_post_share,
-                    rank_prior=self.rank_prior,
-                    generated_at=self.clock(),
-                )
+            self._digests[key] = await subscription_digest(
+                sub,
+                day,
+                snapshots=self.snapshots,
+                readings=self.store.readings,
+                weights=self.weights,
+                max_post_share=self.max_post_share,
+                rank_prior=self.rank_prior,
+                generated_at=self.clock(),
             )
         return self._digests[key]
 

@@ -32,6 +32,25 @@ def announcement_date(moment: dt.datetime) -> dt.date:
     raise AssertionError("a week always holds an announcement")  # pragma: no cover
 
 
+def previous_announcement(day: dt.date) -> dt.date:
+    """The announcement date before ``day`` (Monday's is the Friday before)."""
+    back = day - dt.timedelta(days=1)
+    while back.weekday() > 4:
+        back -= dt.timedelta(days=1)
+    return back
+
+
+def digest_date(sub: Subscription, moment: dt.datetime) -> dt.date:
+    """The digest date a post of ``sub`` at ``moment`` carries, which is also its ledger key.
+
+    The latest announcement at or before the moment; with ``lag`` 1, the one before it, which
+    has had a full day of engagement. For a weekly subscription it is the END of the week
+    posted, so one weekday a week gives one key a week.
+    """
+    day = announcement_date(moment)
+    return previous_announcement(day) if sub.cadence == "daily" and sub.lag else day
+
+
 def local_moment(day: dt.date, at: dt.time, zone: ZoneInfo) -> dt.datetime:
     """``at`` on ``day`` in ``zone`` as a UTC moment, DST-safe.
 
@@ -82,7 +101,7 @@ def due(sub: Subscription, at: dt.datetime, *, grace: dt.timedelta = GRACE) -> l
     # A subscription made after its time of day gets that day's digest at once: for a new
     # channel that is a welcome, not a surprise.
     for moment in occurrences(sub, at - grace, at):
-        latest[announcement_date(moment)] = moment
+        latest[digest_date(sub, moment)] = moment
     return [
         Due(subscription=sub, scheduled_for=m, digest_date=d) for d, m in sorted(latest.items())
     ]

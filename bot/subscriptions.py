@@ -6,17 +6,23 @@ import datetime as dt
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from bot.models import Value
 
 Platform = Literal["slack", "discord", "console"]
 Kind = Literal["channel", "webhook"]
+Cadence = Literal["daily", "weekly"]
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class Subscription(Value):
-    """Who gets which digest, when: ``post_time`` in ``timezone`` on ``weekdays`` (0 = Monday)."""
+    """Who gets which digest, when: ``post_time`` in ``timezone`` on ``weekdays`` (0 = Monday).
+
+    ``cadence`` "daily" posts the latest announcement (``lag`` 1: the one before it, ranked
+    with its latest readings); "weekly" posts, on its one weekday, the best of the week ending
+    at the latest announcement.
+    """
 
     id: int | None = None
     platform: Platform
@@ -29,10 +35,20 @@ class Subscription(Value):
     post_time: dt.time = dt.time(9, 0)
     timezone: str = "UTC"
     weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)
+    cadence: Cadence = "daily"
+    lag: int = Field(default=0, ge=0, le=1)
     created_by: str = ""
     paused: bool = False
     paused_reason: str = ""
     created_at: dt.datetime | None = None
+
+    @model_validator(mode="after")
+    def _one_day_a_week(self) -> Subscription:
+        if self.cadence == "weekly" and len(self.weekdays) != 1:
+            raise ValueError("a weekly subscription posts on exactly one weekday")
+        if self.cadence == "weekly" and self.lag:
+            raise ValueError("a weekly subscription has no lag")
+        return self
 
     def where(self) -> str:
         """The destination as people may see it: a webhook's secret part is hidden."""
@@ -58,6 +74,14 @@ def webhook_shown(url: str) -> str:
     first = next((segment for segment in parts.path.split("/") if segment), "")
     shown = f"{parts.scheme}://{f'[{host}]' if ':' in host else host}{port}"
     return f"{shown}/{first}/…" if first else f"{shown}/…"
+
+
+def cadence_phrase(sub: Subscription) -> str:
+    """``mon-fri``, ``weekly on fri`` or ``mon-fri, lag 1 day``: when and what it posts."""
+    if sub.cadence == "weekly":
+        return f"weekly on {weekdays_phrase(sub.weekdays)} (best of the week)"
+    days = weekdays_phrase(sub.weekdays)
+    return f"{days}, lag 1 day" if sub.lag else days
 
 
 def weekdays_phrase(days: tuple[int, ...]) -> str:

@@ -18,7 +18,14 @@ from adapters.cli.common import EXIT_IN_DOUBT, fail, handled, settings_and_logs,
 from adapters.cli.live import deliverer, http_client, snapshot_provider
 from adapters.console.publisher import ConsolePublisher
 from adapters.webhooks import platform_of
-from bot.commands import parse_time, parse_top, parse_weekdays, parse_zone
+from bot.commands import (
+    parse_lag,
+    parse_time,
+    parse_top,
+    parse_weekday,
+    parse_weekdays,
+    parse_zone,
+)
 from bot.delivery import Report
 from bot.errors import InputError
 from bot.limits import YEARS, check_id, check_keywords
@@ -26,12 +33,12 @@ from bot.ports import Publisher
 from bot.settings import Settings
 from bot.snapshot import Snapshot, read_snapshot, sample_snapshot
 from bot.store import SqlStore, open_store
-from bot.subscriptions import Subscription, weekdays_phrase
+from bot.subscriptions import Subscription, cadence_phrase
 from bot.taxonomy import load_taxonomy
 
 T = TypeVar("T")
 subscriptions_app = typer.Typer(
-    help="Manage subscriptions: daily digests to channels or incoming webhooks.",
+    help="Manage subscriptions: daily or weekly digests to channels or incoming webhooks.",
     no_args_is_help=True,
 )
 
@@ -65,7 +72,7 @@ def describe_row(sub: Subscription) -> list[str]:
         sub.where(),
         " ".join(sub.categories) or "all",
         " ".join(sub.keywords),
-        f"{sub.post_time:%H:%M} {sub.timezone} {weekdays_phrase(sub.weekdays)}",
+        f"{sub.post_time:%H:%M} {sub.timezone} {cadence_phrase(sub)}",
         str(sub.top),
         state,
     ]
@@ -120,14 +127,35 @@ def add_command(
     time: Annotated[str, typer.Option(help="Local posting time, HH:MM.")] = "09:00",
     tz: Annotated[str, typer.Option(help="IANA time zone of --time, e.g. Europe/Berlin.")] = "UTC",
     weekdays: Annotated[
-        str, typer.Option(help="mon-fri, mon,wed,fri, daily or weekends.")
-    ] = "mon-fri",
+        str | None, typer.Option(help="mon-fri (the default), mon,wed,fri, daily or weekends.")
+    ] = None,
+    weekly: Annotated[
+        str | None,
+        typer.Option(
+            metavar="DAY",
+            help="Post once a week on DAY (e.g. fri): the best of the week ending at the "
+            "latest announcement. Not with --weekdays or --lag.",
+        ),
+    ] = None,
+    lag: Annotated[
+        str,
+        typer.Option(
+            help="0, or 1 (1d): each daily post carries the announcement before the latest, "
+            "ranked with a full day of engagement."
+        ),
+    ] = "0",
     top: Annotated[str, typer.Option(help="Papers per digest, 1 to 100.")] = "10",
 ) -> None:
-    """Add a subscription: a channel or webhook gets the digest of some categories every day."""
+    """Add a subscription: a channel or webhook gets the digest of some categories every day
+    (or, with --weekly DAY, the best of the week once a week)."""
     with handled():
         if (channel is None) == (webhook is None):
             raise InputError("Give either --channel ID or --webhook URL.")
+        lagged = parse_lag(lag)
+        if weekly is not None and (weekdays is not None or lagged):
+            raise InputError(
+                "--weekly DAY posts once a week: it goes without --weekdays and --lag."
+            )
         if webhook is not None:
             if not webhook.startswith(("https://", "http://")):
                 raise InputError("--webhook takes an http(s) URL.")
@@ -155,7 +183,11 @@ def add_command(
                 "top": parse_top(top),
                 "post_time": parse_time(time),
                 "timezone": parse_zone(tz),
-                "weekdays": parse_weekdays(weekdays),
+                "weekdays": (parse_weekday(weekly),)
+                if weekly is not None
+                else parse_weekdays(weekdays or "mon-fri"),
+                "cadence": "daily" if weekly is None else "weekly",
+                "lag": lagged,
                 "created_by": "operator",
             }
         )

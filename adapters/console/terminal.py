@@ -15,7 +15,7 @@ from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.input import Input
 from prompt_toolkit.output import Output
 
-from bot.commands import ACTIONS, OPTIONS
+from bot.commands import ACTIONS, OPTIONS, VIEWS
 from bot.taxonomy import load_taxonomy
 
 PROMPT = "hotpapers> "
@@ -28,6 +28,7 @@ def command_words() -> list[str]:
         "/hotpapers",
         "now",
         *ACTIONS,
+        *VIEWS,
         *OPTIONS,
         *taxonomy.categories,
         *taxonomy.archives,

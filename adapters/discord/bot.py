@@ -1,8 +1,10 @@
 """The Discord bot: ``/hotpapers`` application commands on discord.py 2.
 
-``/hotpapers now`` (categories with autocomplete, date, top, keywords, public) and
-``/hotpapers subscribe|unsubscribe|subscriptions|pause|resume|help``. Discord does not let one
-command take options and subcommands at once, so the digest is the ``now`` subcommand. Every
+``/hotpapers now`` (categories with autocomplete, date, top, keywords, public), the views over
+stored days ``/hotpapers rising|week|month`` (the same options; ``date`` is the last day) and
+``/hotpapers subscribe|unsubscribe|subscriptions|pause|resume|help`` (``subscribe`` takes
+``weekly`` DAY and ``lag``). Discord does not let one command take options and subcommands at
+once, so the digest is the ``now`` subcommand and each view its own subcommand. Every
 interaction is deferred at once and answered with follow-ups, ephemeral unless ``public``;
 values are validated by the same command language as Slack's. Changing subscriptions needs
 Manage Channels (or the listed admins, by policy). Nothing can ping: every message is sent
@@ -16,6 +18,7 @@ import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 import discord
 from discord import app_commands
@@ -133,8 +136,15 @@ def build_group(handler: CommandHandler, *, policy: Policy = manage_channels) ->
         )
         await answer(interaction, handler, text, public=public, may_manage=policy(interaction))
 
+    for view, description in (
+        ("rising", "What gained most engagement per hour over the last days"),
+        ("week", "The best papers of the week ending at the date (default: the latest day)"),
+        ("month", "The best papers of the month ending at the date (default: the latest day)"),
+    ):
+        group.add_command(_view_command(handler, policy, view, description))
+
     @group.command(
-        name="subscribe", description="Post the digest of some categories here every day"
+        name="subscribe", description="Post the digest of some categories here every day or week"
     )
     @app_commands.describe(
         categories="e.g. cs.LG cs.CV",
@@ -142,6 +152,8 @@ def build_group(handler: CommandHandler, *, policy: Policy = manage_channels) ->
         tz="e.g. Europe/Berlin",
         top="1 to 100",
         weekdays="mon-fri, daily…",
+        weekly="one weekday, e.g. fri: the best of the week, once a week",
+        lag="1d: each day, the announcement before the latest, with a day of engagement",
         keywords="words to look for",
     )
     async def subscribe(
@@ -151,6 +163,8 @@ def build_group(handler: CommandHandler, *, policy: Policy = manage_channels) ->
         tz: str | None = None,
         top: app_commands.Range[int, 1, 100] | None = None,
         weekdays: str | None = None,
+        weekly: str | None = None,
+        lag: Literal["0", "1d"] | None = None,
         keywords: str | None = None,
     ) -> None:
         text = words(
@@ -159,6 +173,8 @@ def build_group(handler: CommandHandler, *, policy: Policy = manage_channels) ->
             ("tz", tz),
             ("top", top),
             ("weekdays", weekdays),
+            ("weekly", weekly),
+            ("lag", lag),
             ("keywords", keywords),
         )
         await answer(interaction, handler, text, public=False, may_manage=policy(interaction))
@@ -189,6 +205,43 @@ def build_group(handler: CommandHandler, *, policy: Policy = manage_channels) ->
     subscribe.autocomplete("categories")(_autocomplete)
     unsubscribe.autocomplete("categories")(_autocomplete)
     return group
+
+
+def _view_command(
+    handler: CommandHandler, policy: Policy, view: str, description: str
+) -> app_commands.Command[app_commands.Group, ..., None]:
+    """``/hotpapers rising|week|month``: the options of ``now``, the view's word in front."""
+
+    @app_commands.describe(
+        categories="e.g. cs.LG cs.CV",
+        date="YYYY-MM-DD, the last day",
+        top="1 to 100",
+        keywords="words to look for",
+        public="post for everyone",
+    )
+    async def history(
+        interaction: discord.Interaction,
+        categories: str | None = None,
+        date: str | None = None,
+        top: app_commands.Range[int, 1, 100] | None = None,
+        keywords: str | None = None,
+        public: bool = False,
+    ) -> None:
+        text = words(
+            (view, True),
+            ("", categories),
+            ("date", date),
+            ("top", top),
+            ("keywords", keywords),
+            ("public", public),
+        )
+        await answer(interaction, handler, text, public=public, may_manage=policy(interaction))
+
+    command: app_commands.Command[app_commands.Group, ..., None] = app_commands.Command(
+        name=view, description=description, callback=history
+    )
+    command.autocomplete("categories")(_autocomplete)
+    return command
 
 
 async def _autocomplete(

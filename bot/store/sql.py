@@ -60,6 +60,8 @@ def _subscription(row: SubscriptionRow) -> Subscription:
         post_time=row.post_time,
         timezone=row.timezone,
         weekdays=tuple(row.weekdays),
+        cadence=row.cadence,
+        lag=row.lag,
         created_by=row.created_by,
         paused=row.paused,
         paused_reason=row.paused_reason,

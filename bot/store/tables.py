@@ -38,6 +38,8 @@ class SubscriptionRow(Base):
     post_time: Mapped[dt.time] = mapped_column(Time)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     weekdays: Mapped[list[int]] = mapped_column(JSON, default=list)
+    cadence: Mapped[str] = mapped_column(String(16), default="daily", server_default="daily")
+    lag: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_by: Mapped[str] = mapped_column(String(128), default="")
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     paused_reason: Mapped[str] = mapped_column(Text, default="")

@@ -424,3 +424,49 @@ async def test_a_refused_token_is_one_sentence_and_a_refused_sync_is_not_fatal(
         runtime = await start_discord(settings, handler, http)
         await runtime.stop()
     assert "Discord refused to sync the commands" in caplog.text
+
+
+async def test_the_views_are_subcommands_with_the_options_of_now(
+    client: discord.Client, store: SqlStore, fake: tuple[FakeDiscord, str]
+) -> None:
+    discord_api, _ = fake
+    await store.readings.record(sample_snapshot())
+    group = group_for(store)
+    for view in ("rising", "week", "month"):
+        command = group.get_command(view)
+        assert isinstance(command, discord.app_commands.Command)
+        assert [p.name for p in command.parameters] == [
+            "categories",
+            "date",
+            "top",
+            "keywords",
+            "public",
+        ]
+    interaction = discord.Interaction(data=interaction_payload([]), state=client._connection)
+    await group.get_command("week").callback(interaction, categories="cs.CV", top=2)  # type: ignore[union-attr,call-arg]
+    followup = discord_api.followups[-1]
+    assert followup["flags"] & 64
+    assert len(followup["embeds"]) == 2
+    interaction = discord.Interaction(data=interaction_payload([]), state=client._connection)
+    await group.get_command("rising").callback(interaction)  # type: ignore[union-attr,call-arg]
+    assert discord_api.followups[-1]["content"].startswith("No paper of the stored days")
+
+
+async def test_subscribe_takes_weekly_and_lag(
+    client: discord.Client, store: SqlStore, fake: tuple[FakeDiscord, str]
+) -> None:
+    discord_api, _ = fake
+    subscribe = group_for(store).get_command("subscribe")
+    assert isinstance(subscribe, discord.app_commands.Command)
+    lag = next(p for p in subscribe.parameters if p.name == "lag")
+    assert [c.value for c in lag.choices] == ["0", "1d"]
+    manager = discord.Interaction(data=interaction_payload([]), state=client._connection)
+    await subscribe.callback(manager, categories="cs.LG", weekly="fri", at="16:00")  # type: ignore[call-arg]
+    assert discord_api.followups[-1]["content"] == (
+        "Subscribed: cs.LG: top 10 at 16:00 UTC, weekly on fri (best of the week)."
+    )
+    again = discord.Interaction(data=interaction_payload([]), state=client._connection)
+    await subscribe.callback(again, categories="cs.LG", weekdays="daily", lag="1d")  # type: ignore[call-arg]
+    assert discord_api.followups[-1]["content"] == (
+        "Updated: cs.LG: top 10 at 16:00 UTC, every day, lag 1 day."
+    )

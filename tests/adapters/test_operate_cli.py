@@ -301,3 +301,37 @@ def test_add_and_list_never_show_a_webhooks_secret(url: str) -> None:
     for shown in (out, listed):
         assert "SeCrEt" not in shown
         assert "/…" in shown
+
+
+def test_weekly_and_lagged_subscriptions_are_added_from_the_shell(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # the table's cells on one line each
+    code, out, err = invoke(
+        "subscriptions", "add", "--channel", "lab", "--platform", "console", "--weekly", "fri"
+    )
+    assert code == 0, err
+    assert "weekly on fri (best of the week)" in out
+    code, out, err = invoke(
+        "subscriptions", "add", "--channel", "lab2", "--platform", "console", "--lag", "1"
+    )
+    assert code == 0, err
+    assert "mon-fri, lag 1 day" in out
+    code, out, _ = invoke("subscriptions", "list")
+    assert "weekly on fri (best of the week)" in out
+    assert "mon-fri, lag 1 day" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--weekly", "mon-fri"], "“weekly” takes one weekday"),
+        (["--weekly", "fri", "--lag", "1d"], "--weekly DAY posts once a week"),
+        (["--weekly", "fri", "--weekdays", "mon"], "--weekly DAY posts once a week"),
+        (["--lag", "2"], "“lag” takes 0 or 1d"),
+    ],
+)
+def test_bad_cadences_are_refused_in_one_sentence(args: list[str], message: str) -> None:
+    code, _, err = invoke("subscriptions", "add", "--channel", "C1", "--platform", "slack", *args)
+    assert code == 2
+    assert message in " ".join(err.split())

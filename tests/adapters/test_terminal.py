@@ -52,3 +52,5 @@ def test_completion_offers_commands_categories_and_zones() -> None:
     assert "subscribe" in offered("/hotpapers subs")
     assert "cs.LG" in offered("top 3 cs.L")
     assert "Europe/Berlin" in offered("subscribe cs.LG tz Europe/Ber")
+    assert "rising" in offered("/hotpapers ris")
+    assert "weekly" in offered("subscribe cs.LG week")

@@ -46,11 +46,17 @@ VALID = [
     "subscriptions",
     "pause",
     "resume",
+    "rising cs.LG top 3",
+    "week date 2021-03-18 keywords diffusion public",
+    "month top 5",
+    "subscribe cs.LG weekly fri at 16:00",
+    "subscribe cs.LG daily lag 1d weekdays mon-fri",
 ]
 vocabulary = st.sampled_from(
     [
         *("subscribe", "unsubscribe", "subscriptions", "list", "pause", "resume", "help"),
         *("top", "date", "keywords", "public", "at", "tz", "weekdays"),
+        *("rising", "week", "month", "daily", "weekly", "lag", "fri", "Friday", "1d", "1", "2d"),
         *("09:00", "23:59", "24:00", "mon-fri", "sat-mon", "daily", "Europe/Berlin", "UTC"),
         *("2021-03-18", "2021-02-30", "0001-01-01", "9999-12-31", "5", "0", "-1", "100", "101"),
         *sorted(load_taxonomy().categories)[:40],
@@ -138,6 +144,8 @@ def bot(
     logging.getLogger("hotpapers").addHandler(ERRORS)
     with asyncio.Runner() as runner:
         store = runner.run(open_store(f"sqlite:///{path}"))
+        # Readings of the sample day, so that rising, week and month rank something.
+        runner.run(store.readings.record(sample_snapshot()))
         handler = CommandHandler(store, AnyDay(), clock=lambda: NOW)
         yield runner, handler
         runner.run(store.close())

@@ -1,0 +1,91 @@
+"""The digest a subscription's cadence and lag ask for, on one digest date.
+
+A daily subscription without lag posts the day's snapshot. With ``lag`` 1 it posts an earlier
+announcement ranked with the latest readings the store holds of it (else, or when those
+readings hold no paper of its categories, that day's snapshot). A weekly one posts the best of
+the week ending at its digest date, from the stored readings (its last day collected first).
+The Deliverer calls ``subscription_digest`` and nothing else for this.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Mapping
+from typing import Protocol
+
+from bot.engine import build_digest
+from bot.errors import HotPapersError
+from bot.history.readings import ReadingStore, StarHistory, with_star_baseline
+from bot.history.views import span_digest
+from bot.models import Digest, Filters
+from bot.ports import SnapshotProvider
+from bot.ranking import MAX_POST_SHARE, RANK_PRIOR, matches
+from bot.snapshot import Snapshot
+from bot.subscriptions import Subscription
+
+
+class StoredDays(ReadingStore, StarHistory, Protocol):
+    """The readings store as the subscriptions use it (``bot.store.readings.Readings``)."""
+
+    async def snapshot(self, day: dt.date) -> Snapshot | None:
+        """The stored day with the latest reading of each signal; None if absent."""
+        ...
+
+
+def filters_of(sub: Subscription) -> Filters:
+    return Filters(categories=sub.categories, keywords=sub.keywords, top=sub.top)
+
+
+async def subscription_digest(
+    sub: Subscription,
+    day: dt.date,
+    *,
+    snapshots: SnapshotProvider,
+    readings: StoredDays,
+    weights: Mapping[str, float] | None = None,
+    max_post_share: float = MAX_POST_SHARE,
+    rank_prior: float = RANK_PRIOR,
+    generated_at: dt.datetime,
+) -> Digest | None:
+    """The digest ``sub`` posts for ``day``; None while that day is not available yet.
+
+    Raises ``InputError`` (a weekly digest with no stored day in its week) or what the snapshot
+    provider raises: the delivery waits and says why.
+    """
+    filters = filters_of(sub)
+    if sub.cadence == "weekly":
+        # The week's last day is collected first, which stores its readings (if no daily post
+        # or command asked for it yet); when it cannot be had, the week is the days stored.
+        with contextlib.suppress(HotPapersError):
+            await snapshots.snapshot(day, sub.categories)
+        return await span_digest(
+            readings,
+            "week",
+            filters,
+            end=day,
+            weights=weights,
+            max_post_share=max_post_share,
+            rank_prior=rank_prior,
+            generated_at=generated_at,
+        )
+    snapshot = None
+    if sub.lag:
+        held = await readings.snapshot(day)
+        # The store keeps what was collected, perhaps for other categories only: without a
+        # paper of these categories, the day's own snapshot is asked for instead.
+        wanted = Filters(categories=sub.categories)
+        if held is not None and any(matches(p, wanted) for p in held.papers):
+            snapshot = await with_star_baseline(readings, held)
+    if snapshot is None:
+        snapshot = await snapshots.snapshot(day, sub.categories)
+    if snapshot is None:
+        return None
+    return build_digest(
+        snapshot,
+        filters,
+        weights=weights,
+        max_post_share=max_post_share,
+        rank_prior=rank_prior,
+        generated_at=generated_at,
+    )
