@@ -33,6 +33,8 @@ class Subscription(Value):
     paused: bool = False
     paused_reason: str = ""
     created_at: dt.datetime | None = None
+    # Hours after a post at which it is edited in place with the settled counts; None: never.
+    refresh_after: int | None = Field(default=None, ge=1, le=168)
 
     def where(self) -> str:
         """The destination as people may see it: a webhook's secret part is hidden."""
