@@ -393,24 +393,27 @@ class Ledger:
 
     @retried
     async def to_refresh(
-        self, subscription_id: int, *, posted_after: dt.datetime, posted_before: dt.datetime
+        self,
+        subscription_id: int,
+        *,
+        posted_after: dt.datetime,
+        posted_before: dt.datetime,
+        include_refreshed: bool = False,
     ) -> list[Posted]:
         """The subscription's deliveries posted in [``posted_after``, ``posted_before``] and not
-        refreshed yet, oldest first."""
+        refreshed yet (or all of them: ``include_refreshed``), oldest first."""
+        query = select(DeliveryRow).where(
+            DeliveryRow.subscription_id == subscription_id,
+            DeliveryRow.state == "posted",
+            DeliveryRow.updated_at >= posted_after,
+            DeliveryRow.updated_at <= posted_before,
+        )
+        if not include_refreshed:
+            query = query.where(DeliveryRow.refreshed_at.is_(None))
         async with self.sessions() as session:
             rows = list(
                 (
-                    await session.scalars(
-                        select(DeliveryRow)
-                        .where(
-                            DeliveryRow.subscription_id == subscription_id,
-                            DeliveryRow.state == "posted",
-                            DeliveryRow.refreshed_at.is_(None),
-                            DeliveryRow.updated_at >= posted_after,
-                            DeliveryRow.updated_at <= posted_before,
-                        )
-                        .order_by(DeliveryRow.digest_date, DeliveryRow.id)
-                    )
+                    await session.scalars(query.order_by(DeliveryRow.digest_date, DeliveryRow.id))
                 ).all()
             )
             messages = list(
