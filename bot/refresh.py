@@ -1,11 +1,13 @@
 """Refreshing posted digests with settled counts: each message edited in place, once.
 
 A subscription with ``refresh_after`` (hours) has each of its posts rebuilt once that many
-hours have passed: the same day, the same filters, from the snapshot provider's latest data,
-rendered by the subscription's publisher and edited message by message (Slack ``chat.update``,
-Discord PATCH) — never posted anew. The ledger keeps each edited message (its new body and
-``refreshed_at``), then marks the delivery refreshed, so a second run does nothing and a run
-that stopped half-way resumes at the first message not edited (an edit is harmless to repeat).
+hours have passed since the post was scheduled (a daily post at 09:00 with 24 is refreshed by
+the run that posts the next one): the same day, the same filters, from the snapshot
+provider's latest data, rendered by the subscription's publisher and edited message by message
+(Slack ``chat.update``, Discord PATCH) — never posted anew. The ledger keeps each edited
+message (its new body and ``refreshed_at``), then marks the delivery refreshed, so a second
+run does nothing and a run that stopped half-way resumes at the first message not edited (an
+edit is harmless to repeat).
 
 A new rendering with more messages than were posted edits those that exist and logs what was
 left out; one with fewer leaves the extra old messages as they were (blanking them would leave
@@ -71,7 +73,7 @@ class Refresher:
                 continue  # another process (``hotpapers run``) has this platform
             after = dt.timedelta(hours=sub.refresh_after)
             due = await self.store.to_refresh(
-                sub.id, posted_after=now - after - self.window, posted_before=now - after
+                sub.id, scheduled_after=now - after - self.window, scheduled_before=now - after
             )
             if not due:
                 continue

@@ -79,7 +79,7 @@ class Posted:
     id: int
     subscription_id: int
     digest_date: dt.date
-    posted_at: dt.datetime
+    scheduled_for: dt.datetime
     parts: tuple[Part, ...]
 
 
@@ -396,17 +396,18 @@ class Ledger:
         self,
         subscription_id: int,
         *,
-        posted_after: dt.datetime,
-        posted_before: dt.datetime,
+        scheduled_after: dt.datetime,
+        scheduled_before: dt.datetime,
         include_refreshed: bool = False,
     ) -> list[Posted]:
-        """The subscription's deliveries posted in [``posted_after``, ``posted_before``] and not
-        refreshed yet (or all of them: ``include_refreshed``), oldest first."""
+        """The subscription's posted deliveries scheduled in [``scheduled_after``,
+        ``scheduled_before``] and not refreshed yet (or all: ``include_refreshed``), oldest
+        first."""
         query = select(DeliveryRow).where(
             DeliveryRow.subscription_id == subscription_id,
             DeliveryRow.state == "posted",
-            DeliveryRow.updated_at >= posted_after,
-            DeliveryRow.updated_at <= posted_before,
+            DeliveryRow.scheduled_for >= scheduled_after,
+            DeliveryRow.scheduled_for <= scheduled_before,
         )
         if not include_refreshed:
             query = query.where(DeliveryRow.refreshed_at.is_(None))
@@ -430,7 +431,7 @@ class Ledger:
                 id=r.id,
                 subscription_id=r.subscription_id,
                 digest_date=r.digest_date,
-                posted_at=aware(r.updated_at),
+                scheduled_for=aware(r.scheduled_for),
                 parts=tuple(_part(m) for m in messages if m.delivery_id == r.id),
             )
             for r in rows
@@ -450,9 +451,7 @@ class Ledger:
 
     @retried
     async def mark_refreshed(self, delivery_id: int, *, now: dt.datetime, note: str = "") -> None:
-        """The delivery's refresh is over (done, or given up with ``note``): never again.
-
-        ``updated_at`` stays the time of the post."""
+        """The delivery's refresh is over (done, or given up with ``note``): never again."""
         values: dict[str, Any] = {"refreshed_at": now}
         if note:
             values["last_error"] = note[:2000]

@@ -51,7 +51,7 @@ def refresher(store: SqlStore, publisher: RecordingPublisher, at: dt.datetime) -
 async def test_a_post_is_edited_in_place_once_after_refresh_after(store: SqlStore) -> None:
     publisher = EditingPublisher(parts=2)
     sub = await posted(store, publisher)
-    early = await refresher(store, publisher, MORNING + DAY - dt.timedelta(minutes=1)).run()
+    early = await refresher(store, publisher, MORNING + DAY - dt.timedelta(minutes=10)).run()
     assert early.outcomes == {}
     assert publisher.edits == []
 
@@ -100,7 +100,7 @@ async def test_the_ledger_keeps_the_edited_text(store: SqlStore) -> None:
     await refresher(store, publisher, later).run()
     assert sub.id is not None
     (due,) = await store.to_refresh(
-        sub.id, posted_after=MORNING - DAY, posted_before=later, include_refreshed=True
+        sub.id, scheduled_after=MORNING - DAY, scheduled_before=later, include_refreshed=True
     )
     assert due.parts[0].refreshed
     assert due.parts[0].body["generated"] == later.isoformat()
