@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import httpx
 
@@ -308,8 +308,11 @@ class SettledSnapshots:
         store: SqlStore,
         client: httpx.AsyncClient,
         live: SnapshotProvider,
+        *,
+        clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         self.settings = settings
+        self.clock = clock
         self.store = store
         self.client = client
         self.live = live
@@ -319,7 +322,7 @@ class SettledSnapshots:
         held = await self.store.readings.snapshot(day) if day is not None else None
         if day is None or held is None:
             return await self.live.snapshot(day, categories)
-        if held.taken_at is not None and utcnow() - held.taken_at < self.ttl:
+        if held.taken_at is not None and self.clock() - held.taken_at < self.ttl:
             return held
         again = await collect_again(
             self.settings, day, held.papers, client=self.client, progress=quiet

@@ -4,10 +4,13 @@ and webhook), and Slack incoming webhooks that cannot edit."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import httpx
 
+from adapters.cli.live import SettledSnapshots
 from adapters.discord.publisher import DiscordPublisher
 from adapters.slack.publisher import SlackPublisher, web_client
 from adapters.webhooks import WebhookPublisher
@@ -15,7 +18,8 @@ from bot.delivery import Deliverer, delivery_key, message_key
 from bot.polite import Gate
 from bot.ports import Publisher
 from bot.refresh import Refresher
-from bot.snapshot import sample_snapshot
+from bot.settings import Settings
+from bot.snapshot import Snapshot, sample_snapshot
 from bot.store import SqlStore
 from bot.subscriptions import Subscription
 from tests.fakediscord import FakeDiscord
@@ -25,6 +29,7 @@ from tests.fakeslack import FakeSlack
 
 MORNING = dt.datetime(2026, 11, 25, 9, 5, tzinfo=dt.UTC)
 NEXT_DAY = MORNING + dt.timedelta(hours=24, minutes=5)
+HALF_HOUR = dt.timedelta(minutes=30)
 
 
 async def post_then_refresh(
@@ -143,3 +148,49 @@ async def test_slack_incoming_webhooks_are_not_refreshed(store: SqlStore) -> Non
     assert sub.id is not None
     (delivery,) = await store.deliveries(sub.id)
     assert "cannot edit" in delivery.last_error
+
+
+class NoLiveDay:
+    """A live provider that must not be asked (the day is stored)."""
+
+    async def snapshot(self, day: dt.date | None, categories: Sequence[str]) -> Snapshot | None:
+        raise AssertionError(f"the live provider was asked for {day}")
+
+
+async def test_settled_counts_are_read_again_once_the_readings_are_older_than_the_ttl(
+    store: SqlStore, tmp_path: Path
+) -> None:
+    sample = sample_snapshot()
+    posted_at = dt.datetime(2026, 11, 25, 9, tzinfo=dt.UTC)
+    signals = tuple(s.model_copy(update={"taken_at": posted_at}) for s in sample.signals)
+    await store.readings.record(
+        sample.model_copy(update={"taken_at": posted_at, "signals": signals})
+    )
+    asked: list[str] = []
+
+    def hackernews(query: dict[str, list[str]]) -> tuple[int, str, bytes]:
+        asked.append(query["query"][0])
+        return 200, "application/json", json.dumps({"hits": [], "nbHits": 0}).encode()
+
+    with serve({"/hn": hackernews}) as (base, _):
+        settings = Settings(
+            data_dir=tmp_path,
+            sources=("hackernews",),
+            hackernews_api_url=f"{base}/hn",
+            signals_ttl_minutes=60,
+        )
+        async with httpx.AsyncClient() as client:
+            soon = SettledSnapshots(
+                settings, store, client, NoLiveDay(), clock=lambda: posted_at + HALF_HOUR
+            )
+            held = await soon.snapshot(sample.date, ())
+            assert held is not None
+            assert asked == []  # younger than the TTL: the readings as they are
+            assert {p.arxiv_id for p in held.papers} == {p.arxiv_id for p in sample.papers}
+            later = SettledSnapshots(
+                settings, store, client, NoLiveDay(), clock=lambda: posted_at + HALF_HOUR * 48
+            )
+            again = await later.snapshot(sample.date, ())
+    assert asked  # older: Hacker News was asked again about the day's papers
+    assert again is not None
+    assert {p.arxiv_id for p in again.papers} == {p.arxiv_id for p in sample.papers}
