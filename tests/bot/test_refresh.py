@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from bot.delivery import Deliverer, delivery_key, message_key
 from bot.errors import DeliveryError, DestinationGone
 from bot.refresh import Refresher
 from bot.snapshot import sample_snapshot
-from bot.store import SqlStore
+from bot.store import SqlStore, open_store
 from bot.subscriptions import Subscription
 from tests.fakes import CountingSnapshots, EditingPublisher, RecordingPublisher
 
@@ -169,3 +170,51 @@ async def test_a_paused_subscription_is_not_refreshed(store: SqlStore) -> None:
     assert sub.id is not None
     await store.update(sub.id, paused=True)
     assert (await refresher(store, publisher, MORNING + DAY * 1.5).run()).outcomes == {}
+
+
+def migrate(url: str, revision: str, *, down: bool = False) -> None:
+    from importlib import resources
+
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        config = Config()
+        config.set_main_option("script_location", str(resources.files("bot.store") / "migrations"))
+        config.attributes["connection"] = connection
+        (command.downgrade if down else command.upgrade)(config, revision)
+    engine.dispose()
+
+
+async def test_a_store_of_the_previous_revision_is_migrated_and_back(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine, inspect, text
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    migrate(url, "replays")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO subscriptions (platform, workspace, destination, kind, categories,"
+                " keywords, top, post_time, timezone, weekdays, created_by, paused,"
+                " paused_reason, created_at) VALUES ('slack', '', 'C1', 'channel', '[]', '[]',"
+                " 10, '09:00:00', 'UTC', '[0]', '', 0, '', '2026-11-25 09:00:00')"
+            )
+        )
+    store = await open_store(url)
+    try:
+        (old,) = await store.subscriptions()
+        assert old.refresh_after is None
+        assert old.id is not None
+        changed = await store.update(old.id, refresh_after=12)
+        assert changed is not None
+        assert changed.refresh_after == 12
+    finally:
+        await store.close()
+    migrate(url, "replays", down=True)
+    columns = {c["name"] for c in inspect(engine).get_columns("deliveries")}
+    assert "refreshed_at" not in columns
+    assert "refresh_after" not in {c["name"] for c in inspect(engine).get_columns("subscriptions")}
+    engine.dispose()
