@@ -225,6 +225,19 @@ def resume_command(
     _change(subscription_id, "resume", paused=False, paused_reason="")
 
 
+@subscriptions_app.command("refresh-after")
+def refresh_after_command(
+    subscription_id: Annotated[int, typer.Argument(help="The id shown by list.")],
+    hours: Annotated[
+        str, typer.Argument(help="Hours after each post (1 to 168, e.g. 24 or 24h), or off.")
+    ],
+) -> None:
+    """Edit a subscription's posts in place that many hours later with the settled counts."""
+    with handled():
+        value = None if hours.strip().lower() == "off" else parse_hours(hours)
+    _change(subscription_id, "update", refresh_after=value)
+
+
 def parse_moment(text: str) -> dt.datetime:
     """An ISO 8601 moment; without an offset it is UTC."""
     try:

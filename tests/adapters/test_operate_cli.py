@@ -348,3 +348,18 @@ def test_a_bad_refresh_after_is_one_sentence(value: str) -> None:
     )
     assert code == 2
     assert "is not a number of hours from 1 to 168" in " ".join(err.split())
+
+
+def test_refresh_after_is_turned_on_and_off() -> None:
+    assert invoke("subscriptions", "add", "--channel", "lab", "--platform", "console")[0] == 0
+    assert "after" not in invoke("subscriptions", "list")[1]
+    code, out, err = invoke("subscriptions", "refresh-after", "1", "6h")
+    assert code == 0, err
+    assert out == "Subscription 1: updated.\n"
+    assert "after 6 h" in invoke("subscriptions", "list")[1]  # the table may wrap the cell
+    assert invoke("subscriptions", "refresh-after", "1", "off")[0] == 0
+    assert "after 6 h" not in invoke("subscriptions", "list")[1]
+    code, _, err = invoke("subscriptions", "refresh-after", "1", "a week")
+    assert code == 2
+    assert "not a number of hours" in err
+    assert invoke("subscriptions", "refresh-after", "9", "6")[0] == 2
