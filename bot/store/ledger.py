@@ -59,6 +59,7 @@ class Delivery:
     updated_at: dt.datetime
     messages: int = 0
     messages_posted: int = 0
+    refreshed_at: dt.datetime | None = None  # edited with settled counts (refresh_after)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -343,6 +344,7 @@ class Ledger:
                 updated_at=aware(r.updated_at),
                 messages=counts.get(r.id, (0, 0))[0],
                 messages_posted=counts.get(r.id, (0, 0))[1],
+                refreshed_at=aware(r.refreshed_at) if r.refreshed_at else None,
             )
             for r in rows
         ]

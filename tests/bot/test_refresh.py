@@ -70,6 +70,7 @@ async def test_a_post_is_edited_in_place_once_after_refresh_after(store: SqlStor
     assert sub.id is not None
     (delivery,) = await store.deliveries(sub.id)
     assert delivery.state == "posted"
+    assert delivery.refreshed_at == later
 
     again = await refresher(store, publisher, later + dt.timedelta(hours=1)).run()
     assert again.outcomes == {}
