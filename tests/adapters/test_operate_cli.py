@@ -363,3 +363,17 @@ def test_refresh_after_is_turned_on_and_off() -> None:
     assert code == 2
     assert "not a number of hours" in err
     assert invoke("subscriptions", "refresh-after", "9", "6")[0] == 2
+
+
+def test_a_slack_webhook_with_refresh_after_is_warned_it_cannot_edit() -> None:
+    code, _, err = invoke(
+        "subscriptions",
+        "add",
+        "--webhook",
+        "https://hooks.slack.com/services/T/B/secret",
+        "--refresh-after",
+        "24",
+    )
+    assert code == 0, err
+    assert "cannot edit its posts" in " ".join(err.split())
+    assert "secret" not in err
