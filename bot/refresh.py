@@ -7,7 +7,9 @@ provider's latest data, rendered by the subscription's publisher and edited mess
 (Slack ``chat.update``, Discord PATCH) — never posted anew. The ledger keeps each edited
 message (its new body and ``refreshed_at``), then marks the delivery refreshed, so a second
 run does nothing and a run that stopped half-way resumes at the first message not edited (an
-edit is harmless to repeat).
+edit is harmless to repeat). A worker holds a delivery's refresh for a lease (like a delivery's
+claim), so replicas sharing the store do not edit the same post at the same time; a worker that
+died is taken over when its lease runs out.
 
 A new rendering with more messages than were posted edits those that exist and logs what was
 left out; one with fewer leaves the extra old messages as they were (blanking them would leave
@@ -24,7 +26,7 @@ import logging
 from collections.abc import Callable, Mapping
 
 from bot.cache import utcnow
-from bot.delivery import Report, delivery_key, message_key
+from bot.delivery import LEASE, Report, delivery_key, message_key
 from bot.engine import build_digest
 from bot.errors import DeliveryError, DestinationGone, HotPapersError
 from bot.models import Digest, Filters
@@ -47,6 +49,7 @@ class Refresher:
         *,
         clock: Callable[[], dt.datetime] = utcnow,
         window: dt.timedelta = WINDOW,
+        lease: dt.timedelta = LEASE,
         weights: Mapping[str, float] | None = None,
         max_post_share: float = MAX_POST_SHARE,
         rank_prior: float = RANK_PRIOR,
@@ -56,6 +59,7 @@ class Refresher:
         self.publishers = publishers
         self.clock = clock
         self.window = window
+        self.lease = lease
         self.weights = weights
         self.max_post_share = max_post_share
         self.rank_prior = rank_prior
@@ -127,6 +131,9 @@ class Refresher:
         if digest is None:
             report.outcomes["refresh waiting"] += 1
             return
+        if not await self.store.hold_refresh(posted.id, now=self.clock(), lease=self.lease):
+            report.outcomes["refresh already handled"] += 1  # by another worker, just now
+            return
         bodies = publisher.render(digest)
         if len(bodies) > len(posted.parts):
             log.warning(
@@ -149,12 +156,14 @@ class Refresher:
                 report.problems.append(f"{where} cannot be refreshed: {exc}")
                 return
             except DeliveryError as exc:
+                await self.store.release_refresh(posted.id)
                 report.outcomes["refresh failed"] += 1
                 report.problems.append(f"{where} was not refreshed ({exc}); the next run retries")
                 return
             except Exception as exc:
                 # One destination's odd answer is its own problem; an edit is safe to repeat.
                 log.warning("%s: %s: %s", where, type(exc).__name__, exc)
+                await self.store.release_refresh(posted.id)
                 report.outcomes["refresh failed"] += 1
                 report.problems.append(
                     f"{where} was not refreshed ({type(exc).__name__}); the next run retries"

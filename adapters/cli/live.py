@@ -348,6 +348,7 @@ def refresher(
         snapshots if fixed is not None else SettledSnapshots(settings, store, client, snapshots),
         publishers,
         clock=(lambda: at) if at is not None else utcnow,
+        lease=dt.timedelta(seconds=settings.delivery_lease_s),
         weights=settings.weights,
         max_post_share=settings.max_post_share,
         rank_prior=settings.rank_prior,

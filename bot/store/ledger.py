@@ -440,6 +440,35 @@ class Ledger:
         ]
 
     @retried
+    async def hold_refresh(
+        self, delivery_id: int, *, now: dt.datetime, lease: dt.timedelta
+    ) -> bool:
+        """Take (or renew) the right to refresh a delivery until ``now + lease``; False when it
+        is refreshed already or another worker holds it (several replicas never edit twice)."""
+        async with self.sessions.begin() as session:
+            taken = await session.execute(
+                update(DeliveryRow)
+                .where(
+                    DeliveryRow.id == delivery_id,
+                    DeliveryRow.refreshed_at.is_(None),
+                    (DeliveryRow.refresh_lease_until.is_(None))
+                    | (DeliveryRow.refresh_lease_until < now),
+                )
+                .values(refresh_lease_until=now + lease)
+            )
+            return bool(taken.rowcount)  # type: ignore[attr-defined]
+
+    @retried
+    async def release_refresh(self, delivery_id: int) -> None:
+        """Let the next run try a refresh that failed at once, without waiting for the lease."""
+        async with self.sessions.begin() as session:
+            await session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == delivery_id)
+                .values(refresh_lease_until=None)
+            )
+
+    @retried
     async def refresh_part(
         self, delivery_id: int, position: int, body: Mapping[str, Any], *, now: dt.datetime
     ) -> None:

@@ -65,8 +65,12 @@ class DeliveryRow(Base):
     message_id: Mapped[str] = mapped_column(Text, default="")
     last_error: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    # When the post was edited in place with settled counts (a subscription's refresh_after).
+    # When the post was edited in place with settled counts (a subscription's refresh_after),
+    # and until when a worker doing it holds it (another takes over after).
     refreshed_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, default=None
+    )
+    refresh_lease_until: Mapped[dt.datetime | None] = mapped_column(
         DateTime(timezone=True), nullable=True, default=None
     )
 

@@ -219,3 +219,19 @@ async def test_a_store_of_the_previous_revision_is_migrated_and_back(tmp_path: P
     assert "refreshed_at" not in columns
     assert "refresh_after" not in {c["name"] for c in inspect(engine).get_columns("subscriptions")}
     engine.dispose()
+
+
+async def test_a_refresh_held_by_another_worker_waits_for_its_lease(store: SqlStore) -> None:
+    publisher = EditingPublisher(parts=2)
+    sub = await posted(store, publisher)
+    later = MORNING + DAY + dt.timedelta(minutes=1)
+    assert sub.id is not None
+    (due,) = await store.to_refresh(sub.id, scheduled_after=MORNING - DAY, scheduled_before=later)
+    # Another replica holds it (and then died without a word).
+    assert await store.hold_refresh(due.id, now=later, lease=dt.timedelta(minutes=10))
+    busy = await refresher(store, publisher, later + dt.timedelta(minutes=5)).run()
+    assert busy.outcomes == {"refresh already handled": 1}
+    assert publisher.edits == []
+    taken = await refresher(store, publisher, later + dt.timedelta(minutes=11)).run()
+    assert taken.outcomes == {"refreshed": 1}
+    assert len(publisher.edits) == 2

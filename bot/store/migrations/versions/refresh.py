@@ -23,6 +23,9 @@ def upgrade() -> None:
         "deliveries", sa.Column("refreshed_at", sa.DateTime(timezone=True), nullable=True)
     )
     op.add_column(
+        "deliveries", sa.Column("refresh_lease_until", sa.DateTime(timezone=True), nullable=True)
+    )
+    op.add_column(
         "delivery_messages", sa.Column("refreshed_at", sa.DateTime(timezone=True), nullable=True)
     )
 
@@ -31,6 +34,7 @@ def downgrade() -> None:
     with op.batch_alter_table("delivery_messages") as batch:
         batch.drop_column("refreshed_at")
     with op.batch_alter_table("deliveries") as batch:
+        batch.drop_column("refresh_lease_until")
         batch.drop_column("refreshed_at")
     with op.batch_alter_table("subscriptions") as batch:
         batch.drop_column("refresh_after")
