@@ -181,7 +181,7 @@ def add_command(
 def parse_hours(text: str) -> int:
     """Whole hours from 1 to 168 (a week), as ``24`` or ``24h``."""
     value = text.strip().lower().removesuffix("h").strip()
-    if not value.isdigit() or not 1 <= int(value) <= 168:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 168:
         raise InputError(f"--refresh-after {text!r} is not a number of hours from 1 to 168.")
     return int(value)
 

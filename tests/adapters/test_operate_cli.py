@@ -341,7 +341,7 @@ def test_deliver_refreshes_posts_after_refresh_after_once() -> None:
     assert edits[0][1]["allowed_mentions"] == {"parse": []}
 
 
-@pytest.mark.parametrize("value", ["0", "169", "soon", "-1h"])
+@pytest.mark.parametrize("value", ["0", "169", "soon", "-1h", "²h", "9" * 400])
 def test_a_bad_refresh_after_is_one_sentence(value: str) -> None:
     code, _, err = invoke(
         "subscriptions", "add", "--channel", "C1", "--platform", "slack", "--refresh-after", value
