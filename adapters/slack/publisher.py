@@ -161,7 +161,7 @@ class SlackPublisher:
         except SlackApiError as exc:
             error = translate(exc, f"an edit in {channel}")
             if str(exc.response.get("error", "")) in ("message_not_found", "cant_update_message"):
-                raise DestinationGone(f"Slack refused an edit in {channel}: {error}") from exc
+                raise DestinationGone(str(error)) from exc
             if isinstance(error, DestinationGone | RateLimited):
                 raise error from exc
             raise DeliveryError(str(error)) from exc

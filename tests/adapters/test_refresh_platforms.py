@@ -85,7 +85,10 @@ async def test_a_deleted_slack_message_gives_its_refresh_up(store: SqlStore) -> 
         slack.messages.clear()  # someone deleted the post
         report = await Refresher(store, snapshots, publishers, clock=lambda: NEXT_DAY).run()
     assert report.outcomes == {"refresh given up": 1}
-    assert "message_not_found" in report.problems[0]
+    assert report.problems == [
+        f"subscription {sub.id}: the post of {MORNING.date()} cannot be refreshed: "
+        "Slack refused an edit in C1: message_not_found"
+    ]
     assert sub.id is not None
     (delivery,) = await store.deliveries(sub.id)
     assert "refresh given up" in delivery.last_error
