@@ -4,7 +4,7 @@ import datetime as dt
 from pathlib import Path
 
 from bot.delivery import Deliverer, delivery_key, message_key
-from bot.errors import DeliveryError, DestinationGone
+from bot.errors import DeliveryError, DestinationGone, FeedError
 from bot.refresh import Refresher
 from bot.snapshot import sample_snapshot
 from bot.store import SqlStore, open_store
@@ -235,3 +235,35 @@ async def test_a_refresh_held_by_another_worker_waits_for_its_lease(store: SqlSt
     taken = await refresher(store, publisher, later + dt.timedelta(minutes=11)).run()
     assert taken.outcomes == {"refreshed": 1}
     assert len(publisher.edits) == 2
+
+
+class GoneDay:
+    async def snapshot(self, day: dt.date | None, categories: object) -> None:
+        raise FeedError(f"the papers of {day} cannot be had right now")
+
+
+async def test_a_day_that_cannot_be_read_again_waits_for_a_later_run(store: SqlStore) -> None:
+    publisher = EditingPublisher()
+    await posted(store, publisher)
+    later = MORNING + DAY + dt.timedelta(minutes=1)
+    waiting = await Refresher(
+        store, GoneDay(), {("discord", "webhook"): publisher}, clock=lambda: later
+    ).run()
+    assert waiting.outcomes == {"refresh waiting": 1}
+    assert "cannot be had right now" in waiting.problems[0]
+    assert (await refresher(store, publisher, later).run()).outcomes == {"refreshed": 1}
+
+
+async def test_an_odd_answer_to_an_edit_is_retried_at_once_by_the_next_run(
+    store: SqlStore,
+) -> None:
+    publisher = EditingPublisher()
+    await posted(store, publisher)
+    later = MORNING + DAY + dt.timedelta(minutes=1)
+    publisher.edit_failures = [ValueError("not JSON")]
+    odd = await refresher(store, publisher, later).run()
+    assert odd.outcomes == {"refresh failed": 1}
+    assert "ValueError" in odd.problems[0]
+    # Released: the next run (well within the lease) edits it.
+    again = await refresher(store, publisher, later + dt.timedelta(minutes=1)).run()
+    assert again.outcomes == {"refreshed": 1}
