@@ -5,7 +5,9 @@ full. 404/403/410 mean the webhook is gone; 429 is waited out (``Retry-After``) 
 Webhooks offer no idempotency and no way to look a post up, so a message that may have gone
 out — a timeout or a dropped connection after the request was sent, a 5xx — raises
 MaybePosted, and the ledger leaves it ``uncertain`` for an operator instead of posting it again.
-Discord webhooks are called with ``?wait=true`` so that a 200 carries the message and its id.
+Discord webhooks are called with ``?wait=true`` so that a 200 carries the message and its id,
+which lets a refresh edit it later (``PATCH …/messages/ID``); Slack's incoming webhooks give no
+id and cannot edit.
 """
 
 from __future__ import annotations
@@ -117,10 +119,53 @@ class WebhookPublisher:
         url = str(httpx.URL(sub.destination).copy_merge_params({"wait": "true"}))
         return message_id(await self._post(url, message), f"the {self.platform} webhook")
 
+    def editable(self, sub: Subscription) -> bool:
+        """Only Discord's webhooks can edit their messages (Slack's give no message id)."""
+        return self.platform == "discord"
+
+    async def edit(
+        self, sub: Subscription, message_id: str, message: Mapping[str, Any], *, key: str
+    ) -> None:
+        """Replace the webhook's message ``message_id`` with ``message`` (Discord only)."""
+        if self.platform != "discord":
+            raise DeliveryError(f"a {self.platform} webhook cannot edit its messages")
+        url = httpx.URL(sub.destination)
+        url = url.copy_with(path=url.path.rstrip("/") + f"/messages/{message_id}")
+        await edit_message(self.client, f"the {self.platform} webhook", str(url), message)
+
     async def publish(self, sub: Subscription, digest: Digest) -> str:
         """Post every message of a digest (no ledger: ``hotpapers post``); the first one's id."""
         ids = [await self.send(sub, m, key="", thread="") for m in self.render(digest)]
         return ids[0] if ids else ""
+
+
+async def edit_message(
+    client: httpx.AsyncClient,
+    what: str,
+    url: str,
+    message: Mapping[str, Any],
+    *,
+    headers: Mapping[str, str] | None = None,
+) -> None:
+    """PATCH a Discord message (a channel's or a webhook's) to ``message``.
+
+    An edit is safe to repeat, so any failure is a DeliveryError (tried again later);
+    DestinationGone when the message or its channel is gone or forbidden.
+    """
+    options: dict[str, Any] = {"json": dict(message)}
+    if headers:
+        options["headers"] = dict(headers)
+    try:
+        response = await client.request("PATCH", url, **options)
+    except httpx.HTTPError as exc:
+        raise DeliveryError(f"{what} did not confirm an edit ({type(exc).__name__})") from exc
+    status = response.status_code
+    if status in GONE:
+        raise DestinationGone(f"{what} answered HTTP {status} to an edit: gone or forbidden")
+    if status == 429:
+        raise RateLimited(f"{what} rate limited an edit", _retry_after(response))
+    if status >= 300:
+        raise DeliveryError(f"{what} answered HTTP {status} to an edit")
 
 
 def message_id(response: httpx.Response, what: str) -> str:

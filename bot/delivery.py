@@ -104,6 +104,7 @@ class Deliverer:
     async def run(self, at: dt.datetime) -> Report:
         """Every delivery due at ``at``: posted, skipped or failed, each at most once."""
         report = Report()
+        self._digests = {}  # shared within a run only: a later run sees newer data
         for sub in await self.store.subscriptions(active_only=True):
             for item in due(sub, at, grace=self.grace):
                 if self.fixed_date is not None:

@@ -77,6 +77,24 @@ class Reconciler(Protocol):
     ) -> str | None: ...
 
 
+@runtime_checkable
+class Editor(Protocol):
+    """A publisher that can edit a message it posted (Slack ``chat.update``, Discord PATCH).
+
+    ``editable`` says whether this subscription's messages can be edited at all (a Slack
+    incoming webhook cannot). ``edit`` replaces message ``message_id`` with ``message`` (a
+    rendering of ``render``), keeping its idempotency ``key``; it never posts a new message.
+    DestinationGone when the message or its channel is gone, DeliveryError (or RateLimited)
+    when it was not edited this time.
+    """
+
+    def editable(self, sub: Subscription) -> bool: ...
+
+    async def edit(
+        self, sub: Subscription, message_id: str, message: Mapping[str, Any], *, key: str
+    ) -> None: ...
+
+
 class SnapshotProvider(Protocol):
     """The collected input of a digest date (None: the latest) for some categories.
 

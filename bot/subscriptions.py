@@ -41,6 +41,8 @@ class Subscription(Value):
     paused: bool = False
     paused_reason: str = ""
     created_at: dt.datetime | None = None
+    # Hours after a post at which it is edited in place with the settled counts; None: never.
+    refresh_after: int | None = Field(default=None, ge=1, le=168)
 
     @model_validator(mode="after")
     def _one_day_a_week(self) -> Subscription:

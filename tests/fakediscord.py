@@ -72,6 +72,8 @@ class FakeDiscord:
         self._nonces: dict[str, dict[str, Any]] = {}
         self.lose_answers: list[bool] = []
         self.history_reads = 0
+        self.edits: list[tuple[str, dict[str, Any]]] = []
+        self.webhook_messages: list[dict[str, Any]] = []
 
     def _json(self, body: Any, status: int = 200) -> tuple[int, str, bytes]:
         return status, "application/json", json.dumps(body).encode()
@@ -173,7 +175,34 @@ class FakeDiscord:
                     return self._json({"message": reason, "code": 50035}, 400)
                 message = self._message("555", payload)
                 self.followups.append(payload)
+                self.webhook_messages.append(message)
                 return self._json(message)
+        return self._json({"message": "404: Not Found", "code": 0}, 404)
+
+    def patch(self, path: str, body: bytes) -> tuple[int, str, bytes]:
+        """Edit a message: ``/channels/C/messages/ID`` (the bot's) or a webhook's
+        ``/webhooks/ID/TOKEN/messages/ID``; 404 for a message that does not exist."""
+        route = urlsplit(path).path.removeprefix(BASE)
+        parts = route.strip("/").split("/")
+        payload = json.loads(body) if body else {}
+        with self.lock:
+            if len(parts) >= 4 and parts[-2] == "messages" and parts[0] in ("channels", "webhooks"):
+                if reason := refusal(payload):
+                    return self._json({"message": reason, "code": 50035}, 400)
+                if payload.get("allowed_mentions") != {"parse": []}:
+                    return self._json(
+                        {"message": "hotpapers must never allow mentions", "code": 0}, 400
+                    )
+                mine = self.messages if parts[0] == "channels" else self.webhook_messages
+                found = next((m for m in mine if m["id"] == parts[-1]), None)
+                if found is None:
+                    return self._json({"message": "Unknown Message", "code": 10008}, 404)
+                self.edits.append((route, payload))
+                found.update(
+                    {k: payload[k] for k in ("content", "embeds") if k in payload},
+                    edited_timestamp="2026-11-26T09:00:00+00:00",
+                )
+                return self._json(found)
         return self._json({"message": "404: Not Found", "code": 0}, 404)
 
     def put(self, path: str, body: bytes) -> tuple[int, str, bytes]:

@@ -142,6 +142,33 @@ class ReconcilingPublisher(RecordingPublisher):
         return f"m{keys.index(key) + 1}" if key in keys else None
 
 
+class EditingPublisher(RecordingPublisher):
+    """A platform whose messages can be edited (chat.update, a PATCH): each edit takes the next
+    entry of ``edit_failures`` (raised; None: edited) and is recorded as (message id, body,
+    key). Its rendering carries the digest's generation time, so a refresh shows."""
+
+    def __init__(self, *, parts: int = 1) -> None:
+        super().__init__(parts=parts)
+        self.edits: list[tuple[str, dict[str, Any], str]] = []
+        self.edit_failures: list[BaseException | None] = []
+
+    def render(self, digest: Digest) -> list[dict[str, Any]]:
+        return [
+            {**message, "generated": digest.generated_at.isoformat()}
+            for message in super().render(digest)
+        ]
+
+    def editable(self, sub: Subscription) -> bool:
+        return True
+
+    async def edit(
+        self, sub: Subscription, message_id: str, message: Mapping[str, Any], *, key: str
+    ) -> None:
+        if self.edit_failures and (failure := self.edit_failures.pop(0)) is not None:
+            raise failure
+        self.edits.append((message_id, dict(message), key))
+
+
 class CountingSnapshots:
     """A fixed snapshot that counts how often it was asked for."""
 

@@ -20,9 +20,11 @@ def serve(
     *,
     post: PostRoute | None = None,
     put: PostRoute | None = None,
+    patch: PostRoute | None = None,
     latency: float = 0.0,
 ) -> Iterator[tuple[str, list[str]]]:
-    """Serve GET ``routes`` (path → handler of the query) and POSTs to ``post``; record paths."""
+    """Serve GET ``routes`` (path → handler of the query), POSTs to ``post`` (PUTs to ``put``,
+    PATCHes to ``patch``); record paths."""
     seen: list[str] = []
     lock = threading.Lock()
 
@@ -46,6 +48,13 @@ def serve(
             with lock:
                 seen.append(self.path)
                 answer = put(self.path, body) if put else (404, "text/plain", b"no")
+            self._send(*answer)
+
+        def do_PATCH(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            with lock:
+                seen.append(self.path)
+                answer = patch(self.path, body) if patch else (404, "text/plain", b"no")
             self._send(*answer)
 
         def _send(self, status: int, kind: str, body: bytes, delay: float = 0.0) -> None:

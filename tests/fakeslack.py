@@ -22,6 +22,7 @@ class FakeSlack:
         self.messages: list[dict[str, Any]] = []
         self.responses: list[dict[str, Any]] = []
         self.webhook_posts: list[dict[str, Any]] = []
+        self.updates: list[dict[str, Any]] = []
         self.calls: list[str] = []
         self.lock = threading.Lock()
         self._ts = itertools.count(1)
@@ -110,7 +111,31 @@ class FakeSlack:
                     "message": {"text": payload["text"]},
                 }
                 return (*self._answer(answer), delay)
+            if route == "/api/chat.update":
+                return self._update(body)
             return self._answer({"ok": False, "error": "unknown_method"})
+
+    def _update(self, body: bytes) -> tuple[int, str, bytes]:
+        """chat.update: the message with this ts in this channel gets the new text and blocks
+        (and metadata when given); it must be one the bot posted."""
+        payload = (
+            json.loads(body)
+            if body.startswith(b"{")
+            else {k: v[0] for k, v in parse_qs(body.decode()).items()}
+        )
+        channel, ts = str(payload.get("channel", "")), str(payload.get("ts", ""))
+        if channel in GONE_CHANNELS:
+            return self._answer({"ok": False, "error": GONE_CHANNELS[channel]})
+        if error := self._check(payload):
+            return self._answer({"ok": False, "error": error})
+        found = next(
+            (m for m in self.messages if m.get("channel") == channel and m["ts"] == ts), None
+        )
+        if found is None:
+            return self._answer({"ok": False, "error": "message_not_found"})
+        self.updates.append(payload)
+        found.update({k: v for k, v in payload.items() if k in ("text", "blocks", "metadata")})
+        return self._answer({"ok": True, "channel": channel, "ts": ts, "text": payload["text"]})
 
     def history(self, query: dict[str, list[str]]) -> tuple[int, str, bytes]:
         channel = query.get("channel", [""])[0]

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import httpx
 
 from bot.arxiv import ARXIV_INTERVAL_S, ArxivFeed
 from bot.arxiv_api import ArxivApi, PastDayFeed
 from bot.budget import FileBudget
-from bot.cache import FileCache
+from bot.cache import FileCache, utcnow
 from bot.delivery import Deliverer
 from bot.engine import CachedSource, DigestEngine, Progress, quiet
 from bot.errors import SourceError
 from bot.models import Announcement, Paper, Signal
 from bot.polite import Gate
 from bot.ports import FollowUpSource, Publisher, SignalSource, SnapshotProvider
+from bot.refresh import Refresher
 from bot.settings import Settings
 from bot.snapshot import Snapshot
 from bot.snapshots import FixedSnapshot, LiveSnapshots
@@ -287,6 +288,67 @@ def deliverer(
         lease=dt.timedelta(seconds=settings.delivery_lease_s),
         no_announcement=settings.no_announcement,
         fixed_date=fixed.date if fixed is not None else None,
+        weights=settings.weights,
+        max_post_share=settings.max_post_share,
+        rank_prior=settings.rank_prior,
+    )
+
+
+class SettledSnapshots:
+    """For refreshing posts: a stored day's papers with what the sources say about them now.
+
+    The day's latest readings serve while younger than the TTL; older ones make the sources be
+    asked again about the day's stored papers (a new reading, kept), so that a post edited a
+    day later shows the settled counts. A day never stored comes from the live provider.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: SqlStore,
+        client: httpx.AsyncClient,
+        live: SnapshotProvider,
+        *,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.store = store
+        self.client = client
+        self.live = live
+        self.ttl = dt.timedelta(minutes=settings.signals_ttl_minutes)
+
+    async def snapshot(self, day: dt.date | None, categories: Sequence[str]) -> Snapshot | None:
+        held = await self.store.readings.snapshot(day) if day is not None else None
+        if day is None or held is None:
+            return await self.live.snapshot(day, categories)
+        if held.taken_at is not None and self.clock() - held.taken_at < self.ttl:
+            return held
+        again = await collect_again(
+            self.settings, day, held.papers, client=self.client, progress=quiet
+        )
+        await self.store.readings.record(again)
+        return await self.store.readings.snapshot(day) or again
+
+
+def refresher(
+    settings: Settings,
+    store: SqlStore,
+    client: httpx.AsyncClient,
+    snapshots: SnapshotProvider,
+    publishers: Mapping[tuple[str, str], Publisher],
+    fixed: Snapshot | None,
+    *,
+    at: dt.datetime | None = None,
+) -> Refresher:
+    """The refresher of posted digests (``refresh_after``), reading settled counts; with a fixed
+    snapshot, that snapshot. ``at``: the moment it runs for (default: the time of each run)."""
+    return Refresher(
+        store,
+        snapshots if fixed is not None else SettledSnapshots(settings, store, client, snapshots),
+        publishers,
+        clock=(lambda: at) if at is not None else utcnow,
+        lease=dt.timedelta(seconds=settings.delivery_lease_s),
         weights=settings.weights,
         max_post_share=settings.max_post_share,
         rank_prior=settings.rank_prior,

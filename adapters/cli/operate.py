@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from adapters.cli.common import EXIT_IN_DOUBT, fail, handled, settings_and_logs, stderr, utcnow
-from adapters.cli.live import deliverer, http_client, snapshot_provider
+from adapters.cli.live import deliverer, http_client, refresher, snapshot_provider
 from adapters.console.publisher import ConsolePublisher
 from adapters.webhooks import platform_of
 from bot.commands import (
@@ -72,7 +72,8 @@ def describe_row(sub: Subscription) -> list[str]:
         sub.where(),
         " ".join(sub.categories) or "all",
         " ".join(sub.keywords),
-        f"{sub.post_time:%H:%M} {sub.timezone} {cadence_phrase(sub)}",
+        f"{sub.post_time:%H:%M} {sub.timezone} {cadence_phrase(sub)}"
+        + (f", refreshed after {sub.refresh_after} h" if sub.refresh_after else ""),
         str(sub.top),
         state,
     ]
@@ -145,6 +146,13 @@ def add_command(
         ),
     ] = "0",
     top: Annotated[str, typer.Option(help="Papers per digest, 1 to 100.")] = "10",
+    refresh_after: Annotated[
+        str | None,
+        typer.Option(
+            help="Edit each post in place this many hours later (1 to 168, e.g. 24 or 24h) with "
+            "the settled counts; Slack incoming webhooks cannot edit."
+        ),
+    ] = None,
 ) -> None:
     """Add a subscription: a channel or webhook gets the digest of some categories every day
     (or, with --weekly DAY, the best of the week once a week)."""
@@ -189,10 +197,25 @@ def add_command(
                 "cadence": "daily" if weekly is None else "weekly",
                 "lag": lagged,
                 "created_by": "operator",
+                "refresh_after": parse_hours(refresh_after) if refresh_after else None,
             }
         )
+        if sub.refresh_after and sub.kind == "webhook" and sub.platform == "slack":
+            stderr().print(
+                "hotpapers: a Slack incoming webhook cannot edit its posts: they will not be "
+                "refreshed (a channel with the bot token can).",
+                markup=False,
+            )
         added = with_store(settings_and_logs(), lambda store: store.add(sub, now=utcnow()))
         print(f"Added subscription {added.id}: {' · '.join(describe_row(added)[1:7])}")
+
+
+def parse_hours(text: str) -> int:
+    """Whole hours from 1 to 168 (a week), as ``24`` or ``24h``."""
+    value = text.strip().lower().removesuffix("h").strip()
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 168:
+        raise InputError(f"--refresh-after {text!r} is not a number of hours from 1 to 168.")
+    return int(value)
 
 
 def _change(subscription_id: int, action: str, **changes: object) -> None:
@@ -234,6 +257,19 @@ def resume_command(
     _change(subscription_id, "resume", paused=False, paused_reason="")
 
 
+@subscriptions_app.command("refresh-after")
+def refresh_after_command(
+    subscription_id: Annotated[int, typer.Argument(help="The id shown by list.")],
+    hours: Annotated[
+        str, typer.Argument(help="Hours after each post (1 to 168, e.g. 24 or 24h), or off.")
+    ],
+) -> None:
+    """Edit a subscription's posts in place that many hours later with the settled counts."""
+    with handled():
+        value = None if hours.strip().lower() == "off" else parse_hours(hours)
+    _change(subscription_id, "update", refresh_after=value)
+
+
 def parse_moment(text: str) -> dt.datetime:
     """An ISO 8601 moment; without an offset it is UTC."""
     try:
@@ -267,7 +303,9 @@ async def deliver_once(settings: Settings, at: dt.datetime, fixed: Snapshot | No
                 ("console", "channel"): ConsolePublisher(sys.stdout),
             }
             snapshots = snapshot_provider(settings, store, client, fixed)
-            return await deliverer(settings, store, snapshots, publishers, fixed).run(at)
+            report = await deliverer(settings, store, snapshots, publishers, fixed).run(at)
+            edits = refresher(settings, store, client, snapshots, publishers, fixed, at=at)
+            return await edits.run(report)
     finally:
         await store.close()
 
@@ -287,6 +325,9 @@ def deliver(
     ] = False,
 ) -> None:
     """Perform every delivery due now (or --at), then exit: what cron runs every few minutes.
+
+    Posts of subscriptions with --refresh-after that are that old are then edited in place with
+    the settled counts (once each; Slack incoming webhooks cannot edit and are left as posted).
 
     Posts scheduled within the grace window (default 6 h) that were missed are caught up;
     later ones wait. Each delivery is claimed in the ledger first, so several deliver processes

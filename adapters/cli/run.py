@@ -23,7 +23,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from rich.console import Console
 
 from adapters.cli.common import handled, settings_and_logs, stderr, utcnow
-from adapters.cli.live import deliverer, http_client, snapshot_provider
+from adapters.cli.live import deliverer, http_client, refresher, snapshot_provider
 from adapters.console.chat import ConsoleChat
 from adapters.console.publisher import ConsolePublisher
 from adapters.console.terminal import terminal_lines
@@ -139,6 +139,7 @@ async def serve(
                 health.platforms["console"] = "stdin"
 
             delivery = deliverer(settings, store, snapshots, publishers, fixed)
+            edits = refresher(settings, store, client, snapshots, publishers, fixed)
             grace = dt.timedelta(hours=settings.grace_hours)
 
             in_flight: set[asyncio.Task[Any]] = set()
@@ -150,6 +151,8 @@ async def serve(
                 try:
                     health.last_run = utcnow()
                     health.last_report = await delivery.run(health.last_run)
+                    # Posts due for a refresh (refresh_after) are edited by the same runs.
+                    await edits.run(health.last_report)
                 finally:
                     in_flight.discard(task)
                 for problem in health.last_report.problems:

@@ -5,7 +5,7 @@ the message already created with that nonce instead of posting it again. After a
 lost answer, ``find`` reads the channel's recent messages and matches the nonce (or, where
 Discord leaves it out, the same embeds by the same bot), so a retry never duplicates a message.
 A 429 is waited out (``retry_after``); 403/404 mean the channel is gone or forbidden, and the
-subscription is paused.
+subscription is paused. A posted message is refreshed in place with a PATCH.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from adapters.discord.embeds import to_messages
-from adapters.webhooks import message_id, send_once
+from adapters.webhooks import edit_message, message_id, send_once
 from bot.delivery import message_key
 from bot.errors import DeliveryError, DestinationGone, MaybePosted, RateLimited
 from bot.models import Digest
@@ -97,6 +97,19 @@ class DiscordPublisher:
 
     def render(self, digest: Digest) -> list[dict[str, Any]]:
         return to_messages(digest)
+
+    def editable(self, sub: Subscription) -> bool:
+        return True
+
+    async def edit(
+        self, sub: Subscription, message_id: str, message: Mapping[str, Any], *, key: str
+    ) -> None:
+        """Replace the message ``message_id`` of the channel with ``message``."""
+        channel = sub.destination
+        url = f"{self.api_base}/channels/{channel}/messages/{message_id}"
+        await edit_message(
+            self.client, f"Discord channel {channel}", url, message, headers=self.headers
+        )
 
     async def send(
         self, sub: Subscription, message: Mapping[str, Any], *, key: str, thread: str

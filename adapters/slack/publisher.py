@@ -6,7 +6,8 @@ crash or a lost answer is the channel's history (or the thread) read to find it,
 never posts twice. A refusal (``ok: false``) or no connection means not posted; a timeout, a
 dropped connection or a 5xx after the request went out means it may have been (MaybePosted).
 ``channel_not_found``, ``not_in_channel`` and ``is_archived`` mean the channel is gone: the
-subscriber is told, and the subscription paused.
+subscriber is told, and the subscription paused. A posted message is refreshed in place with
+``chat.update``, keeping its metadata.
 """
 
 from __future__ import annotations
@@ -136,6 +137,38 @@ class SlackPublisher:
             ):
                 return str(posted.get("ts"))
         return None
+
+    def editable(self, sub: Subscription) -> bool:
+        return True
+
+    async def edit(
+        self, sub: Subscription, message_id: str, message: Mapping[str, Any], *, key: str
+    ) -> None:
+        """Replace the message ``message_id`` (its ts) with ``message``, with the same metadata."""
+        channel = sub.destination
+        extra: dict[str, Any] = {}
+        if key:
+            extra["metadata"] = {"event_type": EVENT, "event_payload": {"key": key}}
+        try:
+            async with self.gates[channel].slot():
+                await self.client.chat_update(
+                    channel=channel,
+                    ts=message_id,
+                    text=message["text"],
+                    blocks=message["blocks"],
+                    **extra,
+                )
+        except SlackApiError as exc:
+            error = translate(exc, f"an edit in {channel}")
+            if str(exc.response.get("error", "")) in ("message_not_found", "cant_update_message"):
+                raise DestinationGone(str(error)) from exc
+            if isinstance(error, DestinationGone | RateLimited):
+                raise error from exc
+            raise DeliveryError(str(error)) from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise DeliveryError(
+                f"Slack did not confirm an edit in {channel} ({type(exc).__name__})"
+            ) from exc
 
     async def post(self, channel: str, digest: Digest, *, key: str = "") -> str:
         """Post a digest outside the ledger (first message in the channel, the rest in its

@@ -9,7 +9,9 @@ message left ``sending`` may have gone out, so it is reconciled with the platfor
 ``uncertain`` for an operator to resolve.
 
 Delivery states: claimed → sending → posted; failed (retried); skipped; gone; uncertain (until
-resolved).
+resolved). A posted delivery whose subscription asks for it is refreshed later: each message is
+edited in place and marked ``refreshed_at`` (with its new body), then the delivery itself, so a
+second run does nothing and a run that stopped half-way resumes at the first message not edited.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ class Delivery:
     updated_at: dt.datetime
     messages: int = 0
     messages_posted: int = 0
+    refreshed_at: dt.datetime | None = None  # edited with settled counts (refresh_after)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -67,6 +70,18 @@ class Part:
     state: str
     message_id: str
     body: Mapping[str, Any]
+    refreshed: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Posted:
+    """A posted delivery not refreshed yet, with its messages in order."""
+
+    id: int
+    subscription_id: int
+    digest_date: dt.date
+    scheduled_for: dt.datetime
+    parts: tuple[Part, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -85,7 +100,11 @@ def aware(moment: dt.datetime) -> dt.datetime:
 
 def _part(row: MessageRow) -> Part:
     return Part(
-        position=row.position, state=row.state, message_id=row.message_id, body=json.loads(row.body)
+        position=row.position,
+        state=row.state,
+        message_id=row.message_id,
+        body=json.loads(row.body),
+        refreshed=row.refreshed_at is not None,
     )
 
 
@@ -325,6 +344,7 @@ class Ledger:
                 updated_at=aware(r.updated_at),
                 messages=counts.get(r.id, (0, 0))[0],
                 messages_posted=counts.get(r.id, (0, 0))[1],
+                refreshed_at=aware(r.refreshed_at) if r.refreshed_at else None,
             )
             for r in rows
         ]
@@ -372,3 +392,101 @@ class Ledger:
                 row.updated_at = now
                 row.last_error = f"resolved by an operator: {'posted' if posted else 'not posted'}"
             return Resolution(was=was, state=row.state, left=left)
+
+    @retried
+    async def to_refresh(
+        self,
+        subscription_id: int,
+        *,
+        scheduled_after: dt.datetime,
+        scheduled_before: dt.datetime,
+        include_refreshed: bool = False,
+    ) -> list[Posted]:
+        """The subscription's posted deliveries scheduled in [``scheduled_after``,
+        ``scheduled_before``] and not refreshed yet (or all: ``include_refreshed``), oldest
+        first."""
+        query = select(DeliveryRow).where(
+            DeliveryRow.subscription_id == subscription_id,
+            DeliveryRow.state == "posted",
+            DeliveryRow.scheduled_for >= scheduled_after,
+            DeliveryRow.scheduled_for <= scheduled_before,
+        )
+        if not include_refreshed:
+            query = query.where(DeliveryRow.refreshed_at.is_(None))
+        async with self.sessions() as session:
+            rows = list(
+                (
+                    await session.scalars(query.order_by(DeliveryRow.digest_date, DeliveryRow.id))
+                ).all()
+            )
+            messages = list(
+                (
+                    await session.scalars(
+                        select(MessageRow)
+                        .where(MessageRow.delivery_id.in_([r.id for r in rows]))
+                        .order_by(MessageRow.delivery_id, MessageRow.position)
+                    )
+                ).all()
+            )
+        return [
+            Posted(
+                id=r.id,
+                subscription_id=r.subscription_id,
+                digest_date=r.digest_date,
+                scheduled_for=aware(r.scheduled_for),
+                parts=tuple(_part(m) for m in messages if m.delivery_id == r.id),
+            )
+            for r in rows
+        ]
+
+    @retried
+    async def hold_refresh(
+        self, delivery_id: int, *, now: dt.datetime, lease: dt.timedelta
+    ) -> bool:
+        """Take (or renew) the right to refresh a delivery until ``now + lease``; False when it
+        is refreshed already or another worker holds it (several replicas never edit twice)."""
+        async with self.sessions.begin() as session:
+            taken = await session.execute(
+                update(DeliveryRow)
+                .where(
+                    DeliveryRow.id == delivery_id,
+                    DeliveryRow.refreshed_at.is_(None),
+                    (DeliveryRow.refresh_lease_until.is_(None))
+                    | (DeliveryRow.refresh_lease_until < now),
+                )
+                .values(refresh_lease_until=now + lease)
+            )
+            return bool(taken.rowcount)  # type: ignore[attr-defined]
+
+    @retried
+    async def release_refresh(self, delivery_id: int) -> None:
+        """Let the next run try a refresh that failed at once, without waiting for the lease."""
+        async with self.sessions.begin() as session:
+            await session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == delivery_id)
+                .values(refresh_lease_until=None)
+            )
+
+    @retried
+    async def refresh_part(
+        self, delivery_id: int, position: int, body: Mapping[str, Any], *, now: dt.datetime
+    ) -> None:
+        """One message was edited to ``body``: kept, so that a resumed refresh skips it."""
+        async with self.sessions.begin() as session:
+            await session.execute(
+                update(MessageRow)
+                .where(MessageRow.delivery_id == delivery_id, MessageRow.position == position)
+                .values(body=json.dumps(body, ensure_ascii=False), refreshed_at=now, updated_at=now)
+            )
+
+    @retried
+    async def mark_refreshed(self, delivery_id: int, *, now: dt.datetime, note: str = "") -> None:
+        """The delivery's refresh is over (done, or given up with ``note``): never again."""
+        values: dict[str, Any] = {"refreshed_at": now}
+        if note:
+            values["last_error"] = note[:2000]
+        async with self.sessions.begin() as session:
+            await session.execute(
+                update(DeliveryRow).where(DeliveryRow.id == delivery_id).values(**values)
+            )

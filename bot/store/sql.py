@@ -66,6 +66,7 @@ def _subscription(row: SubscriptionRow) -> Subscription:
         paused=row.paused,
         paused_reason=row.paused_reason,
         created_at=aware(row.created_at),
+        refresh_after=row.refresh_after,
     )
 
 

@@ -44,6 +44,7 @@ class SubscriptionRow(Base):
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     paused_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    refresh_after: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
 
 
 class DeliveryRow(Base):
@@ -66,6 +67,14 @@ class DeliveryRow(Base):
     message_id: Mapped[str] = mapped_column(Text, default="")
     last_error: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    # When the post was edited in place with settled counts (a subscription's refresh_after),
+    # and until when a worker doing it holds it (another takes over after).
+    refreshed_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, default=None
+    )
+    refresh_lease_until: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, default=None
+    )
 
 
 class MessageRow(Base):
@@ -84,6 +93,10 @@ class MessageRow(Base):
     message_id: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    # When this message was edited with the refreshed digest (``body`` is then the new text).
+    refreshed_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, default=None
+    )
 
 
 class SnapshotRow(Base):

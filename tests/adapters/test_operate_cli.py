@@ -335,3 +335,79 @@ def test_bad_cadences_are_refused_in_one_sentence(args: list[str], message: str)
     code, _, err = invoke("subscriptions", "add", "--channel", "C1", "--platform", "slack", *args)
     assert code == 2
     assert message in " ".join(err.split())
+
+
+def test_deliver_refreshes_posts_after_refresh_after_once() -> None:
+    hooks = FakeWebhooks()
+    edits: list[tuple[str, dict[str, object]]] = []
+
+    def patch(path: str, body: bytes) -> tuple[int, str, bytes]:
+        edits.append((path, json.loads(body)))
+        return 200, "application/json", body
+
+    with serve({}, post=hooks, patch=patch) as (base, _):
+        code, out, err = invoke(
+            "subscriptions",
+            "add",
+            "--webhook",
+            f"{base}/discord/1/t",
+            "--platform",
+            "discord",
+            "--refresh-after",
+            "24h",
+        )
+        assert code == 0, err
+        assert "refreshed after 24 h" in out
+        assert invoke("deliver", "--sample", "--at", WEDNESDAY_9)[0] == 0
+        code, _, err = invoke("deliver", "--sample", "--at", "2026-11-26T08:55:00+00:00")
+        assert "refreshed" not in err
+        assert edits == []
+        code, _, err = invoke("deliver", "--sample", "--at", "2026-11-26T09:05:00+00:00")
+        assert code == 0, err
+        assert "1 refreshed" in err
+        assert (
+            invoke("deliver", "--sample", "--at", "2026-11-26T10:05:00+00:00")[2].count("refreshed")
+            == 0
+        )
+    # Each message posted (ids 1 and 2) is edited once; nothing is posted again.
+    assert [path for path, _ in edits] == ["/discord/1/t/messages/1", "/discord/1/t/messages/2"]
+    assert len(hooks.posts) == 2
+    assert edits[0][1]["allowed_mentions"] == {"parse": []}
+
+
+@pytest.mark.parametrize("value", ["0", "169", "soon", "-1h", "²h", "9" * 400])
+def test_a_bad_refresh_after_is_one_sentence(value: str) -> None:
+    code, _, err = invoke(
+        "subscriptions", "add", "--channel", "C1", "--platform", "slack", "--refresh-after", value
+    )
+    assert code == 2
+    assert "is not a number of hours from 1 to 168" in " ".join(err.split())
+
+
+def test_refresh_after_is_turned_on_and_off() -> None:
+    assert invoke("subscriptions", "add", "--channel", "lab", "--platform", "console")[0] == 0
+    assert "after" not in invoke("subscriptions", "list")[1]
+    code, out, err = invoke("subscriptions", "refresh-after", "1", "6h")
+    assert code == 0, err
+    assert out == "Subscription 1: updated.\n"
+    assert "after 6 h" in invoke("subscriptions", "list")[1]  # the table may wrap the cell
+    assert invoke("subscriptions", "refresh-after", "1", "off")[0] == 0
+    assert "after 6 h" not in invoke("subscriptions", "list")[1]
+    code, _, err = invoke("subscriptions", "refresh-after", "1", "a week")
+    assert code == 2
+    assert "not a number of hours" in err
+    assert invoke("subscriptions", "refresh-after", "9", "6")[0] == 2
+
+
+def test_a_slack_webhook_with_refresh_after_is_warned_it_cannot_edit() -> None:
+    code, _, err = invoke(
+        "subscriptions",
+        "add",
+        "--webhook",
+        "https://hooks.slack.com/services/T/B/secret",
+        "--refresh-after",
+        "24",
+    )
+    assert code == 0, err
+    assert "cannot edit its posts" in " ".join(err.split())
+    assert "secret" not in err

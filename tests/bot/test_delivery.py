@@ -286,3 +286,15 @@ async def test_a_lookup_that_keeps_failing_ends_with_an_operator(store: SqlStore
     assert third.outcomes == {"uncertain": 1}  # no attempt left: reported until resolved
     assert third.uncertain == 1
     assert publisher.keys() == keys(sub, 0)
+
+
+async def test_a_long_lived_deliverer_asks_again_for_a_day_that_was_not_ready(
+    store: SqlStore,
+) -> None:
+    # `hotpapers run` keeps one Deliverer for the life of the process.
+    await store.add(subscription(), now=MORNING)
+    publisher, snapshots = RecordingPublisher(), CountingSnapshots(None)
+    same = deliverer(store, publisher, snapshots)
+    assert (await same.run(MORNING)).outcomes == {"waiting": 1}
+    snapshots.fixed = sample_snapshot()  # the day's announcement is in now
+    assert (await same.run(MORNING + dt.timedelta(minutes=5))).outcomes == {"posted": 1}
