@@ -4,38 +4,31 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-import httpx
-
-from bot.arxiv import ARXIV_INTERVAL_S, ArxivFeed
-from bot.arxiv_api import ArxivApi, PastDayFeed
-from bot.budget import FileBudget
-from bot.cache import FileCache
-from bot.delivery import Deliverer
-from bot.engine import CachedSource, DigestEngine, Progress, quiet
 from bot.errors import SourceError
-from bot.models import Announcement, Paper, Signal
-from bot.polite import Gate
-from bot.ports import FollowUpSource, Publisher, SignalSource, SnapshotProvider
-from bot.settings import Settings
-from bot.snapshot import Snapshot
-from bot.snapshots import FixedSnapshot, LiveSnapshots
-from bot.sources.bluesky import BlueskySource
-from bot.sources.github import GitHubSource
-from bot.sources.hackernews import HackerNewsSource
-from bot.sources.http import RetryPolicy
-from bot.sources.huggingface import HuggingFaceSource
-from bot.sources.paging import SHARE_OF_DEADLINE
-from bot.sources.reddit import RedditSource
-from bot.sources.twitter import XSource
-from bot.store import SqlStore
 from bot.taxonomy import Taxonomy, load_taxonomy
+
+if TYPE_CHECKING:
+    import httpx
+
+    from bot.delivery import Deliverer
+    from bot.engine import Progress
+    from bot.models import Announcement, Paper, Signal
+    from bot.polite import Gate
+    from bot.ports import FollowUpSource, Publisher, SignalSource, SnapshotProvider
+    from bot.settings import Settings
+    from bot.snapshot import Snapshot
+    from bot.store import SqlStore
+
 
 USER_AGENT = "hotpapers/0.1 (daily digest of discussed arXiv papers)"
 
 
 def http_client(settings: Settings) -> httpx.AsyncClient:
     """The one HTTP client every upstream shares, with bounded connections."""
+    import httpx
+
     return httpx.AsyncClient(
         timeout=settings.http_timeout_s,
         headers={"User-Agent": USER_AGENT},
@@ -53,6 +46,18 @@ def build_sources(
 ) -> tuple[list[SignalSource], list[FollowUpSource]]:
     """The enabled sources (cached for ``signals_ttl_minutes`` unless ``cached`` is false) and
     the follow-up ones."""
+    from bot.budget import FileBudget
+    from bot.cache import FileCache
+    from bot.engine import CachedSource
+    from bot.sources.bluesky import BlueskySource
+    from bot.sources.github import GitHubSource
+    from bot.sources.hackernews import HackerNewsSource
+    from bot.sources.http import RetryPolicy
+    from bot.sources.huggingface import HuggingFaceSource
+    from bot.sources.paging import SHARE_OF_DEADLINE
+    from bot.sources.reddit import RedditSource
+    from bot.sources.twitter import XSource
+
     retry = RetryPolicy(
         attempts=settings.retry_attempts,
         backoff=settings.retry_backoff_s,
@@ -133,6 +138,11 @@ async def collect_live(
     progress: Progress,
     gate: Gate | None = None,
 ) -> Snapshot:
+    from bot.arxiv import ARXIV_INTERVAL_S, ArxivFeed
+    from bot.cache import FileCache
+    from bot.engine import DigestEngine
+    from bot.polite import Gate
+
     feed = ArxivFeed(
         client,
         cache=FileCache(
@@ -189,6 +199,11 @@ async def collect_past(
 ) -> Snapshot:
     """A past announcement day, backfilled: papers from arXiv's API, signals from the sources
     that can search back."""
+    from bot.arxiv import ARXIV_INTERVAL_S
+    from bot.arxiv_api import ArxivApi, PastDayFeed
+    from bot.engine import DigestEngine
+    from bot.polite import Gate
+
     taxonomy = load_taxonomy()
     api = ArxivApi(
         client,
@@ -217,6 +232,8 @@ class StoredDay:
     the sources about them again."""
 
     def __init__(self, day: dt.date, papers: Sequence[Paper]) -> None:
+        from bot.models import Announcement
+
         self.announcement = Announcement(date=day, papers=tuple(papers))
 
     async def announcements(self, categories: Sequence[str]) -> Announcement:
@@ -232,6 +249,8 @@ async def collect_again(
     progress: Progress,
 ) -> Snapshot:
     """What the sources say now about a stored day's papers: a new reading of that day."""
+    from bot.engine import DigestEngine
+
     sources, follow_ups = build_sources(settings, client, cached=False)
     engine = DigestEngine(
         StoredDay(day, papers),
@@ -248,6 +267,11 @@ def snapshot_provider(
     settings: Settings, store: SqlStore, client: httpx.AsyncClient, fixed: Snapshot | None
 ) -> SnapshotProvider:
     """A fixed snapshot's day (``--sample``, ``--snapshot``), or live days kept in the store."""
+    from bot.arxiv import ARXIV_INTERVAL_S
+    from bot.engine import quiet
+    from bot.polite import Gate
+    from bot.snapshots import FixedSnapshot, LiveSnapshots
+
     if fixed is not None:
         return FixedSnapshot(fixed)
 
@@ -279,6 +303,8 @@ def deliverer(
     fixed: Snapshot | None,
 ) -> Deliverer:
     """The deliverer as the settings configure it."""
+    from bot.delivery import Deliverer
+
     return Deliverer(
         store,
         snapshots,

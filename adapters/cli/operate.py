@@ -8,7 +8,7 @@ import enum
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -16,18 +16,18 @@ from rich.table import Table
 
 from adapters.cli.common import EXIT_IN_DOUBT, fail, handled, settings_and_logs, stderr, utcnow
 from adapters.cli.live import deliverer, http_client, snapshot_provider
-from adapters.console.publisher import ConsolePublisher
-from adapters.webhooks import platform_of
-from bot.commands import parse_time, parse_top, parse_weekdays, parse_zone
-from bot.delivery import Report
 from bot.errors import InputError
 from bot.limits import YEARS, check_id, check_keywords
-from bot.ports import Publisher
-from bot.settings import Settings
-from bot.snapshot import Snapshot, read_snapshot, sample_snapshot
-from bot.store import SqlStore, open_store
-from bot.subscriptions import Subscription, weekdays_phrase
 from bot.taxonomy import load_taxonomy
+
+if TYPE_CHECKING:
+    from bot.delivery import Report
+    from bot.ports import Publisher
+    from bot.settings import Settings
+    from bot.snapshot import Snapshot
+    from bot.store import SqlStore
+    from bot.subscriptions import Subscription
+
 
 T = TypeVar("T")
 subscriptions_app = typer.Typer(
@@ -43,6 +43,8 @@ class PlatformName(enum.StrEnum):
 
 
 def with_store(settings: Settings, work: Callable[[SqlStore], Awaitable[T]]) -> T:
+    from bot.store import open_store
+
     async def run() -> T:
         store = await open_store(settings.database())
         try:
@@ -54,6 +56,8 @@ def with_store(settings: Settings, work: Callable[[SqlStore], Awaitable[T]]) -> 
 
 
 def describe_row(sub: Subscription) -> list[str]:
+    from bot.subscriptions import weekdays_phrase
+
     state = (
         "paused" + (f": {sub.paused_reason}" if sub.paused_reason else "")
         if sub.paused
@@ -125,6 +129,10 @@ def add_command(
     top: Annotated[str, typer.Option(help="Papers per digest, 1 to 100.")] = "10",
 ) -> None:
     """Add a subscription: a channel or webhook gets the digest of some categories every day."""
+    from adapters.webhooks import platform_of
+    from bot.commands import parse_time, parse_top, parse_weekdays, parse_zone
+    from bot.subscriptions import Subscription
+
     with handled():
         if (channel is None) == (webhook is None):
             raise InputError("Give either --channel ID or --webhook URL.")
@@ -223,8 +231,11 @@ def parse_moment(text: str) -> dt.datetime:
 
 async def deliver_once(settings: Settings, at: dt.datetime, fixed: Snapshot | None) -> Report:
     """Every delivery due at ``at``, with the platforms this process can reach."""
+    from adapters.console.publisher import ConsolePublisher
+
     # Imported here: the chat SDKs load slowly, and only delivering needs them.
     from adapters.webhooks import WebhookPublisher
+    from bot.store import open_store
 
     store = await open_store(settings.database())
     try:
@@ -262,6 +273,8 @@ def deliver(
     went well, 1 when some deliveries failed (retried by the next run), 3 while deliveries that
     may or may not have been posted wait for hotpapers deliveries resolve.
     """
+    from bot.snapshot import read_snapshot, sample_snapshot
+
     with handled():
         settings = settings_and_logs()
         moment = parse_moment(at) if at else utcnow()

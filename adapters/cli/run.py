@@ -15,26 +15,24 @@ import signal
 import sys
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from aiohttp import web
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from rich.console import Console
 
 from adapters.cli.common import handled, settings_and_logs, stderr, utcnow
 from adapters.cli.live import deliverer, http_client, snapshot_provider
-from adapters.console.chat import ConsoleChat
-from adapters.console.publisher import ConsolePublisher
-from adapters.console.terminal import terminal_lines
-from adapters.scheduling import add_catch_up, sync_jobs
-from bot.chat import CommandHandler
-from bot.delivery import Report
 from bot.errors import ConfigError, InputError
-from bot.ports import Publisher
-from bot.settings import Settings
-from bot.snapshot import Snapshot, read_snapshot, sample_snapshot
-from bot.store import open_store
+
+if TYPE_CHECKING:
+    from aiohttp import web
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from bot.delivery import Report
+    from bot.ports import Publisher
+    from bot.settings import Settings
+    from bot.snapshot import Snapshot
+
 
 SYNC_EVERY = dt.timedelta(minutes=1)
 log = logging.getLogger("hotpapers.run")
@@ -64,6 +62,8 @@ class Health:
         self.last_report: Report | None = None
 
     async def handle(self, request: web.Request) -> web.Response:
+        from aiohttp import web
+
         running = bool(self.scheduler.running)
         body = {
             "status": "ok" if running else "degraded",
@@ -78,6 +78,16 @@ class Health:
 async def serve(
     settings: Settings, fixed: Snapshot | None, data_line: str, *, server: bool = False
 ) -> None:
+    from aiohttp import web
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from adapters.console.chat import ConsoleChat
+    from adapters.console.publisher import ConsolePublisher
+    from adapters.console.terminal import terminal_lines
+    from adapters.scheduling import add_catch_up, sync_jobs
+    from bot.chat import CommandHandler
+    from bot.store import open_store
+
     store = await open_store(settings.database())
     console = Console(highlight=False)
     runner: web.AppRunner | None = None
@@ -242,6 +252,8 @@ def run(
     their digests when due. The terminal session ends at the end of input; a server runs
     until it is stopped (SIGINT, SIGTERM).
     """
+    from bot.snapshot import read_snapshot, sample_snapshot
+
     with handled():
         settings = settings_and_logs()
         if snapshot is not None and sample:
