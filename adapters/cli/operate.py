@@ -8,7 +8,7 @@ import enum
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -75,13 +75,55 @@ def describe_row(sub: Subscription) -> list[str]:
     ]
 
 
+class StateName(enum.StrEnum):
+    active = "active"
+    paused = "paused"
+
+
+LIST_PAGE = 50
+MAX_LIST_PAGE = 1000
+
+
 @subscriptions_app.command("list")
-def list_command() -> None:
-    """List every subscription with its schedule and state."""
+def list_command(
+    platform: Annotated[
+        PlatformName | None, typer.Option(help="Only this platform's subscriptions.")
+    ] = None,
+    channel: Annotated[
+        str | None,
+        typer.Option(help="Only this channel's (its id, a console name or a webhook URL)."),
+    ] = None,
+    state: Annotated[StateName | None, typer.Option(help="Only active or paused ones.")] = None,
+    limit: Annotated[
+        int, typer.Option(min=1, max=MAX_LIST_PAGE, help="Subscriptions per page.")
+    ] = LIST_PAGE,
+    page: Annotated[int, typer.Option(min=1, max=10**9, help="Which page, from 1.")] = 1,
+) -> None:
+    """List subscriptions with their schedule and state, a page at a time, oldest first."""
     with handled():
-        subs = with_store(settings_and_logs(), lambda store: store.subscriptions())
+        where: dict[str, Any] = {
+            "platform": platform.value if platform else None,
+            "destination": channel,
+            "paused": None if state is None else state is StateName.paused,
+        }
+
+        async def work(store: SqlStore) -> tuple[int, list[Subscription]]:
+            total = await store.count_subscriptions(**where)
+            subs = await store.subscriptions(**where, limit=limit, offset=(page - 1) * limit)
+            return total, subs
+
+        total, subs = with_store(settings_and_logs(), work)
+        if not total:
+            filtered = any(v is not None for v in where.values())
+            stderr().print(
+                "No subscription matches these filters."
+                if filtered
+                else "No subscriptions yet: hotpapers subscriptions add --help"
+            )
+            return
+        pages = -(-total // limit)
         if not subs:
-            stderr().print("No subscriptions yet: hotpapers subscriptions add --help")
+            stderr().print(f"There is no page {page}: {total} subscriptions make {pages} pages.")
             return
         table = Table(
             "id", "platform", "destination", "categories", "keywords", "when", "top", "state"
@@ -89,6 +131,13 @@ def list_command() -> None:
         for sub in subs:
             table.add_row(*describe_row(sub))
         Console(soft_wrap=True).print(table)
+        if pages > 1:
+            first = (page - 1) * limit + 1
+            more = f"; --page {page + 1} for more" if page < pages else ""
+            stderr().print(
+                f"Page {page} of {pages}: subscriptions {first}–{first + len(subs) - 1} "
+                f"of {total}{more}."
+            )
 
 
 @subscriptions_app.command("add")

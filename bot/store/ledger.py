@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -28,6 +28,8 @@ from bot.store.retry import retried
 from bot.store.tables import DeliveryRow, MessageRow
 
 FINAL_STATES = frozenset({"posted", "skipped", "uncertain", "gone"})
+# What retention may forget: settled deliveries. One in doubt waits for an operator, however old.
+PRUNABLE = frozenset({"posted", "skipped", "gone", "failed"})
 UNSURE = frozenset({"sending", "uncertain"})
 
 
@@ -328,6 +330,25 @@ class Ledger:
             )
             for r in rows
         ]
+
+    @retried
+    async def prune_deliveries(self, keep_days: int, *, today: dt.date) -> int:
+        """Forget settled deliveries (and their messages) of digest days more than
+        ``keep_days`` before ``today`` (0 keeps all); returns how many were forgotten."""
+        if keep_days <= 0:
+            return 0
+        cutoff = today - dt.timedelta(days=keep_days)
+        old = select(DeliveryRow.id).where(
+            DeliveryRow.digest_date < cutoff, DeliveryRow.state.in_(sorted(PRUNABLE))
+        )
+        async with self.sessions.begin() as session:
+            await session.execute(delete(MessageRow).where(MessageRow.delivery_id.in_(old)))
+            result = await session.execute(
+                delete(DeliveryRow).where(
+                    DeliveryRow.digest_date < cutoff, DeliveryRow.state.in_(sorted(PRUNABLE))
+                )
+            )
+            return int(result.rowcount)  # type: ignore[attr-defined]
 
     @retried
     async def count(self, state: str) -> int:

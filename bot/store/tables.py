@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Float,
+    Index,
     Integer,
     String,
     Text,
@@ -26,6 +27,8 @@ class Base(DeclarativeBase):
 
 class SubscriptionRow(Base):
     __tablename__ = "subscriptions"
+    # A channel's own subscriptions (every command) and the list's filters.
+    __table_args__ = (Index("ix_subscriptions_where", "platform", "workspace", "destination"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     platform: Mapped[str] = mapped_column(String(16))
@@ -54,7 +57,7 @@ class DeliveryRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     subscription_id: Mapped[int] = mapped_column(Integer, index=True)
-    digest_date: Mapped[dt.date] = mapped_column(Date)
+    digest_date: Mapped[dt.date] = mapped_column(Date, index=True)  # retention
     scheduled_for: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     # claimed → sending → posted; or failed (retried), skipped, uncertain (not retried).
     state: Mapped[str] = mapped_column(String(16), index=True)
