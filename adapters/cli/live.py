@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from bot.store import SqlStore
 
 
+log = logging.getLogger("hotpapers.retention")
 USER_AGENT = "hotpapers/0.1 (daily digest of discussed arXiv papers)"
 
 
@@ -292,7 +294,23 @@ def snapshot_provider(
         ttl=dt.timedelta(minutes=settings.signals_ttl_minutes),
         backfill=backfill,
         retention_days=settings.readings_retention_days,
+        snapshot_retention_days=settings.snapshot_retention_days,
     )
+
+
+async def prune(settings: Settings, store: SqlStore, today: dt.date) -> None:
+    """Retention after a delivery run: settled deliveries and stored snapshots past their
+    days. A store that cannot prune now only logs it: the next run tries again."""
+    from bot.errors import StorageError
+
+    try:
+        deliveries = await store.prune_deliveries(settings.ledger_retention_days, today=today)
+        snapshots = await store.prune_snapshots(settings.snapshot_retention_days, today=today)
+    except StorageError as exc:
+        log.warning("retention: nothing pruned this time (%s)", exc)
+        return
+    if deliveries or snapshots:
+        log.info("retention: %d deliveries and %d snapshots pruned", deliveries, snapshots)
 
 
 def deliverer(

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from adapters.cli.common import EXIT_IN_DOUBT, fail, handled, settings_and_logs, stderr, utcnow
-from adapters.cli.live import deliverer, http_client, snapshot_provider
+from adapters.cli.live import deliverer, http_client, prune, snapshot_provider
 from bot.errors import InputError
 from bot.limits import YEARS, check_id, check_keywords
 from bot.taxonomy import load_taxonomy
@@ -295,7 +295,9 @@ async def deliver_once(settings: Settings, at: dt.datetime, fixed: Snapshot | No
                 ("console", "channel"): ConsolePublisher(sys.stdout),
             }
             snapshots = snapshot_provider(settings, store, client, fixed)
-            return await deliverer(settings, store, snapshots, publishers, fixed).run(at)
+            report = await deliverer(settings, store, snapshots, publishers, fixed).run(at)
+            await prune(settings, store, at.date())
+            return report
     finally:
         await store.close()
 

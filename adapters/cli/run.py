@@ -21,7 +21,7 @@ import typer
 from rich.console import Console
 
 from adapters.cli.common import handled, settings_and_logs, stderr, utcnow
-from adapters.cli.live import deliverer, http_client, snapshot_provider
+from adapters.cli.live import deliverer, http_client, prune, snapshot_provider
 from bot.errors import ConfigError, InputError
 
 if TYPE_CHECKING:
@@ -160,6 +160,7 @@ async def serve(
                 try:
                     health.last_run = utcnow()
                     health.last_report = await delivery.run(health.last_run)
+                    await prune(settings, store, health.last_run.date())
                 finally:
                     in_flight.discard(task)
                 for problem in health.last_report.problems:
