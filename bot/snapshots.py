@@ -69,7 +69,7 @@ class LiveSnapshots:
         )
         await self.store.readings.record(snapshot)
         await self.store.readings.prune(self.retention_days)
-        await self.store.prune_snapshots(self.snapshot_retention_days, today=snapshot.date)
+        await self.store.prune_snapshots(self.snapshot_retention_days, now=now)
 
     async def snapshot(self, day: dt.date | None, categories: Sequence[str]) -> Snapshot | None:
         now = self.clock()

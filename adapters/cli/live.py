@@ -298,14 +298,14 @@ def snapshot_provider(
     )
 
 
-async def prune(settings: Settings, store: SqlStore, today: dt.date) -> None:
+async def prune(settings: Settings, store: SqlStore, now: dt.datetime) -> None:
     """Retention after a delivery run: settled deliveries and stored snapshots past their
     days. A store that cannot prune now only logs it: the next run tries again."""
     from bot.errors import StorageError
 
     try:
-        deliveries = await store.prune_deliveries(settings.ledger_retention_days, today=today)
-        snapshots = await store.prune_snapshots(settings.snapshot_retention_days, today=today)
+        deliveries = await store.prune_deliveries(settings.ledger_retention_days, now=now)
+        snapshots = await store.prune_snapshots(settings.snapshot_retention_days, now=now)
     except StorageError as exc:
         log.warning("retention: nothing pruned this time (%s)", exc)
         return

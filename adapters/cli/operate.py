@@ -296,7 +296,7 @@ async def deliver_once(settings: Settings, at: dt.datetime, fixed: Snapshot | No
             }
             snapshots = snapshot_provider(settings, store, client, fixed)
             report = await deliverer(settings, store, snapshots, publishers, fixed).run(at)
-            await prune(settings, store, at.date())
+            await prune(settings, store, at)
             return report
     finally:
         await store.close()

@@ -160,7 +160,7 @@ async def serve(
                 try:
                     health.last_run = utcnow()
                     health.last_report = await delivery.run(health.last_run)
-                    await prune(settings, store, health.last_run.date())
+                    await prune(settings, store, health.last_run)
                 finally:
                     in_flight.discard(task)
                 for problem in health.last_report.problems:

@@ -332,22 +332,21 @@ class Ledger:
         ]
 
     @retried
-    async def prune_deliveries(self, keep_days: int, *, today: dt.date) -> int:
-        """Forget settled deliveries (and their messages) of digest days more than
-        ``keep_days`` before ``today`` (0 keeps all); returns how many were forgotten."""
+    async def prune_deliveries(self, keep_days: int, *, now: dt.datetime) -> int:
+        """Forget settled deliveries (and their messages) last changed more than ``keep_days``
+        before ``now`` (0 keeps all); returns how many were forgotten.
+
+        By when they were settled, not by digest day: a delivery of an old day (a replayed
+        snapshot) that was just posted must stay, or the next run would post it again.
+        """
         if keep_days <= 0:
             return 0
-        cutoff = today - dt.timedelta(days=keep_days)
-        old = select(DeliveryRow.id).where(
-            DeliveryRow.digest_date < cutoff, DeliveryRow.state.in_(sorted(PRUNABLE))
-        )
+        cutoff = now - dt.timedelta(days=keep_days)
+        settled = (DeliveryRow.updated_at < cutoff, DeliveryRow.state.in_(sorted(PRUNABLE)))
+        old = select(DeliveryRow.id).where(*settled)
         async with self.sessions.begin() as session:
             await session.execute(delete(MessageRow).where(MessageRow.delivery_id.in_(old)))
-            result = await session.execute(
-                delete(DeliveryRow).where(
-                    DeliveryRow.digest_date < cutoff, DeliveryRow.state.in_(sorted(PRUNABLE))
-                )
-            )
+            result = await session.execute(delete(DeliveryRow).where(*settled))
             return int(result.rowcount)  # type: ignore[attr-defined]
 
     @retried

@@ -218,17 +218,17 @@ class SqlStore(Ledger):
             )
 
     @retried
-    async def prune_snapshots(self, keep_days: int, *, today: dt.date) -> int:
-        """Forget the stored snapshots of days more than ``keep_days`` before ``today`` (0 keeps
+    async def prune_snapshots(self, keep_days: int, *, now: dt.datetime) -> int:
+        """Forget the stored snapshots taken more than ``keep_days`` before ``now`` (0 keeps
         all); returns how many were forgotten. Their readings stay (``readings_retention_days``).
+
+        By when they were taken, not by day: a past day just backfilled stays its ``keep_days``.
         """
         if keep_days <= 0:
             return 0
-        cutoff = today - dt.timedelta(days=keep_days)
+        cutoff = now - dt.timedelta(days=keep_days)
         async with self.sessions.begin() as session:
-            result = await session.execute(
-                delete(SnapshotRow).where(SnapshotRow.digest_date < cutoff)
-            )
+            result = await session.execute(delete(SnapshotRow).where(SnapshotRow.taken_at < cutoff))
             return int(result.rowcount)  # type: ignore[attr-defined]
 
     @retried

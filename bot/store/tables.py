@@ -57,7 +57,7 @@ class DeliveryRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     subscription_id: Mapped[int] = mapped_column(Integer, index=True)
-    digest_date: Mapped[dt.date] = mapped_column(Date, index=True)  # retention
+    digest_date: Mapped[dt.date] = mapped_column(Date)
     scheduled_for: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     # claimed → sending → posted; or failed (retried), skipped, uncertain (not retried).
     state: Mapped[str] = mapped_column(String(16), index=True)
@@ -66,7 +66,7 @@ class DeliveryRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     message_id: Mapped[str] = mapped_column(Text, default="")
     last_error: Mapped[str] = mapped_column(Text, default="")
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class MessageRow(Base):
@@ -95,7 +95,7 @@ class SnapshotRow(Base):
     digest_date: Mapped[dt.date] = mapped_column(Date)
     scope: Mapped[str] = mapped_column(String(512))
     body: Mapped[str] = mapped_column(Text)
-    taken_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    taken_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class PaperRow(Base):

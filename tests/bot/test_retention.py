@@ -17,71 +17,77 @@ NOW = dt.datetime(2026, 11, 25, 9, tzinfo=dt.UTC)
 TODAY = NOW.date()
 
 
-async def delivered(store: SqlStore, subscription_id: int, day: dt.date, state: str) -> int:
+def ago(days: int) -> dt.datetime:
+    return NOW - dt.timedelta(days=days)
+
+
+async def delivered(
+    store: SqlStore, subscription_id: int, state: str, *, at: dt.datetime, day: dt.date = TODAY
+) -> int:
+    """A delivery of ``day`` settled in ``state`` at ``at``, with two messages."""
     claim = await store.claim(
         subscription_id,
         day,
-        scheduled_for=NOW,
+        scheduled_for=at,
         owner="test",
-        now=NOW,
+        now=at,
         lease=dt.timedelta(minutes=5),
         max_attempts=3,
     )
     assert claim is not None
-    await store.prepare(claim, [{"text": "one"}, {"text": "two"}], now=NOW)
-    await store.mark(claim, state, now=NOW)
+    await store.prepare(claim, [{"text": "one"}, {"text": "two"}], now=at)
+    await store.mark(claim, state, now=at)
     return claim.delivery_id
 
 
 async def test_settled_deliveries_older_than_the_setting_are_forgotten(store: SqlStore) -> None:
-    old = TODAY - dt.timedelta(days=91)
-    await delivered(store, 1, old, "posted")
-    await delivered(store, 2, old, "failed")
-    in_doubt = await delivered(store, 3, old, "uncertain")
-    await delivered(store, 1, TODAY - dt.timedelta(days=90), "posted")
-    await delivered(store, 1, TODAY, "posted")
+    await delivered(store, 1, "posted", at=ago(91), day=ago(91).date())
+    await delivered(store, 2, "failed", at=ago(91), day=ago(91).date())
+    in_doubt = await delivered(store, 3, "uncertain", at=ago(400), day=ago(400).date())
+    await delivered(store, 1, "posted", at=ago(89), day=ago(89).date())
+    # A replayed snapshot's old day, posted just now: it stays, or it would be posted again.
+    await delivered(store, 4, "posted", at=NOW, day=dt.date(2021, 3, 18))
 
-    assert await store.prune_deliveries(90, today=TODAY) == 2
+    assert await store.prune_deliveries(90, now=NOW) == 2
     left = await store.deliveries()
-    assert sorted((d.subscription_id, d.digest_date) for d in left) == [
-        (1, TODAY - dt.timedelta(days=90)),
-        (1, TODAY),
-        (3, old),
-    ]
+    assert sorted(d.subscription_id for d in left) == [1, 3, 4]
     assert all(d.messages == 2 for d in left)
     assert [d.id for d in left if d.state == "uncertain"] == [in_doubt]
 
 
 async def test_a_retention_of_zero_keeps_every_delivery(store: SqlStore) -> None:
-    await delivered(store, 1, TODAY - dt.timedelta(days=4000), "posted")
-    assert await store.prune_deliveries(0, today=TODAY) == 0
+    await delivered(store, 1, "posted", at=ago(4000))
+    assert await store.prune_deliveries(0, now=NOW) == 0
     assert len(await store.deliveries()) == 1
 
 
 async def test_snapshots_older_than_the_setting_are_forgotten(store: SqlStore) -> None:
-    for age in (15, 14, 0):
-        day = TODAY - dt.timedelta(days=age)
+    for age in (15, 13, 0):
+        day = ago(age).date()
         for scope in ("all", "cs"):
-            await store.save_snapshot(day, scope, f"{day} {scope}", taken_at=NOW)
+            await store.save_snapshot(day, scope, f"{day} {scope}", taken_at=ago(age))
+    # A past day backfilled just now is kept its 14 days.
+    await store.save_snapshot(dt.date(2021, 3, 18), "cs", "backfilled", taken_at=NOW)
 
-    assert await store.prune_snapshots(14, today=TODAY) == 2
-    assert await store.load_snapshot(TODAY - dt.timedelta(days=15), "all") is None
-    assert await store.load_snapshot(TODAY - dt.timedelta(days=14), "cs") is not None
-    assert await store.prune_snapshots(0, today=TODAY + dt.timedelta(days=400)) == 0
+    assert await store.prune_snapshots(14, now=NOW) == 2
+    assert await store.load_snapshot(ago(15).date(), "all") is None
+    assert await store.load_snapshot(ago(13).date(), "cs") is not None
+    assert await store.load_snapshot(dt.date(2021, 3, 18), "cs") == "backfilled"
+    assert await store.prune_snapshots(0, now=NOW + dt.timedelta(days=400)) == 0
 
 
 async def test_the_ledgers_messages_go_with_their_deliveries(store: SqlStore) -> None:
-    await delivered(store, 1, TODAY - dt.timedelta(days=100), "posted")
-    await delivered(store, 2, TODAY, "posted")
-    await store.prune_deliveries(90, today=TODAY)
+    await delivered(store, 1, "posted", at=ago(100))
+    await delivered(store, 2, "posted", at=NOW)
+    await store.prune_deliveries(90, now=NOW)
     async with store.sessions() as session:
         left = await session.scalar(select(func.count()).select_from(MessageRow))
     assert left == 2
 
 
 async def test_a_live_collection_forgets_snapshots_past_their_days(store: SqlStore) -> None:
-    old = TODAY - dt.timedelta(days=20)
-    await store.save_snapshot(old, "cs", "an old day", taken_at=NOW)
+    old = ago(20).date()
+    await store.save_snapshot(old, "cs", "an old day", taken_at=ago(20))
 
     async def collect(categories: Sequence[str]) -> Snapshot:
         return Snapshot(date=TODAY, taken_at=NOW, papers=(paper("2611.00001"),))
