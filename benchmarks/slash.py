@@ -8,7 +8,7 @@ answer to the command, the answer time when its first response reached the ``res
 The last line is one JSON object: {commands, ack_p99_s, answer_p99_s, healthz_p99_s, ...}.
 Figures only; nothing here is asserted.
 
-    python benchmarks/slash.py [--commands 200] [--papers 2000] [--signals 30000]
+    python benchmarks/slash.py [--commands 200] [--papers 2000] [--signals 30000] [--database URL]
 """
 
 from __future__ import annotations
@@ -180,7 +180,7 @@ async def measure(args: argparse.Namespace, folder: Path) -> dict[str, object]:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("HOTPAPERS_", "SLACK_"))},
         "HOTPAPERS_DATA_DIR": str(folder / "data"),
-        "HOTPAPERS_DATABASE_URL": f"sqlite:///{folder / 'bench.db'}",
+        "HOTPAPERS_DATABASE_URL": args.database or f"sqlite:///{folder / 'bench.db'}",
         "HOTPAPERS_HTTP_HOST": "127.0.0.1",
         "HOTPAPERS_HTTP_PORT": str(port),
         "HOTPAPERS_LOG_LEVEL": "warning",
@@ -263,6 +263,7 @@ async def measure(args: argparse.Namespace, folder: Path) -> dict[str, object]:
         "http_statuses": statuses,
         "papers": args.papers,
         "signals": args.signals,
+        "store": (args.database or "sqlite").split(":")[0],
         "elapsed_s": round(elapsed, 2),
         "stderr_tail": tail,
     }
@@ -273,6 +274,9 @@ def main() -> None:
     parser.add_argument("--commands", type=int, default=200)
     parser.add_argument("--papers", type=int, default=2000)
     parser.add_argument("--signals", type=int, default=30_000)
+    parser.add_argument(
+        "--database", help="the store's URL (a fresh database); default: a throwaway SQLite file"
+    )
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for answers")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="hotpapers-slash-") as folder:
