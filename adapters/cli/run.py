@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import gc
 import logging
 import signal
 import sys
@@ -190,6 +191,10 @@ async def serve(
                         "HOTPAPERS_HTTP_HOST."
                     ) from exc
             scheduler.start()
+            # What start-up loaded (a snapshot's tens of thousands of objects, the libraries)
+            # lives as long as the process: the cyclic collector need not walk it again on
+            # every full collection, which would stall the event loop under load.
+            gc.freeze()
             platforms = ", ".join(f"{name} ({how})" for name, how in health.platforms.items())
             stderr().print(
                 f"hotpapers: data: {data_line}; store: {where(settings)}; platforms: {platforms}"
