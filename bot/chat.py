@@ -15,7 +15,7 @@ from typing import Literal
 
 from bot.cache import utcnow
 from bot.commands import USAGE, CommandError, DigestRequest, Simple, Subscribe, Unsubscribe, parse
-from bot.engine import build_digest
+from bot.digests import DigestService
 from bot.errors import HotPapersError, InputError
 from bot.history.views import rising_digest, span_digest
 from bot.limits import REPLY_LIMITS, fit
@@ -78,6 +78,7 @@ class CommandHandler:
         weights: Mapping[str, float] | None = None,
         max_post_share: float = MAX_POST_SHARE,
         rank_prior: float = RANK_PRIOR,
+        digests: DigestService | None = None,
     ) -> None:
         self.store = store
         self.snapshots = snapshots
@@ -85,6 +86,14 @@ class CommandHandler:
         self.weights = weights
         self.max_post_share = max_post_share
         self.rank_prior = rank_prior
+        # Digests are ranked off the event loop, cached and computed once per filter set.
+        self.digests = digests or DigestService(
+            snapshots,
+            clock=clock,
+            weights=weights,
+            max_post_share=max_post_share,
+            rank_prior=rank_prior,
+        )
 
     async def handle(self, text: str, ctx: Context) -> Reply:
         """The reply to ``/hotpapers text``; never raises for bad input.
@@ -145,7 +154,7 @@ class CommandHandler:
         if command.view != "day":
             return await self._history(command, categories, now)
         try:
-            snapshot = await self.snapshots.snapshot(command.date, categories)
+            snapshot = await self.digests.snapshot(command.date, categories)
         except HotPapersError as exc:
             return TextReply(kind="error", text=f"The digest cannot be made right now: {exc}")
         if snapshot is None:
@@ -157,13 +166,8 @@ class CommandHandler:
         filters = Filters(
             categories=categories, keywords=command.keywords, top=command.top or DEFAULT_TOP
         )
-        digest = build_digest(
-            snapshot,
-            filters,
-            weights=self.weights,
-            max_post_share=self.max_post_share,
-            rank_prior=self.rank_prior,
-            generated_at=now,
+        digest = await self.digests.digest(
+            snapshot, filters, generated_at=now, categories=categories
         )
         return DigestReply(digest=digest, public=command.public)
 

@@ -18,7 +18,7 @@ from bot.attention import StarReading
 from bot.cache import utcnow
 from bot.errors import SourceError
 from bot.insight import annotate
-from bot.models import Digest, Filters, Paper, Signal, SourceFailure
+from bot.models import Digest, Filters, Paper, Ranked, Signal, SourceFailure
 from bot.ports import Cache, FollowUpSource, PaperFeed, SignalSource
 from bot.ranking import MAX_POST_SHARE, RANK_PRIOR, rank, select
 from bot.snapshot import Snapshot
@@ -111,6 +111,56 @@ class DigestEngine:
         )
 
 
+def rank_snapshot(
+    snapshot: Snapshot,
+    *,
+    weights: Mapping[str, float] | None = None,
+    max_post_share: float = MAX_POST_SHARE,
+    rank_prior: float = RANK_PRIOR,
+    stars_before: Mapping[str, StarReading] | None = None,
+) -> list[Ranked]:
+    """Every paper of the snapshot, best first, scored against the whole day. Pure.
+
+    Scores are always computed against the whole day's distribution (each source's transform
+    is per day), so that a filtered digest shows the same scores as the unfiltered one; the
+    ranking is done once per snapshot and filtered per request (``bot.digests`` caches it).
+    ``stars_before`` is the earliest earlier reading of each repository's stars (see
+    ``bot.attention``); by default the one the snapshot carries from the readings store.
+    """
+    return rank(
+        snapshot.papers,
+        snapshot.signals,
+        weights=weights,
+        max_post_share=max_post_share,
+        rank_prior=rank_prior,
+        stars_before=snapshot.stars_before if stars_before is None else stars_before,
+        day=snapshot.date,
+    )
+
+
+def digest_of(
+    snapshot: Snapshot,
+    ranked: Sequence[Ranked],
+    filters: Filters,
+    *,
+    generated_at: dt.datetime,
+) -> Digest:
+    """The digest of a ranked snapshot: the papers that pass the filters, annotated. Pure."""
+    chosen = annotate(select(ranked, filters), snapshot.signals)
+    taken = [s.taken_at for s in snapshot.signals if s.taken_at is not None]
+    return Digest(
+        date=snapshot.date,
+        filters=filters,
+        items=tuple(chosen),
+        announced=snapshot.announced,
+        papers_considered=len(snapshot.papers),
+        sources_used=snapshot.sources_used,
+        sources_failed=snapshot.sources_failed,
+        counts_taken_at=max(taken) if taken else snapshot.taken_at,
+        generated_at=generated_at,
+    )
+
+
 def build_digest(
     snapshot: Snapshot,
     filters: Filters,
@@ -121,34 +171,15 @@ def build_digest(
     stars_before: Mapping[str, StarReading] | None = None,
     generated_at: dt.datetime,
 ) -> Digest:
-    """Rank a snapshot's papers and keep those that pass the filters. Pure.
-
-    ``stars_before`` is the earliest earlier reading of each repository's stars (see
-    ``bot.attention``); by default the one the snapshot carries from the readings store.
-    """
-    ranked = rank(
-        snapshot.papers,
-        snapshot.signals,
+    """Rank a snapshot's papers and keep those that pass the filters. Pure."""
+    ranked = rank_snapshot(
+        snapshot,
         weights=weights,
         max_post_share=max_post_share,
         rank_prior=rank_prior,
-        stars_before=snapshot.stars_before if stars_before is None else stars_before,
-        day=snapshot.date,
+        stars_before=stars_before,
     )
-    ranked = select(ranked, filters)
-    ranked = annotate(ranked, snapshot.signals)
-    taken = [s.taken_at for s in snapshot.signals if s.taken_at is not None]
-    return Digest(
-        date=snapshot.date,
-        filters=filters,
-        items=tuple(ranked),
-        announced=snapshot.announced,
-        papers_considered=len(snapshot.papers),
-        sources_used=snapshot.sources_used,
-        sources_failed=snapshot.sources_failed,
-        counts_taken_at=max(taken) if taken else snapshot.taken_at,
-        generated_at=generated_at,
-    )
+    return digest_of(snapshot, ranked, filters, generated_at=generated_at)
 
 
 class CachedSource:

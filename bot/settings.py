@@ -81,6 +81,14 @@ class Settings(BaseSettings):
     # Readings (counts over time) of days older than this before the latest stored day are
     # deleted; 0 keeps every day.
     readings_retention_days: int = Field(default=90, ge=0)
+    # Settled deliveries (and their rendered messages) last changed more than this many days
+    # ago are deleted after each delivery run; deliveries in doubt stay until resolved. 0 keeps
+    # all.
+    ledger_retention_days: int = Field(default=90, ge=0)
+    # Stored snapshots (the whole collected input of a day and scope) taken more than this many
+    # days ago are deleted after each collection and delivery run; their readings stay. 0 keeps
+    # all.
+    snapshot_retention_days: int = Field(default=14, ge=0)
     huggingface_api_url: str = "https://huggingface.co/api/daily_papers"
     hackernews_api_url: str = "https://hn.algolia.com/api/v1/search_by_date"
     bluesky_handle: str | None = None

@@ -51,6 +51,7 @@ class LiveSnapshots:
         clock: Callable[[], dt.datetime] = utcnow,
         backfill: Backfill | None = None,
         retention_days: int = 0,
+        snapshot_retention_days: int = 0,
     ) -> None:
         self.store = store
         self.collect = collect
@@ -59,6 +60,7 @@ class LiveSnapshots:
         self.clock = clock
         self.backfill = backfill
         self.retention_days = retention_days
+        self.snapshot_retention_days = snapshot_retention_days
 
     async def _keep(self, snapshot: Snapshot, scope: str, now: dt.datetime) -> None:
         """Store the snapshot for its day and scope, and its counts as readings."""
@@ -67,6 +69,7 @@ class LiveSnapshots:
         )
         await self.store.readings.record(snapshot)
         await self.store.readings.prune(self.retention_days)
+        await self.store.prune_snapshots(self.snapshot_retention_days, now=now)
 
     async def snapshot(self, day: dt.date | None, categories: Sequence[str]) -> Snapshot | None:
         now = self.clock()

@@ -21,7 +21,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
@@ -36,7 +36,10 @@ from bot.errors import (
     StoreUnavailable,
 )
 from bot.files import write_atomic
-from bot.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
 
 EXIT_BUG = 1
 EXIT_BAD_INPUT = 2
@@ -101,6 +104,8 @@ def handled() -> Iterator[None]:
 
 def settings_and_logs() -> Settings:
     """The settings in force, with logging set up by them (format, level, secrets masked)."""
+    from bot.settings import load_settings
+
     settings = load_settings()
     configure_logs(
         json_lines=settings.log_format == "json",

@@ -8,15 +8,18 @@ run says so until an operator looks at the channel and decides.
 from __future__ import annotations
 
 import enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from adapters.cli.common import handled, settings_and_logs, stderr, utcnow
 from adapters.cli.operate import with_store
 from bot.errors import InputError
-from bot.store import Delivery, Resolution, SqlStore
-from bot.subscriptions import Subscription
+
+if TYPE_CHECKING:
+    from bot.store import Delivery, Resolution, SqlStore
+    from bot.subscriptions import Subscription
+
 
 deliveries_app = typer.Typer(
     help="The delivery ledger: what was posted, what failed, what is in doubt.",

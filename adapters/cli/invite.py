@@ -5,13 +5,9 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated
 
-import aiohttp
-import discord
 import typer
 
 from adapters.cli.common import handled, settings_and_logs
-from adapters.discord.invite import application_id, invite_url
-from adapters.discord.runtime import point_at
 from bot.errors import ConfigError
 
 discord_app = typer.Typer(help="Discord set-up: the invite link.", no_args_is_help=True)
@@ -30,6 +26,12 @@ def invite(
     ] = None,
 ) -> None:
     """Print the link that adds the bot to a server, with the scopes and permissions it needs."""
+    import aiohttp
+    import discord
+
+    from adapters.discord.invite import application_id, invite_url
+    from adapters.discord.runtime import point_at
+
     with handled():
         if application is None:
             settings = settings_and_logs()

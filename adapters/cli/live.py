@@ -3,40 +3,37 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+import logging
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-import httpx
-
-from bot.arxiv import ARXIV_INTERVAL_S, ArxivFeed
-from bot.arxiv_api import ArxivApi, PastDayFeed
-from bot.budget import FileBudget
-from bot.cache import FileCache, utcnow
-from bot.delivery import Deliverer
-from bot.engine import CachedSource, DigestEngine, Progress, quiet
 from bot.errors import SourceError
-from bot.models import Announcement, Paper, Signal
-from bot.polite import Gate
-from bot.ports import FollowUpSource, Publisher, SignalSource, SnapshotProvider
-from bot.refresh import Refresher
-from bot.settings import Settings
-from bot.snapshot import Snapshot
-from bot.snapshots import FixedSnapshot, LiveSnapshots
-from bot.sources.bluesky import BlueskySource
-from bot.sources.github import GitHubSource
-from bot.sources.hackernews import HackerNewsSource
-from bot.sources.http import RetryPolicy
-from bot.sources.huggingface import HuggingFaceSource
-from bot.sources.paging import SHARE_OF_DEADLINE
-from bot.sources.reddit import RedditSource
-from bot.sources.twitter import XSource
-from bot.store import SqlStore
 from bot.taxonomy import Taxonomy, load_taxonomy
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import httpx
+
+    from bot.delivery import Deliverer
+    from bot.engine import Progress
+    from bot.models import Announcement, Paper, Signal
+    from bot.polite import Gate
+    from bot.ports import FollowUpSource, Publisher, SignalSource, SnapshotProvider
+    from bot.refresh import Refresher
+    from bot.settings import Settings
+    from bot.snapshot import Snapshot
+    from bot.store import SqlStore
+
+
+log = logging.getLogger("hotpapers.retention")
 USER_AGENT = "hotpapers/0.1 (daily digest of discussed arXiv papers)"
 
 
 def http_client(settings: Settings) -> httpx.AsyncClient:
     """The one HTTP client every upstream shares, with bounded connections."""
+    import httpx
+
     return httpx.AsyncClient(
         timeout=settings.http_timeout_s,
         headers={"User-Agent": USER_AGENT},
@@ -54,6 +51,18 @@ def build_sources(
 ) -> tuple[list[SignalSource], list[FollowUpSource]]:
     """The enabled sources (cached for ``signals_ttl_minutes`` unless ``cached`` is false) and
     the follow-up ones."""
+    from bot.budget import FileBudget
+    from bot.cache import FileCache
+    from bot.engine import CachedSource
+    from bot.sources.bluesky import BlueskySource
+    from bot.sources.github import GitHubSource
+    from bot.sources.hackernews import HackerNewsSource
+    from bot.sources.http import RetryPolicy
+    from bot.sources.huggingface import HuggingFaceSource
+    from bot.sources.paging import SHARE_OF_DEADLINE
+    from bot.sources.reddit import RedditSource
+    from bot.sources.twitter import XSource
+
     retry = RetryPolicy(
         attempts=settings.retry_attempts,
         backoff=settings.retry_backoff_s,
@@ -134,6 +143,11 @@ async def collect_live(
     progress: Progress,
     gate: Gate | None = None,
 ) -> Snapshot:
+    from bot.arxiv import ARXIV_INTERVAL_S, ArxivFeed
+    from bot.cache import FileCache
+    from bot.engine import DigestEngine
+    from bot.polite import Gate
+
     feed = ArxivFeed(
         client,
         cache=FileCache(
@@ -190,6 +204,11 @@ async def collect_past(
 ) -> Snapshot:
     """A past announcement day, backfilled: papers from arXiv's API, signals from the sources
     that can search back."""
+    from bot.arxiv import ARXIV_INTERVAL_S
+    from bot.arxiv_api import ArxivApi, PastDayFeed
+    from bot.engine import DigestEngine
+    from bot.polite import Gate
+
     taxonomy = load_taxonomy()
     api = ArxivApi(
         client,
@@ -218,6 +237,8 @@ class StoredDay:
     the sources about them again."""
 
     def __init__(self, day: dt.date, papers: Sequence[Paper]) -> None:
+        from bot.models import Announcement
+
         self.announcement = Announcement(date=day, papers=tuple(papers))
 
     async def announcements(self, categories: Sequence[str]) -> Announcement:
@@ -233,6 +254,8 @@ async def collect_again(
     progress: Progress,
 ) -> Snapshot:
     """What the sources say now about a stored day's papers: a new reading of that day."""
+    from bot.engine import DigestEngine
+
     sources, follow_ups = build_sources(settings, client, cached=False)
     engine = DigestEngine(
         StoredDay(day, papers),
@@ -249,6 +272,11 @@ def snapshot_provider(
     settings: Settings, store: SqlStore, client: httpx.AsyncClient, fixed: Snapshot | None
 ) -> SnapshotProvider:
     """A fixed snapshot's day (``--sample``, ``--snapshot``), or live days kept in the store."""
+    from bot.arxiv import ARXIV_INTERVAL_S
+    from bot.engine import quiet
+    from bot.polite import Gate
+    from bot.snapshots import FixedSnapshot, LiveSnapshots
+
     if fixed is not None:
         return FixedSnapshot(fixed)
 
@@ -269,7 +297,23 @@ def snapshot_provider(
         ttl=dt.timedelta(minutes=settings.signals_ttl_minutes),
         backfill=backfill,
         retention_days=settings.readings_retention_days,
+        snapshot_retention_days=settings.snapshot_retention_days,
     )
+
+
+async def prune(settings: Settings, store: SqlStore, now: dt.datetime) -> None:
+    """Retention after a delivery run: settled deliveries and stored snapshots past their
+    days. A store that cannot prune now only logs it: the next run tries again."""
+    from bot.errors import StorageError
+
+    try:
+        deliveries = await store.prune_deliveries(settings.ledger_retention_days, now=now)
+        snapshots = await store.prune_snapshots(settings.snapshot_retention_days, now=now)
+    except StorageError as exc:
+        log.warning("retention: nothing pruned this time (%s)", exc)
+        return
+    if deliveries or snapshots:
+        log.info("retention: %d deliveries and %d snapshots pruned", deliveries, snapshots)
 
 
 def deliverer(
@@ -280,6 +324,8 @@ def deliverer(
     fixed: Snapshot | None,
 ) -> Deliverer:
     """The deliverer as the settings configure it."""
+    from bot.delivery import Deliverer
+
     return Deliverer(
         store,
         snapshots,
@@ -309,10 +355,12 @@ class SettledSnapshots:
         client: httpx.AsyncClient,
         live: SnapshotProvider,
         *,
-        clock: Callable[[], dt.datetime] = utcnow,
+        clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
+        from bot.cache import utcnow
+
         self.settings = settings
-        self.clock = clock
+        self.clock = clock or utcnow
         self.store = store
         self.client = client
         self.live = live
@@ -324,6 +372,8 @@ class SettledSnapshots:
             return await self.live.snapshot(day, categories)
         if held.taken_at is not None and self.clock() - held.taken_at < self.ttl:
             return held
+        from bot.engine import quiet
+
         again = await collect_again(
             self.settings, day, held.papers, client=self.client, progress=quiet
         )
@@ -343,6 +393,9 @@ def refresher(
 ) -> Refresher:
     """The refresher of posted digests (``refresh_after``), reading settled counts; with a fixed
     snapshot, that snapshot. ``at``: the moment it runs for (default: the time of each run)."""
+    from bot.cache import utcnow
+    from bot.refresh import Refresher
+
     return Refresher(
         store,
         snapshots if fixed is not None else SettledSnapshots(settings, store, client, snapshots),

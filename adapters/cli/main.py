@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -27,22 +27,19 @@ from adapters.cli.invite import discord_app
 from adapters.cli.live import collect_again, collect_live, collect_past, http_client
 from adapters.cli.operate import deliver, subscriptions_app
 from adapters.cli.run import run as run_bot
-from bot.arxiv import feed_categories
-from bot.engine import Progress, build_digest
 from bot.errors import DeliveryError, FeedError, InputError, SnapshotError
 from bot.files import read_text
-from bot.history.readings import with_star_baseline
-from bot.history.views import Span, rising_digest, span_digest
-from bot.hotpost import read_post
 from bot.limits import FIRST_DAY, MAX_CLI_TOP, MAX_POST_BYTES, check_keywords
-from bot.models import Digest, Filters
-from bot.render import render_json, render_markdown, render_text
-from bot.schedule import announcement_date
-from bot.settings import Settings
-from bot.snapshot import Snapshot, dumps, read_snapshot, sample_snapshot, write_snapshot
-from bot.store import Recorded, SqlStore, open_store
-from bot.subscriptions import Subscription
 from bot.taxonomy import load_taxonomy
+
+if TYPE_CHECKING:
+    from bot.engine import Progress
+    from bot.history.views import Span
+    from bot.models import Digest, Filters
+    from bot.settings import Settings
+    from bot.snapshot import Snapshot
+    from bot.store import Recorded, SqlStore
+
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -141,6 +138,12 @@ async def live_snapshot(
 ) -> Snapshot:
     """A day's snapshot: saved before, held as readings, collected live or, for a past day
     never fetched, backfilled from arXiv's API. What is collected is kept as readings."""
+    from bot.arxiv import feed_categories
+    from bot.history.readings import with_star_baseline
+    from bot.schedule import announcement_date
+    from bot.snapshot import read_snapshot, write_snapshot
+    from bot.store import open_store
+
     taxonomy = load_taxonomy()
     categories = feed_categories(patterns or settings.categories, taxonomy.archives)
     if day is not None:
@@ -191,6 +194,8 @@ async def live_snapshot(
 
 
 def render(digest: Digest, fmt: Format, *, explain: bool, settings: Settings) -> str:
+    from bot.render import render_json, render_markdown, render_text
+
     if fmt is Format.json:
         return render_json(digest)
     if fmt is Format.markdown:
@@ -277,6 +282,9 @@ async def history_digest(
     now: dt.datetime,
 ) -> Digest:
     """The rising or best-of digest, from the readings in the store."""
+    from bot.history.views import rising_digest, span_digest
+    from bot.store import open_store
+
     store = await open_store(settings.database())
     try:
         if rising or span is None:
@@ -317,6 +325,10 @@ def selected_digest(
     span: Span | None = None,
 ) -> Digest:
     """The digest the common options ask for: the day, its source, the filters."""
+    from bot.engine import build_digest
+    from bot.models import Filters
+    from bot.snapshot import read_snapshot, sample_snapshot
+
     now = utcnow()
     day = parse_day(date, now) if date is not None else None
     if snapshot is not None and sample:
@@ -520,6 +532,7 @@ async def post_once(
 
     from adapters.slack.publisher import SlackPublisher, translate, web_client
     from adapters.webhooks import WebhookPublisher
+    from bot.subscriptions import Subscription
 
     if slack_channel:
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
@@ -579,6 +592,8 @@ def import_post_command(
     out with a warning that names its line; --strict makes it an error. Posts above
     16 MiB are refused.
     """
+    from bot.snapshot import dumps, write_snapshot
+
     with handled():
         snap = read_post_warning(post, strict=strict)
         if save:
@@ -595,6 +610,8 @@ def import_post_command(
 def read_post_warning(post: Path, *, strict: bool = False) -> Snapshot:
     """A Hot Papers post imported, each line it could not read warned about with its number;
     with ``strict``, any such line is an error and nothing is imported."""
+    from bot.hotpost import read_post
+
     imported = read_post(read_text(post, "The post", limit=MAX_POST_BYTES), name=post.name)
     for warning in imported.warnings:
         stderr().print(f"hotpapers: warning: {post.name}, {warning}.", markup=False)
@@ -608,6 +625,8 @@ def read_post_warning(post: Path, *, strict: bool = False) -> Snapshot:
 
 def read_any(path: Path) -> Snapshot:
     """A snapshot file, or a Hot Papers post (``.md``) imported on the fly."""
+    from bot.snapshot import read_snapshot
+
     if path.suffix.lower() in (".md", ".markdown"):
         return read_post_warning(path)
     return read_snapshot(path)
@@ -618,6 +637,8 @@ async def save_snapshots(
 ) -> tuple[list[Recorded], list[dt.date]]:
     """Record each snapshot's readings, then apply retention; returns what was recorded and
     the days forgotten."""
+    from bot.store import open_store
+
     store = await open_store(settings.database())
     try:
         recorded = [await store.readings.record(snap) for snap in snapshots]
@@ -645,6 +666,8 @@ def report_saved(files: list[Path], recorded: list[Recorded], forgotten: list[dt
 
 async def refresh_days(settings: Settings, count: int) -> list[tuple[dt.date, Recorded]]:
     """Ask the sources again about the papers of the last ``count`` stored days."""
+    from bot.store import open_store
+
     store = await open_store(settings.database())
     try:
         days = (await store.readings.days())[-count:]

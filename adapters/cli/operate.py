@@ -8,33 +8,26 @@ import enum
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from adapters.cli.common import EXIT_IN_DOUBT, fail, handled, settings_and_logs, stderr, utcnow
-from adapters.cli.live import deliverer, http_client, refresher, snapshot_provider
-from adapters.console.publisher import ConsolePublisher
-from adapters.webhooks import platform_of
-from bot.commands import (
-    parse_lag,
-    parse_time,
-    parse_top,
-    parse_weekday,
-    parse_weekdays,
-    parse_zone,
-)
-from bot.delivery import Report
+from adapters.cli.live import deliverer, http_client, prune, refresher, snapshot_provider
 from bot.errors import InputError
 from bot.limits import YEARS, check_id, check_keywords
-from bot.ports import Publisher
-from bot.settings import Settings
-from bot.snapshot import Snapshot, read_snapshot, sample_snapshot
-from bot.store import SqlStore, open_store
-from bot.subscriptions import Subscription, cadence_phrase
 from bot.taxonomy import load_taxonomy
+
+if TYPE_CHECKING:
+    from bot.delivery import Report
+    from bot.ports import Publisher
+    from bot.settings import Settings
+    from bot.snapshot import Snapshot
+    from bot.store import SqlStore
+    from bot.subscriptions import Subscription
+
 
 T = TypeVar("T")
 subscriptions_app = typer.Typer(
@@ -50,6 +43,8 @@ class PlatformName(enum.StrEnum):
 
 
 def with_store(settings: Settings, work: Callable[[SqlStore], Awaitable[T]]) -> T:
+    from bot.store import open_store
+
     async def run() -> T:
         store = await open_store(settings.database())
         try:
@@ -61,6 +56,8 @@ def with_store(settings: Settings, work: Callable[[SqlStore], Awaitable[T]]) -> 
 
 
 def describe_row(sub: Subscription) -> list[str]:
+    from bot.subscriptions import cadence_phrase
+
     state = (
         "paused" + (f": {sub.paused_reason}" if sub.paused_reason else "")
         if sub.paused
@@ -79,13 +76,55 @@ def describe_row(sub: Subscription) -> list[str]:
     ]
 
 
+class StateName(enum.StrEnum):
+    active = "active"
+    paused = "paused"
+
+
+LIST_PAGE = 50
+MAX_LIST_PAGE = 1000
+
+
 @subscriptions_app.command("list")
-def list_command() -> None:
-    """List every subscription with its schedule and state."""
+def list_command(
+    platform: Annotated[
+        PlatformName | None, typer.Option(help="Only this platform's subscriptions.")
+    ] = None,
+    channel: Annotated[
+        str | None,
+        typer.Option(help="Only this channel's (its id, a console name or a webhook URL)."),
+    ] = None,
+    state: Annotated[StateName | None, typer.Option(help="Only active or paused ones.")] = None,
+    limit: Annotated[
+        int, typer.Option(min=1, max=MAX_LIST_PAGE, help="Subscriptions per page.")
+    ] = LIST_PAGE,
+    page: Annotated[int, typer.Option(min=1, max=10**9, help="Which page, from 1.")] = 1,
+) -> None:
+    """List subscriptions with their schedule and state, a page at a time, oldest first."""
     with handled():
-        subs = with_store(settings_and_logs(), lambda store: store.subscriptions())
+        where: dict[str, Any] = {
+            "platform": platform.value if platform else None,
+            "destination": channel,
+            "paused": None if state is None else state is StateName.paused,
+        }
+
+        async def work(store: SqlStore) -> tuple[int, list[Subscription]]:
+            total = await store.count_subscriptions(**where)
+            subs = await store.subscriptions(**where, limit=limit, offset=(page - 1) * limit)
+            return total, subs
+
+        total, subs = with_store(settings_and_logs(), work)
+        if not total:
+            filtered = any(v is not None for v in where.values())
+            stderr().print(
+                "No subscription matches these filters."
+                if filtered
+                else "No subscriptions yet: hotpapers subscriptions add --help"
+            )
+            return
+        pages = -(-total // limit)
         if not subs:
-            stderr().print("No subscriptions yet: hotpapers subscriptions add --help")
+            stderr().print(f"There is no page {page}: {total} subscriptions make {pages} pages.")
             return
         table = Table(
             "id", "platform", "destination", "categories", "keywords", "when", "top", "state"
@@ -93,6 +132,13 @@ def list_command() -> None:
         for sub in subs:
             table.add_row(*describe_row(sub))
         Console(soft_wrap=True).print(table)
+        if pages > 1:
+            first = (page - 1) * limit + 1
+            more = f"; --page {page + 1} for more" if page < pages else ""
+            stderr().print(
+                f"Page {page} of {pages}: subscriptions {first}–{first + len(subs) - 1} "
+                f"of {total}{more}."
+            )
 
 
 @subscriptions_app.command("add")
@@ -156,6 +202,17 @@ def add_command(
 ) -> None:
     """Add a subscription: a channel or webhook gets the digest of some categories every day
     (or, with --weekly DAY, the best of the week once a week)."""
+    from adapters.webhooks import platform_of
+    from bot.commands import (
+        parse_lag,
+        parse_time,
+        parse_top,
+        parse_weekday,
+        parse_weekdays,
+        parse_zone,
+    )
+    from bot.subscriptions import Subscription
+
     with handled():
         if (channel is None) == (webhook is None):
             raise InputError("Give either --channel ID or --webhook URL.")
@@ -291,8 +348,11 @@ def parse_moment(text: str) -> dt.datetime:
 
 async def deliver_once(settings: Settings, at: dt.datetime, fixed: Snapshot | None) -> Report:
     """Every delivery due at ``at``, with the platforms this process can reach."""
+    from adapters.console.publisher import ConsolePublisher
+
     # Imported here: the chat SDKs load slowly, and only delivering needs them.
     from adapters.webhooks import WebhookPublisher
+    from bot.store import open_store
 
     store = await open_store(settings.database())
     try:
@@ -305,7 +365,9 @@ async def deliver_once(settings: Settings, at: dt.datetime, fixed: Snapshot | No
             snapshots = snapshot_provider(settings, store, client, fixed)
             report = await deliverer(settings, store, snapshots, publishers, fixed).run(at)
             edits = refresher(settings, store, client, snapshots, publishers, fixed, at=at)
-            return await edits.run(report)
+            report = await edits.run(report)
+            await prune(settings, store, at)
+            return report
     finally:
         await store.close()
 
@@ -335,6 +397,8 @@ def deliver(
     went well, 1 when some deliveries failed (retried by the next run), 3 while deliveries that
     may or may not have been posted wait for hotpapers deliveries resolve.
     """
+    from bot.snapshot import read_snapshot, sample_snapshot
+
     with handled():
         settings = settings_and_logs()
         moment = parse_moment(at) if at else utcnow()

@@ -10,31 +10,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import gc
 import logging
 import signal
 import sys
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from aiohttp import web
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from rich.console import Console
 
 from adapters.cli.common import handled, settings_and_logs, stderr, utcnow
-from adapters.cli.live import deliverer, http_client, refresher, snapshot_provider
-from adapters.console.chat import ConsoleChat
-from adapters.console.publisher import ConsolePublisher
-from adapters.console.terminal import terminal_lines
-from adapters.scheduling import add_catch_up, sync_jobs
-from bot.chat import CommandHandler
-from bot.delivery import Report
+from adapters.cli.live import deliverer, http_client, prune, refresher, snapshot_provider
 from bot.errors import ConfigError, InputError
-from bot.ports import Publisher
-from bot.settings import Settings
-from bot.snapshot import Snapshot, read_snapshot, sample_snapshot
-from bot.store import open_store
+
+if TYPE_CHECKING:
+    from aiohttp import web
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from bot.delivery import Report
+    from bot.ports import Publisher
+    from bot.settings import Settings
+    from bot.snapshot import Snapshot
+
 
 SYNC_EVERY = dt.timedelta(minutes=1)
 log = logging.getLogger("hotpapers.run")
@@ -64,6 +63,8 @@ class Health:
         self.last_report: Report | None = None
 
     async def handle(self, request: web.Request) -> web.Response:
+        from aiohttp import web
+
         running = bool(self.scheduler.running)
         body = {
             "status": "ok" if running else "degraded",
@@ -78,6 +79,16 @@ class Health:
 async def serve(
     settings: Settings, fixed: Snapshot | None, data_line: str, *, server: bool = False
 ) -> None:
+    from aiohttp import web
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from adapters.console.chat import ConsoleChat
+    from adapters.console.publisher import ConsolePublisher
+    from adapters.console.terminal import terminal_lines
+    from adapters.scheduling import add_catch_up, sync_jobs
+    from bot.chat import CommandHandler
+    from bot.store import open_store
+
     store = await open_store(settings.database())
     console = Console(highlight=False)
     runner: web.AppRunner | None = None
@@ -153,6 +164,7 @@ async def serve(
                     health.last_report = await delivery.run(health.last_run)
                     # Posts due for a refresh (refresh_after) are edited by the same runs.
                     await edits.run(health.last_report)
+                    await prune(settings, store, health.last_run)
                 finally:
                     in_flight.discard(task)
                 for problem in health.last_report.problems:
@@ -182,6 +194,10 @@ async def serve(
                         "HOTPAPERS_HTTP_HOST."
                     ) from exc
             scheduler.start()
+            # What start-up loaded (a snapshot's tens of thousands of objects, the libraries)
+            # lives as long as the process: the cyclic collector need not walk it again on
+            # every full collection, which would stall the event loop under load.
+            gc.freeze()
             platforms = ", ".join(f"{name} ({how})" for name, how in health.platforms.items())
             stderr().print(
                 f"hotpapers: data: {data_line}; store: {where(settings)}; platforms: {platforms}"
@@ -245,6 +261,8 @@ def run(
     their digests when due. The terminal session ends at the end of input; a server runs
     until it is stopped (SIGINT, SIGTERM).
     """
+    from bot.snapshot import read_snapshot, sample_snapshot
+
     with handled():
         settings = settings_and_logs()
         if snapshot is not None and sample:

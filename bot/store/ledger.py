@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -30,6 +30,8 @@ from bot.store.retry import retried
 from bot.store.tables import DeliveryRow, MessageRow
 
 FINAL_STATES = frozenset({"posted", "skipped", "uncertain", "gone"})
+# What retention may forget: settled deliveries. One in doubt waits for an operator, however old.
+PRUNABLE = frozenset({"posted", "skipped", "gone", "failed"})
 UNSURE = frozenset({"sending", "uncertain"})
 
 
@@ -348,6 +350,24 @@ class Ledger:
             )
             for r in rows
         ]
+
+    @retried
+    async def prune_deliveries(self, keep_days: int, *, now: dt.datetime) -> int:
+        """Forget settled deliveries (and their messages) last changed more than ``keep_days``
+        before ``now`` (0 keeps all); returns how many were forgotten.
+
+        By when they were settled, not by digest day: a delivery of an old day (a replayed
+        snapshot) that was just posted must stay, or the next run would post it again.
+        """
+        if keep_days <= 0:
+            return 0
+        cutoff = now - dt.timedelta(days=keep_days)
+        settled = (DeliveryRow.updated_at < cutoff, DeliveryRow.state.in_(sorted(PRUNABLE)))
+        old = select(DeliveryRow.id).where(*settled)
+        async with self.sessions.begin() as session:
+            await session.execute(delete(MessageRow).where(MessageRow.delivery_id.in_(old)))
+            result = await session.execute(delete(DeliveryRow).where(*settled))
+            return int(result.rowcount)  # type: ignore[attr-defined]
 
     @retried
     async def count(self, state: str) -> int:

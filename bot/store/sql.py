@@ -12,9 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Connection, delete, select, text
+from sqlalchemy import Connection, Select, delete, func, select, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
@@ -39,6 +37,10 @@ def async_url(url: str) -> str:
 
 
 def _migrate(connection: Connection) -> None:
+    # Imported here: Alembic is needed once per process, and it is slow to import.
+    from alembic import command
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(resources.files("bot.store") / "migrations"))
     config.attributes["connection"] = connection
@@ -68,6 +70,25 @@ def _subscription(row: SubscriptionRow) -> Subscription:
         created_at=aware(row.created_at),
         refresh_after=row.refresh_after,
     )
+
+
+def _where(
+    query: Select[Any],
+    *,
+    platform: str | None,
+    workspace: str | None,
+    destination: str | None,
+    paused: bool | None,
+) -> Select[Any]:
+    if platform is not None:
+        query = query.where(SubscriptionRow.platform == platform)
+    if workspace is not None:
+        query = query.where(SubscriptionRow.workspace == workspace)
+    if destination is not None:
+        query = query.where(SubscriptionRow.destination == destination)
+    if paused is not None:
+        query = query.where(SubscriptionRow.paused.is_(paused))
+    return query
 
 
 class SqlStore(Ledger):
@@ -104,18 +125,44 @@ class SqlStore(Ledger):
         workspace: str | None = None,
         destination: str | None = None,
         active_only: bool = False,
+        paused: bool | None = None,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> list[Subscription]:
-        query = select(SubscriptionRow).order_by(SubscriptionRow.id)
-        if platform is not None:
-            query = query.where(SubscriptionRow.platform == platform)
-        if workspace is not None:
-            query = query.where(SubscriptionRow.workspace == workspace)
-        if destination is not None:
-            query = query.where(SubscriptionRow.destination == destination)
-        if active_only:
-            query = query.where(SubscriptionRow.paused.is_(False))
+        """Subscriptions in id order, filtered; ``limit`` and ``offset`` page through them."""
+        query = _where(
+            select(SubscriptionRow),
+            platform=platform,
+            workspace=workspace,
+            destination=destination,
+            paused=False if active_only else paused,
+        ).order_by(SubscriptionRow.id)
+        if limit is not None:
+            query = query.limit(limit)
+        if offset:
+            query = query.offset(offset)
         async with self.sessions() as session:
             return [_subscription(row) for row in (await session.scalars(query)).all()]
+
+    @retried
+    async def count_subscriptions(
+        self,
+        *,
+        platform: str | None = None,
+        workspace: str | None = None,
+        destination: str | None = None,
+        paused: bool | None = None,
+    ) -> int:
+        """How many subscriptions pass the same filters as ``subscriptions``."""
+        query = _where(
+            select(func.count()).select_from(SubscriptionRow),
+            platform=platform,
+            workspace=workspace,
+            destination=destination,
+            paused=paused,
+        )
+        async with self.sessions() as session:
+            return int(await session.scalar(query) or 0)
 
     @retried
     async def get(self, subscription_id: int) -> Subscription | None:
@@ -174,6 +221,20 @@ class SqlStore(Ledger):
             session.add(
                 SnapshotRow(digest_date=digest_date, scope=scope, body=body, taken_at=taken_at)
             )
+
+    @retried
+    async def prune_snapshots(self, keep_days: int, *, now: dt.datetime) -> int:
+        """Forget the stored snapshots taken more than ``keep_days`` before ``now`` (0 keeps
+        all); returns how many were forgotten. Their readings stay (``readings_retention_days``).
+
+        By when they were taken, not by day: a past day just backfilled stays its ``keep_days``.
+        """
+        if keep_days <= 0:
+            return 0
+        cutoff = now - dt.timedelta(days=keep_days)
+        async with self.sessions.begin() as session:
+            result = await session.execute(delete(SnapshotRow).where(SnapshotRow.taken_at < cutoff))
+            return int(result.rowcount)  # type: ignore[attr-defined]
 
     @retried
     async def load_snapshot(self, digest_date: dt.date, scope: str) -> str | None:

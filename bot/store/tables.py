@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Float,
+    Index,
     Integer,
     String,
     Text,
@@ -26,6 +27,8 @@ class Base(DeclarativeBase):
 
 class SubscriptionRow(Base):
     __tablename__ = "subscriptions"
+    # A channel's own subscriptions (every command) and the list's filters.
+    __table_args__ = (Index("ix_subscriptions_where", "platform", "workspace", "destination"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     platform: Mapped[str] = mapped_column(String(16))
@@ -66,7 +69,7 @@ class DeliveryRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     message_id: Mapped[str] = mapped_column(Text, default="")
     last_error: Mapped[str] = mapped_column(Text, default="")
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     # When the post was edited in place with settled counts (a subscription's refresh_after),
     # and until when a worker doing it holds it (another takes over after).
     refreshed_at: Mapped[dt.datetime | None] = mapped_column(
@@ -107,7 +110,7 @@ class SnapshotRow(Base):
     digest_date: Mapped[dt.date] = mapped_column(Date)
     scope: Mapped[str] = mapped_column(String(512))
     body: Mapped[str] = mapped_column(Text)
-    taken_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    taken_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class PaperRow(Base):

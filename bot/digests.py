@@ -1,0 +1,175 @@
+"""Digests on demand (``/hotpapers``): computed off the event loop, cached, computed once.
+
+A command asks for a day's snapshot and a set of filters. The snapshot of a (day, categories)
+is fetched once while it is being fetched and kept for the TTL; the snapshot is ranked once
+(the whole day, in a worker thread: ranking is pure), and each filter set's digest is cut from
+that ranking once and kept for the TTL. Concurrent commands that ask for the same thing await
+the same computation (single flight), and the event loop stays free to acknowledge new
+commands and answer ``/healthz``.
+
+Scores stay comparable to the unfiltered day's: each source's transform is computed on the
+whole day's distribution, and filters only choose which ranked papers are shown. So a filtered
+command never ranks anything of its own; it selects from the day's cached ranking.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from typing import Generic, Protocol, TypeVar
+
+from bot.cache import utcnow
+from bot.engine import digest_of, rank_snapshot
+from bot.models import Digest, Filters, Ranked
+from bot.ports import SnapshotProvider
+from bot.ranking import MAX_POST_SHARE, RANK_PRIOR
+from bot.snapshot import Snapshot
+
+T = TypeVar("T")
+
+
+class Offload(Protocol):
+    """Where pure CPU work runs: a worker thread by default; inline in some tests."""
+
+    def __call__(self, work: Callable[[], T], /) -> Awaitable[T]: ...
+
+
+DIGEST_TTL = dt.timedelta(minutes=5)
+MAX_DIGESTS = 512  # filter sets kept (a digest of ten papers is a few tens of kB)
+MAX_RANKINGS = 4  # ranked days kept (a 10,000-paper day is tens of MB)
+MAX_SNAPSHOTS = 8
+
+
+async def in_thread(work: Callable[[], T]) -> T:
+    """Run pure CPU work in a worker thread, so that the event loop keeps answering."""
+    return await asyncio.to_thread(work)
+
+
+class Flights(Generic[T]):
+    """Values by key, computed once while asked for concurrently, and kept for ``ttl``.
+
+    A failed computation is not kept (the next ask tries again), nor is a ``None`` result
+    (nothing to show yet). At most ``size`` values are kept, the least recently used leave first.
+    A caller that is cancelled does not cancel the computation that others await.
+    """
+
+    def __init__(
+        self, *, ttl: dt.timedelta, size: int, clock: Callable[[], dt.datetime] = utcnow
+    ) -> None:
+        self.ttl = ttl
+        self.size = size
+        self.clock = clock
+        self._kept: OrderedDict[Hashable, tuple[dt.datetime, T]] = OrderedDict()
+        self._running: dict[Hashable, asyncio.Future[T]] = {}
+        self.computed = 0
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    async def get(self, key: Hashable, make: Callable[[], Awaitable[T]]) -> T:
+        kept = self._kept.get(key)
+        if kept is not None:
+            if self.clock() - kept[0] < self.ttl:
+                self._kept.move_to_end(key)
+                return kept[1]
+            del self._kept[key]
+        running = self._running.get(key)
+        if running is None:
+            running = asyncio.ensure_future(make())
+            self._running[key] = running
+            self.computed += 1
+            running.add_done_callback(lambda done: self._finished(key, done))
+        return await asyncio.shield(running)
+
+    def _finished(self, key: Hashable, done: asyncio.Future[T]) -> None:
+        self._running.pop(key, None)
+        if done.cancelled() or done.exception() is not None:
+            return  # the exception is raised to the callers awaiting it; nothing is kept
+        value = done.result()
+        if value is None:
+            return
+        self._kept[key] = (self.clock(), value)
+        self._kept.move_to_end(key)
+        while len(self._kept) > self.size:
+            self._kept.popitem(last=False)
+
+
+def _ranking_key(snapshot: Snapshot, categories: tuple[str, ...]) -> Hashable:
+    return (
+        snapshot.date,
+        categories,
+        snapshot.origin,
+        snapshot.taken_at,
+        len(snapshot.papers),
+        len(snapshot.signals),
+    )
+
+
+class DigestService:
+    """Snapshots and digests for commands, cached per (day, categories, filters) for ``ttl``."""
+
+    def __init__(
+        self,
+        snapshots: SnapshotProvider,
+        *,
+        ttl: dt.timedelta = DIGEST_TTL,
+        clock: Callable[[], dt.datetime] = utcnow,
+        weights: Mapping[str, float] | None = None,
+        max_post_share: float = MAX_POST_SHARE,
+        rank_prior: float = RANK_PRIOR,
+        offload: Offload = in_thread,
+    ) -> None:
+        self.snapshots = snapshots
+        self.weights = weights
+        self.max_post_share = max_post_share
+        self.rank_prior = rank_prior
+        self.offload = offload
+        self._snapshots: Flights[Snapshot | None] = Flights(
+            ttl=ttl, size=MAX_SNAPSHOTS, clock=clock
+        )
+        self.rankings: Flights[list[Ranked]] = Flights(ttl=ttl, size=MAX_RANKINGS, clock=clock)
+        self.digests: Flights[Digest] = Flights(ttl=ttl, size=MAX_DIGESTS, clock=clock)
+
+    async def snapshot(self, day: dt.date | None, categories: Sequence[str]) -> Snapshot | None:
+        """The provider's snapshot of (day, categories), asked once while it is being fetched."""
+        wanted = tuple(categories)
+        return await self._snapshots.get(
+            (day, wanted), lambda: self.snapshots.snapshot(day, wanted)
+        )
+
+    async def digest(
+        self,
+        snapshot: Snapshot,
+        filters: Filters,
+        *,
+        generated_at: dt.datetime,
+        categories: Sequence[str] = (),
+    ) -> Digest:
+        """The digest of ``snapshot`` under ``filters``; ``categories`` the snapshot's scope.
+
+        A cached digest keeps the time it was first generated at.
+        """
+        key = _ranking_key(snapshot, tuple(categories))
+        return await self.digests.get(
+            (key, filters), lambda: self._digest(key, snapshot, filters, generated_at)
+        )
+
+    async def _digest(
+        self, key: Hashable, snapshot: Snapshot, filters: Filters, generated_at: dt.datetime
+    ) -> Digest:
+        ranked = await self.rankings.get(key, lambda: self._rank(snapshot))
+        return await self.offload(
+            lambda: digest_of(snapshot, ranked, filters, generated_at=generated_at)
+        )
+
+    async def _rank(self, snapshot: Snapshot) -> list[Ranked]:
+        return await self.offload(
+            lambda: rank_snapshot(
+                snapshot,
+                weights=self.weights,
+                max_post_share=self.max_post_share,
+                rank_prior=self.rank_prior,
+            )
+        )
