@@ -2,7 +2,9 @@
 
 Run by ``benchmarks/signals.py`` in a subprocess (so that its memory and CPU are not the
 engine's): ``python benchmarks/fakeapi.py --seed 7 --papers 10000 --posts 100000`` prints
-``PORT <n> DAY <d> POSTS <m>`` and serves until killed.
+``PORT <n> DAY <d> POSTS <m>`` and serves until killed. ``--now`` fixes the world's present:
+``generate`` with the same seed, sizes and present gives the same world (the benchmark rebuilds
+it so, to rank every relevant post without reading them through the APIs).
 
 The world: ``--papers`` papers announced today with Zipf-like attention and ``--posts`` posts
 about them (Pareto engagement) on Bluesky, X, Hacker News and Reddit (link posts, and self-posts
@@ -160,7 +162,9 @@ def generate(seed: int, papers: int, posts: int, now: dt.datetime) -> World:
             kinds += ["chatter"] * int(relevant * 0.3)
         for kind in kinds:
             serial += 1
-            created = since + dt.timedelta(seconds=rng.randrange(span))
+            # A fraction of the span, not randrange(span): how many random numbers randrange
+            # draws depends on span, so the rest of the world would depend on the present.
+            created = since + dt.timedelta(seconds=int(rng.random() * span))
             host, pattern = rng.choices(forms, weights=form_weights)[0]
             linked: list[str] = []
             if kind in ("paper", "before"):
@@ -516,8 +520,14 @@ def main() -> None:
     parser.add_argument("--papers", type=int, default=10000)
     parser.add_argument("--posts", type=int, default=100000)
     parser.add_argument("--latency-ms", type=float, default=150.0)
+    parser.add_argument(
+        "--now",
+        type=dt.datetime.fromisoformat,
+        help="the world's present (ISO 8601 with an offset; default: now); the same seed, sizes "
+        "and present always give the same world",
+    )
     args = parser.parse_args()
-    world = generate(args.seed, args.papers, args.posts, dt.datetime.now(dt.UTC))
+    world = generate(args.seed, args.papers, args.posts, args.now or dt.datetime.now(dt.UTC))
     server = serve(world, args.latency_ms / 1000, args.seed)
     total = sum(len(v) for v in world.items.values()) + len(world.hf)
     print(f"PORT {server.server_address[1]} DAY {world.day} POSTS {total}", flush=True)

@@ -122,13 +122,13 @@ class Stops(logging.Handler):
             self.sources.append(message.split(":")[0])
 
 
-def world_snapshot(args: argparse.Namespace, snapshot: Snapshot) -> Snapshot:
+def world_snapshot(world: fakeapi.World, snapshot: Snapshot) -> Snapshot:
     """Every relevant post of the generated world as signals, as if every API had given all.
 
     Only the ranking step is measured on it (the size the targets name); it is built from the
-    generator with the same seed, not read through the APIs.
+    generator with the server's seed, sizes and present (the same world), not read through the
+    APIs.
     """
-    world = fakeapi.generate(args.seed, args.papers, args.posts, dt.datetime.now(dt.UTC))
     taken = dt.datetime.now(dt.UTC)
     signals = []
     for source, items in world.items.items():
@@ -294,9 +294,33 @@ async def naive_way(base: str, papers: list[str], counter: Counter[str], concurr
 
 def records(snapshot: Snapshot) -> list[truth.Record]:
     return [
-        truth.Record(s.source, s.arxiv_id, s.post.url if s.post else None, s.counts, s.share)
+        truth.Record(
+            s.source,
+            s.arxiv_id,
+            s.post.url if s.post else None,
+            s.counts,
+            s.share,
+            posted=s.post.posted_at if s.post else None,
+            taken=s.taken_at,
+            repo=s.repo,
+            repo_created=s.repo_created_at.date() if s.repo_created_at else None,
+        )
         for s in snapshot.signals
     ]
+
+
+def formula_top(snapshot: Snapshot) -> list[str]:
+    """The top 10 of the independent formula on a snapshot's own signals."""
+    papers = {
+        p.arxiv_id: truth.Paper(
+            announce_type=p.announce_type,
+            announced=p.announced or snapshot.date,
+            published=p.published,
+        )
+        for p in snapshot.papers
+    }
+    known = [r for r in records(snapshot) if r.paper in papers]
+    return [paper for paper, _ in truth.top(known, 10, papers, snapshot.stars_before)]
 
 
 def main() -> None:
@@ -320,12 +344,15 @@ def main() -> None:
         return
     os.environ.pop("HOTPAPERS_CONFIG", None)
     started = time.perf_counter()
+    # The server and world_snapshot must generate the same world: one present for both.
+    now = dt.datetime.now(dt.UTC)
     server = subprocess.Popen(
         [
             sys.executable,
             str(Path(__file__).with_name("fakeapi.py")),
             *("--seed", str(args.seed), "--papers", str(args.papers)),
             *("--posts", str(args.posts), "--latency-ms", str(args.latency_ms)),
+            *("--now", now.isoformat()),
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -346,9 +373,14 @@ def main() -> None:
             logging.getLogger("bot").addHandler(stops)
             snapshot, wall_s, collect_cpu_s = asyncio.run(engine_way(settings, engine_counts))
             collected = rank_in_fresh_process(snapshot, Path(tmp), "collected")
-            full = world_snapshot(args, snapshot)
+            world = fakeapi.generate(args.seed, args.papers, args.posts, now)
+            full = world_snapshot(world, snapshot)
+            del world.items, world.hf  # the records are kept, for the check below
             ranked = rank_in_fresh_process(full, Path(tmp), "world")
-        world_top = [paper for paper, _ in httpx.get(f"{base}/truth").json()["top"]]
+        served_top = httpx.get(f"{base}/truth").json()["top"]
+        world_top = [paper for paper, _ in served_top]
+        if [list(t) for t in truth.top(world.records, 10)] != served_top:
+            sys.exit("the rebuilt world is not the one the server serves: figures would be wrong")
         floor = httpx.get(f"{base}/floor").json()
         relevant = httpx.get(f"{base}/relevant").json()
         sample = random.Random(args.seed).sample(
@@ -419,7 +451,7 @@ def main() -> None:
             f"(process peak {figures['process_peak_rss_mb']:.0f} MB)"
         )
     full_top, engine_top = ranked["top"], collected["top"]
-    collected_top = [paper for paper, _ in truth.top(records(snapshot), 10)]
+    collected_top = formula_top(snapshot)
     overlap = len(set(engine_top) & set(world_top))
     print(
         f"top 10, ranking every relevant post, vs the truth: same order {full_top == world_top}, "
