@@ -9,6 +9,8 @@ Exit codes (the README's table is this one):
 2     bad input: a command-line value, a setting, a file, a destination that does not exist
 3     an upstream or platform is unavailable: arXiv's feed, Slack, Discord, a webhook host or
       the database server could not be reached, or refused the request; try again later
+4     ``deliver``: deliveries in doubt (a post may or may not have gone out) wait for an
+      operator: ``hotpapers deliveries list --state uncertain``
 130   interrupted (Ctrl-C)
 ====  =====================================================================================
 """

@@ -15,6 +15,7 @@ import typer
 from adapters.cli.common import handled, settings_and_logs, stderr, utcnow
 from adapters.cli.operate import with_store
 from bot.errors import InputError
+from bot.limits import MAX_ID
 
 if TYPE_CHECKING:
     from bot.store import Delivery, Resolution, SqlStore
@@ -55,7 +56,9 @@ def describe(delivery: Delivery, subs: dict[int, Subscription]) -> str:
 @deliveries_app.command("list")
 def list_command(
     state: Annotated[State | None, typer.Option(help="Only deliveries in this state.")] = None,
-    limit: Annotated[int, typer.Option(min=1, help="At most this many, the latest days.")] = 50,
+    limit: Annotated[
+        int, typer.Option(min=1, max=10_000, help="At most this many, the latest days.")
+    ] = 50,
 ) -> None:
     """List deliveries: id, state, day, destination, messages posted, attempts, last error."""
 
@@ -76,7 +79,7 @@ def list_command(
 
 @deliveries_app.command("resolve")
 def resolve_command(
-    delivery_id: Annotated[int, typer.Argument(help="The id shown by list.")],
+    delivery_id: Annotated[int, typer.Argument(min=1, max=MAX_ID, help="The id shown by list.")],
     posted: Annotated[
         bool, typer.Option("--posted", help="The message in doubt is in the channel.")
     ] = False,

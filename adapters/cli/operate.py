@@ -394,7 +394,7 @@ def deliver(
     Posts scheduled within the grace window (default 6 h) that were missed are caught up;
     later ones wait. Each delivery is claimed in the ledger first, so several deliver processes
     (or replicas sharing PostgreSQL) never post the same digest twice. Exit status: 0 when all
-    went well, 1 when some deliveries failed (retried by the next run), 3 while deliveries that
+    went well, 1 when some deliveries failed (retried by the next run), 4 while deliveries that
     may or may not have been posted wait for hotpapers deliveries resolve.
     """
     from bot.snapshot import read_snapshot, sample_snapshot

@@ -16,7 +16,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 
-from bot.errors import StorageError
+from bot.errors import StorageError, StoreUnavailable
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -49,7 +49,7 @@ def retried(work: Callable[P, Awaitable[T]]) -> Callable[P, Coroutine[Any, Any, 
                         f"The database refused an operation ({_reason(exc)})."
                     ) from exc
                 if attempt == TRIES:
-                    raise StorageError(
+                    raise StoreUnavailable(
                         f"The database failed {TRIES} times in a row ({_reason(exc)})."
                     ) from exc
                 log.warning("database connection failed (%s); retrying", _reason(exc))

@@ -110,3 +110,16 @@ def test_post_help_states_its_real_default_top(monkeypatch: pytest.MonkeyPatch) 
     assert code == 0
     assert "default: 10" in " ".join(out.split())
     assert "all above the minimum score" not in " ".join(out.split())
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["resolve", "99999999999999999999999", "--posted"],
+        ["list", "--limit", "99999999999999999999999"],
+    ],
+)
+def test_huge_numbers_are_bad_input_not_a_crash(args: list[str]) -> None:
+    code, _, err = invoke("deliveries", *args)
+    assert code == 2
+    assert "OverflowError" not in err and "unexpected error" not in err

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 from sqlalchemy import event
 
-from bot.errors import StorageError
+from bot.errors import StorageError, StoreUnavailable
 from bot.store import SqlStore, open_store
 from bot.subscriptions import Subscription
 from tests.conftest import PG_ADMIN_URL, postgres_database
@@ -86,6 +86,8 @@ async def test_a_database_that_keeps_failing_is_one_sentence(pg_store: SqlStore)
     with pytest.raises(StorageError) as failure:
         await pg_store.mark(claim, "posted", now=NOW)
     message = str(failure.value)
+    # Unavailable (exit 3: try again later), not bad input.
+    assert isinstance(failure.value, StoreUnavailable)
     assert message.startswith("The database failed 3 times in a row (")
     assert "\n" not in message
     assert "[SQL:" not in message
