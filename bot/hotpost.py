@@ -65,7 +65,7 @@ _SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL | re.IGNORECASE)
 def _as_written(text: str) -> str:
     """Upstream text as it was before ``render_markdown`` neutralised it (``&lt;``, ``]\\(``)."""
     text = text.replace("&lt;", "<").replace("]\\(", "](")
-    return re.sub(r"^(\s{0,3})\\\[(?=[^\]]*\]:)", r"\1[", text, flags=re.MULTILINE)
+    return re.sub(r"^(\s{0,3})\\\[", r"\1[", text, flags=re.MULTILINE)
 
 
 @dataclass

@@ -37,7 +37,9 @@ from bot.taxonomy import load_taxonomy
 
 _TAG = re.compile(r"<(?=[A-Za-z/!?])")
 _INLINE_LINK = re.compile(r"\](?=\()")
-_DEFINITION = re.compile(r"^(\s{0,3}(?:>\s?)*\s{0,3})\[(?=[^\]]*\]:)", re.MULTILINE)
+# A reference definition can only start a line: escaping every "[" that starts one stops them
+# all, whatever the label holds (escaped brackets, line breaks).
+_DEFINITION = re.compile(r"^(\s{0,3}(?:>\s?)*\s{0,3})\[", re.MULTILINE)
 _SAFE_URL = re.compile(r"^https?://[^\s()<>]+$")
 _CATEGORY = re.compile(r"^[A-Za-z-]+(?:\.[A-Za-z-]+)?$")
 # The reference posts write X/Twitter counts with no source name; every other source is named.
@@ -48,7 +50,7 @@ def neutral(text: str) -> str:
     """Text as written, but it opens no HTML tag and makes no link.
 
     A ``<`` that would open a tag or an autolink becomes ``&lt;``; ``](`` (an inline link or
-    image) becomes ``]\\(``; a ``[`` that starts a reference definition is escaped; control
+    image) becomes ``]\\(``; a ``[`` that starts a line (a reference definition) is escaped; control
     characters become spaces.
     """
     text = _INLINE_LINK.sub("]\\\\", _TAG.sub("&lt;", plain(text)))

@@ -236,3 +236,28 @@ def test_control_characters_never_reach_any_format() -> None:
     digest = build_digest(snap, Filters(keywords=("b\x1b",)), generated_at=NOW)
     for out in (render_text(digest), render_markdown(digest), render_html(digest)):
         assert not any(c in out for c in "\x00\x07\x1b\x0b\x7f")
+
+
+def test_reference_definitions_with_escaped_or_broken_labels_make_no_link() -> None:
+    """A reviewer's crafted day: labels with an escaped bracket, and split over two lines."""
+    p = paper(
+        "2611.00001",
+        title="Click [x y] or [x\\]] now",
+        abstract="[x\\]]: https://evil.example/b\nAn abstract.",
+    )
+    post = Post(
+        url="https://bsky.app/profile/a/post/1", text="[x\ny]: https://evil.example/a\nhello"
+    )
+    snap = Snapshot(
+        date=dt.date(2026, 11, 24),
+        papers=(p,),
+        signals=(Signal(source="bluesky", arxiv_id=p.arxiv_id, counts={"likes": 3}, post=post),),
+    )
+    markdown = render_markdown(build_digest(snap, Filters(), generated_at=NOW))
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark").render(markdown)
+    assert "evil.example" in html
+    assert 'href="https://evil' not in html
+    (back,) = import_post(markdown).papers
+    assert (back.title, back.abstract) == (p.title, p.abstract)
