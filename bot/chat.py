@@ -62,9 +62,10 @@ def describe(sub: Subscription) -> str:
         if sub.paused and sub.paused_reason
         else (" — paused" if sub.paused else "")
     )
+    refresh = f", refreshed after {sub.refresh_after} h" if sub.refresh_after else ""
     return (
         f"{cats}: top {sub.top} at {sub.post_time:%H:%M} {sub.timezone}, "
-        f"{cadence_phrase(sub)}{words}{state}"
+        f"{cadence_phrase(sub)}{refresh}{words}{state}"
     )
 
 
@@ -232,6 +233,8 @@ class CommandHandler:
             }.items()
             if value is not None
         }
+        if command.refresh_after is not None:
+            changes["refresh_after"] = command.refresh_after or None  # 0: off
         problem = _cadence_changes(mine[0] if mine else None, command, changes)
         if problem:
             return TextReply(kind="error", text=problem)

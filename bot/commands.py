@@ -3,7 +3,8 @@
     /hotpapers [rising|week|month] [CATEGORY ...] [top N] [date YYYY-MM-DD]
                [keywords WORD ...] [public]
     /hotpapers subscribe CATEGORY ... [at HH:MM] [tz ZONE] [top N] [weekdays mon-fri]
-                         [daily | weekly DAY] [lag 0|1d] [keywords WORD ...]
+                         [daily | weekly DAY] [lag 0|1d] [refresh 24h|off]
+                         [keywords WORD ...]
     /hotpapers unsubscribe [CATEGORY ...]
     /hotpapers subscriptions | pause | resume | help
 
@@ -34,14 +35,27 @@ USAGE = """\
 [keywords words…]
 /hotpapers subscribe cs.LG weekly fri at 16:00 — the best of the week, every Friday
 /hotpapers subscribe cs.LG lag 1d — each day, the announcement before, with a day of engagement
+/hotpapers subscribe cs.LG refresh 24h — posts edited a day later with settled counts
 /hotpapers unsubscribe [categories] — stop some categories, or everything
 /hotpapers subscriptions — what this channel gets
 /hotpapers pause · /hotpapers resume · /hotpapers help"""
 
 ACTIONS = ("subscribe", "unsubscribe", "subscriptions", "pause", "resume", "help")
 VIEWS = ("rising", "week", "month")
-OPTIONS = ("top", "date", "keywords", "public", "at", "tz", "weekdays", "daily", "weekly", "lag")
-SUBSCRIBE_ONLY = ("at", "tz", "weekdays", "daily", "weekly", "lag")
+OPTIONS = (
+    "top",
+    "date",
+    "keywords",
+    "public",
+    "at",
+    "tz",
+    "weekdays",
+    "daily",
+    "weekly",
+    "lag",
+    "refresh",
+)
+SUBSCRIBE_ONLY = ("at", "tz", "weekdays", "daily", "weekly", "lag", "refresh")
 View = Literal["day", "rising", "week", "month"]
 __all__ = ["MAX_TOP", "CommandError", "parse"]
 
@@ -70,6 +84,8 @@ class Subscribe:
     weekdays: tuple[int, ...] | None = None
     cadence: Cadence | None = None
     lag: int | None = None
+    # Hours after which posts are edited with settled counts; 0 turns it off; None: unchanged.
+    refresh_after: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -168,6 +184,20 @@ def parse_lag(text: str) -> int:
     return int(match[1])
 
 
+def parse_refresh(text: str) -> int:
+    """``24h``, ``24`` (hours, 1 to 168) or ``off`` (0): when a post is edited with settled
+    counts."""
+    lowered = text.strip().lower()
+    if lowered == "off":
+        return 0
+    match = re.fullmatch(r"0*([0-9]{1,3})h?", lowered)
+    if match is None or not 1 <= int(match[1]) <= 168:
+        raise CommandError(
+            f"“refresh” takes hours from 1 to 168 (like 24h) or off, not “{echo(text)}”."
+        )
+    return int(match[1])
+
+
 def parse_top(text: str) -> int:
     # ASCII digits only, and few of them: int() refuses some Unicode digits and huge numbers.
     digits = re.fullmatch(r"0*([0-9]{1,3})", text.strip())
@@ -255,6 +285,7 @@ def parse(text: str, *, today: dt.date) -> Command:
                 "weekdays": parse_weekdays,
                 "weekly": parse_weekday,
                 "lag": parse_lag,
+                "refresh": parse_refresh,
             }[word](value)
             values[word] = parsed
         else:
@@ -285,10 +316,12 @@ def parse(text: str, *, today: dt.date) -> Command:
             weekdays=(weekly,) if isinstance(weekly, int) else values.get("weekdays"),  # type: ignore[arg-type]
             cadence="weekly" if weekly is not None else "daily" if "daily" in values else None,
             lag=values.get("lag"),  # type: ignore[arg-type]
+            refresh_after=values.get("refresh"),  # type: ignore[arg-type]
         )
     if set(SUBSCRIBE_ONLY) & values.keys():
         raise CommandError(
-            "“at”, “tz”, “weekdays”, “daily”, “weekly” and “lag” belong to “subscribe”: "
+            "“at”, “tz”, “weekdays”, “daily”, “weekly”, “lag” and “refresh” belong to "
+            "“subscribe”: "
             "/hotpapers subscribe cs.LG at 09:00."
         )
     return DigestRequest(

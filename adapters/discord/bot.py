@@ -154,6 +154,7 @@ def build_group(handler: CommandHandler, *, policy: Policy = manage_channels) ->
         weekdays="mon-fri, daily…",
         weekly="one weekday, e.g. fri: the best of the week, once a week",
         lag="1d: each day, the announcement before the latest, with a day of engagement",
+        refresh="e.g. 24h: edit posts later with settled counts; off to stop",
         keywords="words to look for",
     )
     async def subscribe(
@@ -165,6 +166,7 @@ def build_group(handler: CommandHandler, *, policy: Policy = manage_channels) ->
         weekdays: str | None = None,
         weekly: str | None = None,
         lag: Literal["0", "1d"] | None = None,
+        refresh: str | None = None,
         keywords: str | None = None,
     ) -> None:
         text = words(
@@ -175,6 +177,7 @@ def build_group(handler: CommandHandler, *, policy: Policy = manage_channels) ->
             ("weekdays", weekdays),
             ("weekly", weekly),
             ("lag", lag),
+            ("refresh", refresh),
             ("keywords", keywords),
         )
         await answer(interaction, handler, text, public=False, may_manage=policy(interaction))

@@ -167,3 +167,19 @@ async def test_a_channel_subscribes_weekly_then_daily_with_a_lag(bot: CommandHan
     assert (await say(bot, "subscribe cs.LG lag 1d weekdays daily")).text == (
         "Subscribed: cs.LG: top 10 at 09:00 UTC, every day, lag 1 day."
     )
+
+
+async def test_a_channel_turns_refresh_on_and_off_from_chat(store: SqlStore) -> None:
+    handler = CommandHandler(store, FixedSnapshot(sample_snapshot()), clock=lambda: NOW)
+    ctx = Context(platform="slack", workspace="T1", channel="C1")
+    reply = await handler.handle("subscribe cs.LG refresh 24h", ctx)
+    assert isinstance(reply, TextReply)
+    assert "refreshed after 24 h" in reply.text
+    ((sub,),) = [await store.subscriptions()]
+    assert sub.refresh_after == 24
+    await handler.handle("subscribe refresh off", ctx)
+    ((sub,),) = [await store.subscriptions()]
+    assert sub.refresh_after is None
+    bad = await handler.handle("subscribe cs.LG refresh 1000h", ctx)
+    assert isinstance(bad, TextReply)
+    assert "“refresh” takes hours from 1 to 168" in bad.text
