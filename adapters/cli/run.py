@@ -90,6 +90,9 @@ async def serve(
     from bot.store import open_store
 
     store = await open_store(settings.database())
+    if fixed is not None:
+        # Its counts as readings too, so that /hotpapers week, month and rising answer from it.
+        await store.readings.record(fixed)
     console = Console(highlight=False)
     runner: web.AppRunner | None = None
     stops = []

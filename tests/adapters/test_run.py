@@ -197,3 +197,10 @@ def test_an_empty_session_ends_cleanly_while_a_delivery_runs(tmp_path: Path) -> 
     assert result.returncode == 0
     assert "Traceback" not in result.stderr
     assert "ERROR" not in result.stderr
+
+
+def test_the_sample_day_answers_the_views_over_time_too(tmp_path: Path) -> None:
+    result = run_console("/hotpapers week top 1\n/hotpapers month top 1\n", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "best of the week 2021-03-12 – 2021-03-18" in result.stdout
+    assert "No announcement day is stored" not in result.stdout
