@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import uuid
@@ -47,9 +48,10 @@ def write_atomic(path: Path, text: str, *, make_parents: bool = False) -> None:
         if make_parents:
             path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            mode: int | None = path.lstat().st_mode
+            was: os.stat_result | None = path.lstat()
         except FileNotFoundError:
-            mode = None
+            was = None
+        mode = was.st_mode if was is not None else None
         if mode is not None and not stat.S_ISREG(mode):
             with path.open("w", encoding="utf-8", errors=UNENCODABLE) as target:
                 target.write(text)
@@ -60,6 +62,11 @@ def write_atomic(path: Path, text: str, *, make_parents: bool = False) -> None:
         try:
             with os.fdopen(descriptor, "w", encoding="utf-8", errors=UNENCODABLE) as file:
                 file.write(text)
+                if was is not None:
+                    # The file replaced keeps its permissions (a 600 stays private) and owner.
+                    os.fchmod(file.fileno(), stat.S_IMODE(was.st_mode))
+                    with contextlib.suppress(PermissionError):
+                        os.fchown(file.fileno(), was.st_uid, was.st_gid)
             os.replace(partial, path)
         except BaseException:
             partial.unlink(missing_ok=True)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -54,3 +55,15 @@ def test_a_file_over_the_limit_is_refused_with_the_limit(tmp_path: Path) -> None
     with pytest.raises(SnapshotError, match="larger than the limit of 2 MiB"):
         read_text(path, "The post", limit=2 * 1024 * 1024)
     assert read_text(path, "The post") == "x" * (2 * 1024 * 1024 + 1)
+
+
+def test_a_replaced_file_keeps_its_permissions_and_owner(tmp_path: Path) -> None:
+    target = tmp_path / "private.json"
+    target.write_text("old\n")
+    target.chmod(0o600)
+    before = target.stat()
+    write_atomic(target, "new\n")
+    after = target.stat()
+    assert target.read_text() == "new\n"
+    assert stat.S_IMODE(after.st_mode) == 0o600  # not the umask's 644: it stays private
+    assert (after.st_uid, after.st_gid) == (before.st_uid, before.st_gid)
