@@ -255,6 +255,14 @@ class Deliverer:
                 raise
             except DeliveryError as exc:
                 raise MaybePosted(f"it could not be looked up: {exc}") from exc
+            except Exception as exc:
+                # An odd history is this delivery's problem only: not found yet, the run goes on.
+                log.warning("subscription %s: lookup: %s: %s", sub.id, type(exc).__name__, exc)
+                log.debug("the lookup's failure", exc_info=True)
+                raise MaybePosted(
+                    f"it could not be looked up (the {sub.platform} {sub.kind} answered"
+                    f" unexpectedly: {type(exc).__name__})"
+                ) from exc
             if found is not None:
                 await self._mark_part(claim, part, "posted", message_id=found)
                 return found

@@ -286,3 +286,18 @@ async def test_a_lookup_that_keeps_failing_ends_with_an_operator(store: SqlStore
     assert third.outcomes == {"uncertain": 1}  # no attempt left: reported until resolved
     assert third.uncertain == 1
     assert publisher.keys() == keys(sub, 0)
+
+
+async def test_a_lookup_that_throws_is_that_deliverys_problem_only(store: SqlStore) -> None:
+    odd = await store.add(subscription(destination="https://fake/odd"), now=MORNING)
+    fine = await store.add(subscription(destination="https://fake/fine"), now=MORNING)
+    publisher = ReconcilingPublisher()
+    publisher.lost_answers += [MaybePosted("HTTP 500")]  # the first one is in doubt
+    first = await deliverer(store, publisher).run(MORNING)
+    assert first.outcomes == {"failed": 1, "posted": 1}
+    publisher.lookup_failures += [AttributeError("'str' object has no attribute 'get'")]
+    second = await deliverer(store, publisher).run(LATER)
+    assert second.outcomes == {"failed": 1, "already handled": 1}  # the run went on
+    assert "answered unexpectedly: AttributeError" in second.problems[0]
+    states = {d.subscription_id: d.state for d in await store.deliveries()}
+    assert states == {odd.id: "failed", fine.id: "posted"}  # not left claimed
