@@ -263,6 +263,9 @@ class Deliverer:
                     f"it could not be looked up (the {sub.platform} {sub.kind} answered"
                     f" unexpectedly: {type(exc).__name__})"
                 ) from exc
+            if found and await self.store.recorded_elsewhere(claim, found):
+                # A look-alike posted by another delivery (same channel, same digest): not ours.
+                found = None
             if found is not None:
                 await self._mark_part(claim, part, "posted", message_id=found)
                 return found

@@ -3,7 +3,8 @@
 Every message carries a ``nonce`` with ``enforce_nonce``: within a few minutes Discord returns
 the message already created with that nonce instead of posting it again. After a crash or a
 lost answer, ``find`` reads the channel's recent messages and matches the nonce (or, where
-Discord leaves it out, the same embeds by the same bot), so a retry never duplicates a message.
+Discord leaves it out, the same embeds by a bot — the deliverer never takes a message that the
+ledger already records for another delivery), so a retry never duplicates a message.
 A 429 is waited out (``retry_after``); 403/404 mean the channel is gone or forbidden, and the
 subscription is paused.
 """

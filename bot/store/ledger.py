@@ -282,6 +282,27 @@ class Ledger:
             return True
 
     @retried
+    async def recorded_elsewhere(self, claim: Claim, message_id: str) -> bool:
+        """Whether another delivery already recorded this platform message as its own."""
+        async with self.sessions() as session:
+            found = await session.scalar(
+                select(func.count())
+                .select_from(MessageRow)
+                .where(
+                    MessageRow.message_id == message_id,
+                    MessageRow.delivery_id != claim.delivery_id,
+                )
+            )
+            if found:
+                return True
+            found = await session.scalar(
+                select(func.count())
+                .select_from(DeliveryRow)
+                .where(DeliveryRow.message_id == message_id, DeliveryRow.id != claim.delivery_id)
+            )
+            return bool(found)
+
+    @retried
     async def deliveries(
         self,
         subscription_id: int | None = None,

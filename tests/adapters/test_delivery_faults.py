@@ -261,3 +261,32 @@ async def test_an_odd_slack_history_is_simply_not_a_match(messages: object) -> N
         sub = subscription("slack", "channel", "C1")
         (message, *_) = slack_messages(_digest(3))
         assert await publisher.find(sub, message, key="k", thread="") is None
+
+
+async def test_discord_never_takes_another_deliverys_message_for_its_own(store: SqlStore) -> None:
+    fake = FakeDiscord()
+    refuse = {"on": False}
+
+    def post(path: str, body: bytes) -> tuple[int, str, bytes]:
+        if refuse["on"]:  # a 500 for a post that was not taken
+            return 500, "application/json", b'{"message": "500: Internal Server Error"}'
+        return fake.post(path, body)
+
+    with serve(fake.routes(), post=post) as (base, _):
+        a = await store.add(subscription("discord", "channel", "555", top=3), now=MORNING)
+        async with httpx.AsyncClient(timeout=5) as client:
+            publisher = DiscordPublisher(
+                client, "token", api_base=f"{base}/api/v10", sleep=no_sleep
+            )
+            run = deliverer(store, publisher, "discord", "channel").run
+            assert (await run(MORNING)).outcomes == {"posted": 1}
+            # A second subscription of the same channel with the same filters.
+            b = await store.add(subscription("discord", "channel", "555", top=3), now=MORNING)
+            refuse["on"] = True
+            assert (await run(later(1))).outcomes == {"failed": 1, "already handled": 1}
+            refuse["on"] = False
+            assert (await run(later(6))).outcomes == {"posted": 1, "already handled": 1}
+    per_post = len(discord_messages(_digest(3)))
+    assert len(fake.messages) == 2 * per_post  # B's post went out: it was not A's
+    ids = {d.subscription_id: d.message_id for d in await store.deliveries()}
+    assert ids[a.id] != ids[b.id]  # type: ignore[index]
