@@ -103,7 +103,8 @@ class Deliverer:
     async def run(self, at: dt.datetime) -> Report:
         """Every delivery due at ``at``: posted, skipped or failed, each at most once."""
         report = Report()
-        for sub in await self.store.subscriptions(active_only=True):
+        active = await self.store.subscriptions(active_only=True)
+        for sub in active:
             for item in due(sub, at, grace=self.grace):
                 if self.fixed_date is not None:
                     item = Due(
@@ -112,6 +113,7 @@ class Deliverer:
                         digest_date=self.fixed_date,
                     )
                 await self._deliver(item, report)
+        await self._retry(active, report)
         # Reported by every run, not only the one that noticed, until an operator decides.
         report.uncertain = await self.store.count("uncertain")
         if report.uncertain:
@@ -120,6 +122,17 @@ class Deliverer:
                 f"not have been posted and will not be retried: see {RESOLVE} --posted|--retry"
             )
         return report
+
+    async def _retry(self, active: list[Subscription], report: Report) -> None:
+        """Deliveries an operator resolved for a retry: posted now, whatever the grace window."""
+        subs = {sub.id: sub for sub in active if not sub.paused}
+        for row in await self.store.deliveries(state="retry"):
+            sub = subs.get(row.subscription_id)
+            if sub is not None:  # a paused or removed subscription waits, still listed
+                item = Due(
+                    subscription=sub, scheduled_for=row.scheduled_for, digest_date=row.digest_date
+                )
+                await self._deliver(item, report)
 
     async def _digest(self, sub: Subscription, day: dt.date) -> Digest | None:
         key = (day, sub.categories, sub.keywords, sub.top)

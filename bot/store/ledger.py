@@ -8,8 +8,9 @@ rendered once and kept, one row each: ``pending`` → ``sending`` just before th
 message left ``sending`` may have gone out, so it is reconciled with the platform or left
 ``uncertain`` for an operator to resolve.
 
-Delivery states: claimed → sending → posted; failed (retried); skipped; gone; uncertain (until
-resolved).
+Delivery states: claimed → sending → posted; failed (retried within the grace window); skipped;
+gone; uncertain (until resolved); retry (resolved by an operator: the next run posts what is
+left, whatever the grace window).
 """
 
 from __future__ import annotations
@@ -386,8 +387,9 @@ class Ledger:
                 or 0
             )
             if was == "uncertain":
-                # What is left goes out with fresh attempts at the next run in the window.
-                row.state = "posted" if posted and not left else "failed"
+                # What is left goes out with fresh attempts at the next run, whatever the grace
+                # window: an operator asked for it.
+                row.state = "posted" if posted and not left else "retry"
                 row.attempts = 0
                 row.owner = ""
                 row.updated_at = now

@@ -110,3 +110,20 @@ def test_post_help_states_its_real_default_top(monkeypatch: pytest.MonkeyPatch) 
     assert code == 0
     assert "default: 10" in " ".join(out.split())
     assert "all above the minimum score" not in " ".join(out.split())
+
+
+def test_an_operators_retry_is_posted_even_after_the_grace_window() -> None:
+    hook = ScriptedWebhook(["slow"], slow_s=1.2)
+    with serve({}, post=hook) as (base, _):
+        assert subscribe_and_deliver(base)[0] == 4
+        code, out, _ = invoke("deliveries", "resolve", "1", "--retry")
+        assert (code, out) == (
+            0,
+            "Delivery 1: 1 message left to post; the next deliver run posts them.\n",
+        )
+        assert "retry" in invoke("deliveries", "list", "--state", "retry")[1]
+        code, _, err = invoke("deliver", "--sample", "--at", "2026-11-25T16:00:00+00:00")
+        assert code == 0, err
+        assert "1 posted" in err
+    assert len(hook.posts) == 2
+    assert "No retry deliveries." in invoke("deliveries", "list", "--state", "retry")[2]

@@ -212,7 +212,7 @@ async def test_an_operator_decides_an_uncertain_message_went_out(store: SqlStore
     (row,) = await store.deliveries(state="uncertain")
     resolved = await store.resolve(row.id, posted=True, now=LATER)
     assert resolved is not None
-    assert (resolved.was, resolved.state, resolved.left) == ("uncertain", "failed", 1)
+    assert (resolved.was, resolved.state, resolved.left) == ("uncertain", "retry", 1)
     report = await deliverer(store, publisher).run(LATER)
     assert (report.outcomes, report.uncertain) == ({"posted": 1}, 0)
     assert publisher.keys() == keys(sub, 0, 1, 2)
@@ -226,10 +226,10 @@ async def test_an_operator_decides_an_uncertain_message_is_posted_again(store: S
     (row,) = await store.deliveries()
     resolved = await store.resolve(row.id, posted=False, now=LATER)
     assert resolved is not None
-    assert (resolved.was, resolved.state, resolved.left) == ("uncertain", "failed", 1)
+    assert (resolved.was, resolved.state, resolved.left) == ("uncertain", "retry", 1)
     again = await store.resolve(row.id, posted=False, now=LATER)
     assert again is not None
-    assert again.was == again.state == "failed"  # no longer in doubt: left as it is
+    assert again.was == again.state == "retry"  # no longer in doubt: left as it is
     assert await store.resolve(row.id + 1, posted=False, now=LATER) is None
     report = await deliverer(store, publisher).run(LATER)
     assert report.outcomes == {"posted": 1}
@@ -301,3 +301,23 @@ async def test_a_lookup_that_throws_is_that_deliverys_problem_only(store: SqlSto
     assert "answered unexpectedly: AttributeError" in second.problems[0]
     states = {d.subscription_id: d.state for d in await store.deliveries()}
     assert states == {odd.id: "failed", fine.id: "posted"}  # not left claimed
+
+
+async def test_an_operators_retry_is_posted_after_the_grace_window(store: SqlStore) -> None:
+    sub = await store.add(subscription(), now=MORNING)
+    publisher = RecordingPublisher(parts=2)
+    publisher.failures += [None, MaybePosted("HTTP 500")]  # in truth, it did not go out
+    await deliverer(store, publisher).run(MORNING)
+    (row,) = await store.deliveries(state="uncertain")
+    days_later = MORNING + dt.timedelta(days=2)
+    resolved = await store.resolve(row.id, posted=False, now=days_later)
+    assert resolved is not None
+    report = await deliverer(store, publisher).run(days_later)
+    assert "uncertain" not in report.outcomes
+    old_day = keys(sub, 0, 1)
+    posted = publisher.keys()
+    assert [k for k in posted if k in old_day] == old_day  # message 2, once
+    assert [d.state for d in await store.deliveries() if d.id == row.id] == ["posted"]
+    await deliverer(store, publisher).run(days_later + dt.timedelta(minutes=5))
+    posted = publisher.keys()
+    assert [k for k in posted if k in old_day] == old_day
