@@ -187,6 +187,51 @@ class Ledger:
             )
 
     @retried
+    async def stale(
+        self, *, now: dt.datetime, scheduled_before: dt.datetime, max_attempts: int
+    ) -> list[int]:
+        """Deliveries a worker stopped working on (``claimed``/``sending``, lease expired) that
+        no claim will ever take over again: past their grace window, or out of attempts."""
+        async with self.sessions() as session:
+            found = await session.scalars(
+                select(DeliveryRow.id)
+                .where(
+                    DeliveryRow.state.in_(("claimed", "sending")),
+                    DeliveryRow.lease_until < now,
+                    (DeliveryRow.scheduled_for < scheduled_before)
+                    | (DeliveryRow.attempts >= max_attempts),
+                )
+                .order_by(DeliveryRow.id)
+            )
+            return list(found.all())
+
+    @retried
+    async def take_over(
+        self, delivery_id: int, *, owner: str, now: dt.datetime, lease: dt.timedelta
+    ) -> Claim | None:
+        """Take a stopped delivery over to settle it (whatever its attempts); None when it is
+        no longer stopped (someone else got it, or its lease was renewed)."""
+        async with self.sessions.begin() as session:
+            row = await session.get(DeliveryRow, delivery_id, with_for_update=True)
+            if (
+                row is None
+                or row.state not in ("claimed", "sending")
+                or aware(row.lease_until) >= now
+            ):
+                return None
+            was = row.state
+            row.state, row.owner = "claimed", owner
+            row.lease_until, row.updated_at = now + lease, now
+            return Claim(
+                delivery_id=row.id,
+                subscription_id=row.subscription_id,
+                digest_date=row.digest_date,
+                owner=owner,
+                attempts=row.attempts,
+                resumed_sending=was == "sending",
+            )
+
+    @retried
     async def mark(
         self, claim: Claim, state: str, *, now: dt.datetime, message_id: str = "", error: str = ""
     ) -> bool:

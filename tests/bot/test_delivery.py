@@ -321,3 +321,60 @@ async def test_an_operators_retry_is_posted_after_the_grace_window(store: SqlSto
     await deliverer(store, publisher).run(days_later + dt.timedelta(minutes=5))
     posted = publisher.keys()
     assert [k for k in posted if k in old_day] == old_day
+
+
+async def stopped_while_sending(store: SqlStore, sub: Subscription, *, parts: int) -> None:
+    """A worker killed after marking message 1 ``sending`` (its lease long expired)."""
+    assert sub.id is not None
+    then = MORNING - dt.timedelta(hours=1)
+    claim = await store.claim(
+        sub.id,
+        MORNING.date(),
+        scheduled_for=MORNING,
+        owner="dead",
+        now=then,
+        lease=dt.timedelta(minutes=10),
+        max_attempts=5,
+    )
+    assert claim is not None
+    assert await store.prepare(claim, [{"text": f"m{n}"} for n in range(parts)], now=then)
+    lease = dt.timedelta(minutes=10)
+    assert await store.mark_part(claim, 0, "sending", now=then, lease=lease)
+
+
+PAST_THE_WINDOW = MORNING + dt.timedelta(hours=7)
+
+
+async def test_a_post_stopped_past_its_window_is_reported_not_lost(store: SqlStore) -> None:
+    sub = await store.add(subscription(), now=MORNING)
+    await stopped_while_sending(store, sub, parts=2)
+    publisher = RecordingPublisher()
+    for at in (PAST_THE_WINDOW, PAST_THE_WINDOW + dt.timedelta(hours=1)):
+        report = await deliverer(store, publisher).run(at)
+        assert report.uncertain == 1  # reported by every run until an operator decides
+        assert "hotpapers deliveries resolve ID" in report.problems[-1]
+    (row,) = await store.deliveries()
+    assert row.state == "uncertain"
+    assert "a worker stopped while posting it (0 of 2 messages confirmed)" in row.last_error
+    assert publisher.posts == []
+
+
+async def test_a_post_stopped_at_its_last_attempt_is_reported_not_lost(store: SqlStore) -> None:
+    sub = await store.add(subscription(), now=MORNING)
+    await crashed_while_sending(store, sub)
+    publisher = RecordingPublisher()
+    report = await deliverer(store, publisher, max_attempts=1).run(MORNING)
+    assert (report.outcomes["uncertain"], report.uncertain) == (1, 1)
+    assert publisher.posts == []
+
+
+async def test_a_post_stopped_past_its_window_is_looked_up(store: SqlStore) -> None:
+    sub = await store.add(subscription(), now=MORNING)
+    await stopped_while_sending(store, sub, parts=1)
+    publisher = ReconcilingPublisher()
+    publisher.posts.append((sub.id, "2026-11-25", keys(sub, 0)[0]))  # it did go out
+    report = await deliverer(store, publisher).run(PAST_THE_WINDOW)
+    assert (report.outcomes, report.uncertain) == ({"posted": 1}, 0)
+    (row,) = await store.deliveries()
+    assert (row.state, row.message_id) == ("posted", "m1")
+    assert len(publisher.posts) == 1
