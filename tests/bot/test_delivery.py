@@ -378,3 +378,42 @@ async def test_a_post_stopped_past_its_window_is_looked_up(store: SqlStore) -> N
     (row,) = await store.deliveries()
     assert (row.state, row.message_id) == ("posted", "m1")
     assert len(publisher.posts) == 1
+
+
+async def test_a_claim_stopped_before_posting_past_its_window_ends_as_missed(
+    store: SqlStore,
+) -> None:
+    sub = await store.add(subscription(), now=MORNING)
+    assert sub.id is not None
+    then = MORNING - dt.timedelta(hours=1)
+    claim = await store.claim(
+        sub.id,
+        MORNING.date(),
+        scheduled_for=MORNING,
+        owner="dead",
+        now=then,
+        lease=dt.timedelta(minutes=10),
+        max_attempts=5,
+    )
+    assert claim is not None
+    report = await deliverer(store, RecordingPublisher()).run(PAST_THE_WINDOW)
+    assert (report.outcomes, report.uncertain) == ({"failed": 1}, 0)
+    assert "stopped before posting" in report.problems[0]
+    (row,) = await store.deliveries()
+    assert row.state == "failed"
+
+
+async def test_a_post_still_in_its_workers_hands_is_left_alone(store: SqlStore) -> None:
+    sub = await store.add(subscription(), now=MORNING)
+    await stopped_while_sending(store, sub, parts=2)
+    early = MORNING - dt.timedelta(minutes=55)  # the worker's lease runs until 08:15
+    report = await Deliverer(
+        store,
+        CountingSnapshots(sample_snapshot()),
+        {("discord", "webhook"): RecordingPublisher()},
+        clock=lambda: early,
+        max_attempts=1,
+    ).run(PAST_THE_WINDOW)
+    assert (report.outcomes, report.uncertain) == ({}, 0)
+    (row,) = await store.deliveries()
+    assert row.state == "sending"
