@@ -105,7 +105,8 @@ class Deliverer:
         """Every delivery due at ``at``: posted, skipped or failed, each at most once."""
         report = Report()
         self._digests = {}  # shared within a run only: a later run sees newer data
-        for sub in await self.store.subscriptions(active_only=True):
+        active = await self.store.subscriptions(active_only=True)
+        for sub in active:
             for item in due(sub, at, grace=self.grace):
                 if self.fixed_date is not None:
                     item = Due(
@@ -114,6 +115,8 @@ class Deliverer:
                         digest_date=self.fixed_date,
                     )
                 await self._deliver(item, report)
+        await self._retry(active, report)
+        await self._settle_stopped(at, report)
         # Reported by every run, not only the one that noticed, until an operator decides.
         report.uncertain = await self.store.count("uncertain")
         if report.uncertain:
@@ -122,6 +125,89 @@ class Deliverer:
                 f"not have been posted and will not be retried: see {RESOLVE} --posted|--retry"
             )
         return report
+
+    async def _retry(self, active: list[Subscription], report: Report) -> None:
+        """Deliveries an operator resolved for a retry: posted now, whatever the grace window."""
+        subs = {sub.id: sub for sub in active if not sub.paused}
+        for row in await self.store.deliveries(state="retry"):
+            sub = subs.get(row.subscription_id)
+            if sub is not None:  # a paused or removed subscription waits, still listed
+                item = Due(
+                    subscription=sub, scheduled_for=row.scheduled_for, digest_date=row.digest_date
+                )
+                await self._deliver(item, report)
+
+    async def _settle_stopped(self, at: dt.datetime, report: Report) -> None:
+        """Deliveries whose worker stopped while posting and that no run will claim again (past
+        their grace window, or out of attempts): looked up where the platform allows, otherwise
+        left ``uncertain`` for an operator — never silently stuck."""
+        stopped = await self.store.stale(
+            now=self.clock(), scheduled_before=at - self.grace, max_attempts=self.max_attempts
+        )
+        if not stopped:
+            return
+        subs = {sub.id: sub for sub in await self.store.subscriptions()}
+        for delivery_id in stopped:
+            claim = await self.store.take_over(
+                delivery_id, owner=self.owner, now=self.clock(), lease=self.lease
+            )
+            if claim is None:
+                continue  # someone else is on it
+            try:
+                await self._settle_one_stopped(claim, subs.get(claim.subscription_id), report)
+            except _ClaimLost:
+                continue
+
+    async def _settle_one_stopped(
+        self, claim: Claim, sub: Subscription | None, report: Report
+    ) -> None:
+        publisher = self.publishers.get((sub.platform, sub.kind)) if sub is not None else None
+        parts = await self.store.parts(claim)
+        thread = ""
+        for part in parts:
+            if part.state == "posted":
+                thread = thread or part.message_id
+                continue
+            if part.state == "pending" or not isinstance(publisher, Reconciler):
+                break
+            assert sub is not None
+            key = message_key(delivery_key(sub, claim.digest_date), part.position)
+            try:
+                found = await publisher.find(sub, part.body, key=key, thread=thread)
+            except Exception as exc:  # not found yet: an operator decides
+                log.warning("subscription %s: lookup: %s: %s", sub.id, type(exc).__name__, exc)
+                found = None
+            if found and await self.store.recorded_elsewhere(claim, found):
+                found = None
+            if not found:
+                break
+            await self._mark_part(claim, part, "posted", message_id=found)
+            thread = thread or found
+        parts = await self.store.parts(claim)
+        posted = sum(part.state == "posted" for part in parts)
+        name = f"subscription {claim.subscription_id}: the post of {claim.digest_date}"
+        if parts and posted == len(parts):
+            await self.store.mark(claim, "posted", now=self.clock(), message_id=thread)
+            report.outcomes["posted"] += 1
+            return
+        in_doubt = claim.resumed_sending or any(part.state != "pending" for part in parts)
+        if not in_doubt:
+            # Nothing went out: a missed post, like any other past its window.
+            error = "stopped before posting; not caught up after its grace window or attempts"
+            await self.store.mark(claim, "failed", now=self.clock(), error=error)
+            report.outcomes["failed"] += 1
+            report.problems.append(f"{name} {error}")
+            return
+        for part in parts:
+            if part.state == "sending":
+                await self._mark_part(claim, part, "uncertain")
+        error = (
+            f"a worker stopped while posting it ({posted} of {len(parts)} messages confirmed);"
+            " past its grace window or out of attempts"
+        )
+        await self.store.mark(claim, "uncertain", now=self.clock(), error=error)
+        report.outcomes["uncertain"] += 1
+        report.problems.append(f"{name} may or may not have gone out ({error}); not retried")
 
     async def _digest(self, sub: Subscription, day: dt.date) -> Digest | None:
         key = (day, sub.categories, sub.keywords, sub.top, sub.cadence, sub.lag)
@@ -253,6 +339,17 @@ class Deliverer:
                 raise
             except DeliveryError as exc:
                 raise MaybePosted(f"it could not be looked up: {exc}") from exc
+            except Exception as exc:
+                # An odd history is this delivery's problem only: not found yet, the run goes on.
+                log.warning("subscription %s: lookup: %s: %s", sub.id, type(exc).__name__, exc)
+                log.debug("the lookup's failure", exc_info=True)
+                raise MaybePosted(
+                    f"it could not be looked up (the {sub.platform} {sub.kind} answered"
+                    f" unexpectedly: {type(exc).__name__})"
+                ) from exc
+            if found and await self.store.recorded_elsewhere(claim, found):
+                # A look-alike posted by another delivery (same channel, same digest): not ours.
+                found = None
             if found is not None:
                 await self._mark_part(claim, part, "posted", message_id=found)
                 return found

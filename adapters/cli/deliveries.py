@@ -33,6 +33,7 @@ class State(enum.StrEnum):
     sending = "sending"
     posted = "posted"
     failed = "failed"
+    retry = "retry"
     skipped = "skipped"
     uncertain = "uncertain"
     gone = "gone"
@@ -87,8 +88,8 @@ def resolve_command(
 ) -> None:
     """Decide an uncertain delivery after looking at the channel: --posted or --retry.
 
-    What is still to post goes out with the next deliver run within the grace window of the
-    delivery's scheduled time.
+    What is still to post goes out with the next deliver run, even after the grace window of
+    the delivery's scheduled time: an operator asked for it.
     """
     with handled():
         if posted == retry:
@@ -110,5 +111,5 @@ def resolve_command(
             what = "message" if done.left == 1 else "messages"
             print(
                 f"Delivery {delivery_id}: {done.left} {what} left to post; "
-                "the next deliver run within its grace window posts them."
+                "the next deliver run posts them."
             )

@@ -3,7 +3,8 @@
 Every message carries a ``nonce`` with ``enforce_nonce``: within a few minutes Discord returns
 the message already created with that nonce instead of posting it again. After a crash or a
 lost answer, ``find`` reads the channel's recent messages and matches the nonce (or, where
-Discord leaves it out, the same embeds by the same bot), so a retry never duplicates a message.
+Discord leaves it out, the same embeds by a bot — the deliverer never takes a message that the
+ledger already records for another delivery), so a retry never duplicates a message.
 A 429 is waited out (``retry_after``); 403/404 mean the channel is gone or forbidden, and the
 subscription is paused. A posted message is refreshed in place with a PATCH.
 """
@@ -39,15 +40,22 @@ def post_key(channel: str, digest: Digest) -> str:
     return hashlib.sha256(what.encode()).hexdigest()[:25]
 
 
-def _same(found: Mapping[str, Any], message: Mapping[str, Any]) -> bool:
-    def shape(m: Mapping[str, Any]) -> tuple[object, ...]:
-        embeds = m.get("embeds") or []
-        return (
-            m.get("content") or "",
-            tuple((e.get("title", ""), e.get("description", "")) for e in embeds),
-        )
+def _shape(m: Mapping[str, Any]) -> tuple[object, ...]:
+    embeds = m.get("embeds")
+    return (
+        str(m.get("content") or ""),
+        tuple(
+            (str(e.get("title", "")), str(e.get("description", "")))
+            for e in (embeds if isinstance(embeds, list) else [])
+            if isinstance(e, dict)
+        ),
+    )
 
-    return bool((found.get("author") or {}).get("bot")) and shape(found) == shape(message)
+
+def _same(found: Mapping[str, Any], message: Mapping[str, Any]) -> bool:
+    """A bot's message with the same content and embeds (history shapes are untrusted)."""
+    author = found.get("author")
+    return isinstance(author, dict) and bool(author.get("bot")) and _shape(found) == _shape(message)
 
 
 class DiscordPublisher:
@@ -142,11 +150,14 @@ class DiscordPublisher:
             raise DeliveryError(
                 f"Discord did not list channel {channel}'s messages (HTTP {response.status_code})"
             )
-        for found in recent:
-            if isinstance(found, dict) and (
-                (key and str(found.get("nonce") or "") == key) or _same(found, message)
-            ):
-                return str(found.get("id", ""))
+        listed = [found for found in recent if isinstance(found, dict) and found.get("id")]
+        # The nonce first: a look-alike by the same bot is only a fallback.
+        for found in listed:
+            if key and str(found.get("nonce") or "") == key:
+                return str(found["id"])
+        for found in listed:
+            if _same(found, message):
+                return str(found["id"])
         return None
 
     async def post(self, channel: str, digest: Digest, *, key: str = "") -> str:

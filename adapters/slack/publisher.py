@@ -129,13 +129,18 @@ class SlackPublisher:
             raise DeliveryError(
                 f"Slack could not be asked for {channel}'s history ({type(exc).__name__})"
             ) from exc
-        for posted in found.get("messages") or []:
-            metadata = posted.get("metadata") or {}
+        messages = found.get("messages")
+        for posted in messages if isinstance(messages, list) else []:
+            # The history's shapes are untrusted: anything odd is simply not our message.
+            metadata = posted.get("metadata") if isinstance(posted, dict) else None
+            payload = metadata.get("event_payload") if isinstance(metadata, dict) else None
             if (
-                metadata.get("event_type") == EVENT
-                and (metadata.get("event_payload") or {}).get("key") == key
+                isinstance(payload, dict)
+                and metadata.get("event_type") == EVENT  # type: ignore[union-attr]
+                and payload.get("key") == key
+                and posted.get("ts")
             ):
-                return str(posted.get("ts"))
+                return str(posted["ts"])
         return None
 
     def editable(self, sub: Subscription) -> bool:

@@ -8,10 +8,12 @@ rendered once and kept, one row each: ``pending`` → ``sending`` just before th
 message left ``sending`` may have gone out, so it is reconciled with the platform or left
 ``uncertain`` for an operator to resolve.
 
-Delivery states: claimed → sending → posted; failed (retried); skipped; gone; uncertain (until
-resolved). A posted delivery whose subscription asks for it is refreshed later: each message is
-edited in place and marked ``refreshed_at`` (with its new body), then the delivery itself, so a
-second run does nothing and a run that stopped half-way resumes at the first message not edited.
+Delivery states: claimed → sending → posted; failed (retried within the grace window); skipped;
+gone; uncertain (until resolved); retry (resolved by an operator: the next run posts what is
+left, whatever the grace window). A posted delivery whose subscription asks for it is refreshed
+later: each message is edited in place and marked ``refreshed_at`` (with its new body), then the
+delivery itself, so a second run does nothing and a run that stopped half-way resumes at the
+first message not edited.
 """
 
 from __future__ import annotations
@@ -207,6 +209,51 @@ class Ledger:
             )
 
     @retried
+    async def stale(
+        self, *, now: dt.datetime, scheduled_before: dt.datetime, max_attempts: int
+    ) -> list[int]:
+        """Deliveries a worker stopped working on (``claimed``/``sending``, lease expired) that
+        no claim will ever take over again: past their grace window, or out of attempts."""
+        async with self.sessions() as session:
+            found = await session.scalars(
+                select(DeliveryRow.id)
+                .where(
+                    DeliveryRow.state.in_(("claimed", "sending")),
+                    DeliveryRow.lease_until < now,
+                    (DeliveryRow.scheduled_for < scheduled_before)
+                    | (DeliveryRow.attempts >= max_attempts),
+                )
+                .order_by(DeliveryRow.id)
+            )
+            return list(found.all())
+
+    @retried
+    async def take_over(
+        self, delivery_id: int, *, owner: str, now: dt.datetime, lease: dt.timedelta
+    ) -> Claim | None:
+        """Take a stopped delivery over to settle it (whatever its attempts); None when it is
+        no longer stopped (someone else got it, or its lease was renewed)."""
+        async with self.sessions.begin() as session:
+            row = await session.get(DeliveryRow, delivery_id, with_for_update=True)
+            if (
+                row is None
+                or row.state not in ("claimed", "sending")
+                or aware(row.lease_until) >= now
+            ):
+                return None
+            was = row.state
+            row.state, row.owner = "claimed", owner
+            row.lease_until, row.updated_at = now + lease, now
+            return Claim(
+                delivery_id=row.id,
+                subscription_id=row.subscription_id,
+                digest_date=row.digest_date,
+                owner=owner,
+                attempts=row.attempts,
+                resumed_sending=was == "sending",
+            )
+
+    @retried
     async def mark(
         self, claim: Claim, state: str, *, now: dt.datetime, message_id: str = "", error: str = ""
     ) -> bool:
@@ -301,6 +348,27 @@ class Ledger:
                 .values(**values)
             )
             return True
+
+    @retried
+    async def recorded_elsewhere(self, claim: Claim, message_id: str) -> bool:
+        """Whether another delivery already recorded this platform message as its own."""
+        async with self.sessions() as session:
+            found = await session.scalar(
+                select(func.count())
+                .select_from(MessageRow)
+                .where(
+                    MessageRow.message_id == message_id,
+                    MessageRow.delivery_id != claim.delivery_id,
+                )
+            )
+            if found:
+                return True
+            found = await session.scalar(
+                select(func.count())
+                .select_from(DeliveryRow)
+                .where(DeliveryRow.message_id == message_id, DeliveryRow.id != claim.delivery_id)
+            )
+            return bool(found)
 
     @retried
     async def deliveries(
@@ -405,8 +473,9 @@ class Ledger:
                 or 0
             )
             if was == "uncertain":
-                # What is left goes out with fresh attempts at the next run in the window.
-                row.state = "posted" if posted and not left else "failed"
+                # What is left goes out with fresh attempts at the next run, whatever the grace
+                # window: an operator asked for it.
+                row.state = "posted" if posted and not left else "retry"
                 row.attempts = 0
                 row.owner = ""
                 row.updated_at = now

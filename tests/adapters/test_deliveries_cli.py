@@ -124,3 +124,20 @@ def test_huge_numbers_are_bad_input_not_a_crash(args: list[str]) -> None:
     assert code == 2
     assert "OverflowError" not in err
     assert "unexpected error" not in err
+
+
+def test_an_operators_retry_is_posted_even_after_the_grace_window() -> None:
+    hook = ScriptedWebhook(["slow"], slow_s=1.2)
+    with serve({}, post=hook) as (base, _):
+        assert subscribe_and_deliver(base)[0] == 4
+        code, out, _ = invoke("deliveries", "resolve", "1", "--retry")
+        assert (code, out) == (
+            0,
+            "Delivery 1: 1 message left to post; the next deliver run posts them.\n",
+        )
+        assert "retry" in invoke("deliveries", "list", "--state", "retry")[1]
+        code, _, err = invoke("deliver", "--sample", "--at", "2026-11-25T16:00:00+00:00")
+        assert code == 0, err
+        assert "1 posted" in err
+    assert len(hook.posts) == 2
+    assert "No retry deliveries." in invoke("deliveries", "list", "--state", "retry")[2]

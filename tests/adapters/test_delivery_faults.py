@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import socket
 
 import discord
 import httpx
+import pytest
 
 from adapters.discord.embeds import to_messages as discord_messages
 from adapters.discord.publisher import DiscordPublisher
 from adapters.slack.blocks import to_messages as slack_messages
-from adapters.slack.publisher import SlackPublisher, web_client
+from adapters.slack.publisher import EVENT, SlackPublisher, web_client
 from adapters.webhooks import WebhookPublisher
 from bot.delivery import Deliverer
 from bot.engine import build_digest
@@ -215,3 +217,76 @@ async def test_slack_that_cannot_be_reached_is_simply_retried(store: SqlStore) -
     assert (
         "Slack could not be reached (ClientConnectorError) (will be retried)" in report.problems[0]
     )
+
+
+ODD_DISCORD_HISTORY = [
+    {"id": "1", "author": "someone", "embeds": []},
+    {"id": "2", "author": {"bot": True}, "embeds": "x", "content": 5},
+    {"id": "3", "author": {"bot": True}, "embeds": [1, None, {"title": 2}]},
+    "a string",
+    7,
+    {"author": {"bot": True}, "embeds": []},
+]
+
+
+async def test_an_odd_discord_history_is_simply_not_a_match() -> None:
+    def history(query: dict[str, list[str]]) -> tuple[int, str, bytes]:
+        return 200, "application/json", json.dumps(ODD_DISCORD_HISTORY).encode()
+
+    with serve({"/api/v10/channels/555/messages": history}) as (base, _):
+        async with httpx.AsyncClient(timeout=5) as client:
+            publisher = DiscordPublisher(client, "token", api_base=f"{base}/api/v10")
+            sub = subscription("discord", "channel", "555")
+            for message in discord_messages(_digest(3)):
+                assert await publisher.find(sub, message, key="k", thread="") is None
+
+
+ODD_SLACK_HISTORIES: list[object] = [
+    [{"ts": "1", "metadata": "x"}],
+    [{"ts": "1", "metadata": {"event_type": EVENT, "event_payload": "k"}}],
+    [{"metadata": {"event_type": EVENT, "event_payload": {"key": "k"}}}],
+    ["a string", 7, None],
+    "x",
+]
+
+
+@pytest.mark.parametrize("messages", ODD_SLACK_HISTORIES)
+async def test_an_odd_slack_history_is_simply_not_a_match(messages: object) -> None:
+    def history(query: dict[str, list[str]]) -> tuple[int, str, bytes]:
+        body = {"ok": True, "messages": messages}
+        return 200, "application/json", json.dumps(body).encode()
+
+    with serve({"/api/conversations.history": history}) as (base, _):
+        publisher = SlackPublisher(web_client("xoxb-test", f"{base}/api/"))
+        sub = subscription("slack", "channel", "C1")
+        (message, *_) = slack_messages(_digest(3))
+        assert await publisher.find(sub, message, key="k", thread="") is None
+
+
+async def test_discord_never_takes_another_deliverys_message_for_its_own(store: SqlStore) -> None:
+    fake = FakeDiscord()
+    refuse = {"on": False}
+
+    def post(path: str, body: bytes) -> tuple[int, str, bytes]:
+        if refuse["on"]:  # a 500 for a post that was not taken
+            return 500, "application/json", b'{"message": "500: Internal Server Error"}'
+        return fake.post(path, body)
+
+    with serve(fake.routes(), post=post) as (base, _):
+        a = await store.add(subscription("discord", "channel", "555", top=3), now=MORNING)
+        async with httpx.AsyncClient(timeout=5) as client:
+            publisher = DiscordPublisher(
+                client, "token", api_base=f"{base}/api/v10", sleep=no_sleep
+            )
+            run = deliverer(store, publisher, "discord", "channel").run
+            assert (await run(MORNING)).outcomes == {"posted": 1}
+            # A second subscription of the same channel with the same filters.
+            b = await store.add(subscription("discord", "channel", "555", top=3), now=MORNING)
+            refuse["on"] = True
+            assert (await run(later(1))).outcomes == {"failed": 1, "already handled": 1}
+            refuse["on"] = False
+            assert (await run(later(6))).outcomes == {"posted": 1, "already handled": 1}
+    per_post = len(discord_messages(_digest(3)))
+    assert len(fake.messages) == 2 * per_post  # B's post went out: it was not A's
+    ids = {d.subscription_id: d.message_id for d in await store.deliveries()}
+    assert ids[a.id] != ids[b.id]  # type: ignore[index]

@@ -212,7 +212,7 @@ async def test_an_operator_decides_an_uncertain_message_went_out(store: SqlStore
     (row,) = await store.deliveries(state="uncertain")
     resolved = await store.resolve(row.id, posted=True, now=LATER)
     assert resolved is not None
-    assert (resolved.was, resolved.state, resolved.left) == ("uncertain", "failed", 1)
+    assert (resolved.was, resolved.state, resolved.left) == ("uncertain", "retry", 1)
     report = await deliverer(store, publisher).run(LATER)
     assert (report.outcomes, report.uncertain) == ({"posted": 1}, 0)
     assert publisher.keys() == keys(sub, 0, 1, 2)
@@ -226,10 +226,10 @@ async def test_an_operator_decides_an_uncertain_message_is_posted_again(store: S
     (row,) = await store.deliveries()
     resolved = await store.resolve(row.id, posted=False, now=LATER)
     assert resolved is not None
-    assert (resolved.was, resolved.state, resolved.left) == ("uncertain", "failed", 1)
+    assert (resolved.was, resolved.state, resolved.left) == ("uncertain", "retry", 1)
     again = await store.resolve(row.id, posted=False, now=LATER)
     assert again is not None
-    assert again.was == again.state == "failed"  # no longer in doubt: left as it is
+    assert again.was == again.state == "retry"  # no longer in doubt: left as it is
     assert await store.resolve(row.id + 1, posted=False, now=LATER) is None
     report = await deliverer(store, publisher).run(LATER)
     assert report.outcomes == {"posted": 1}
@@ -298,3 +298,134 @@ async def test_a_long_lived_deliverer_asks_again_for_a_day_that_was_not_ready(
     assert (await same.run(MORNING)).outcomes == {"waiting": 1}
     snapshots.fixed = sample_snapshot()  # the day's announcement is in now
     assert (await same.run(MORNING + dt.timedelta(minutes=5))).outcomes == {"posted": 1}
+
+
+async def test_a_lookup_that_throws_is_that_deliverys_problem_only(store: SqlStore) -> None:
+    odd = await store.add(subscription(destination="https://fake/odd"), now=MORNING)
+    fine = await store.add(subscription(destination="https://fake/fine"), now=MORNING)
+    publisher = ReconcilingPublisher()
+    publisher.lost_answers += [MaybePosted("HTTP 500")]  # the first one is in doubt
+    first = await deliverer(store, publisher).run(MORNING)
+    assert first.outcomes == {"failed": 1, "posted": 1}
+    publisher.lookup_failures += [AttributeError("'str' object has no attribute 'get'")]
+    second = await deliverer(store, publisher).run(LATER)
+    assert second.outcomes == {"failed": 1, "already handled": 1}  # the run went on
+    assert "answered unexpectedly: AttributeError" in second.problems[0]
+    states = {d.subscription_id: d.state for d in await store.deliveries()}
+    assert states == {odd.id: "failed", fine.id: "posted"}  # not left claimed
+
+
+async def test_an_operators_retry_is_posted_after_the_grace_window(store: SqlStore) -> None:
+    sub = await store.add(subscription(), now=MORNING)
+    publisher = RecordingPublisher(parts=2)
+    publisher.failures += [None, MaybePosted("HTTP 500")]  # in truth, it did not go out
+    await deliverer(store, publisher).run(MORNING)
+    (row,) = await store.deliveries(state="uncertain")
+    days_later = MORNING + dt.timedelta(days=2)
+    resolved = await store.resolve(row.id, posted=False, now=days_later)
+    assert resolved is not None
+    report = await deliverer(store, publisher).run(days_later)
+    assert "uncertain" not in report.outcomes
+    old_day = keys(sub, 0, 1)
+    posted = publisher.keys()
+    assert [k for k in posted if k in old_day] == old_day  # message 2, once
+    assert [d.state for d in await store.deliveries() if d.id == row.id] == ["posted"]
+    await deliverer(store, publisher).run(days_later + dt.timedelta(minutes=5))
+    posted = publisher.keys()
+    assert [k for k in posted if k in old_day] == old_day
+
+
+async def stopped_while_sending(store: SqlStore, sub: Subscription, *, parts: int) -> None:
+    """A worker killed after marking message 1 ``sending`` (its lease long expired)."""
+    assert sub.id is not None
+    then = MORNING - dt.timedelta(hours=1)
+    claim = await store.claim(
+        sub.id,
+        MORNING.date(),
+        scheduled_for=MORNING,
+        owner="dead",
+        now=then,
+        lease=dt.timedelta(minutes=10),
+        max_attempts=5,
+    )
+    assert claim is not None
+    assert await store.prepare(claim, [{"text": f"m{n}"} for n in range(parts)], now=then)
+    lease = dt.timedelta(minutes=10)
+    assert await store.mark_part(claim, 0, "sending", now=then, lease=lease)
+
+
+PAST_THE_WINDOW = MORNING + dt.timedelta(hours=7)
+
+
+async def test_a_post_stopped_past_its_window_is_reported_not_lost(store: SqlStore) -> None:
+    sub = await store.add(subscription(), now=MORNING)
+    await stopped_while_sending(store, sub, parts=2)
+    publisher = RecordingPublisher()
+    for at in (PAST_THE_WINDOW, PAST_THE_WINDOW + dt.timedelta(hours=1)):
+        report = await deliverer(store, publisher).run(at)
+        assert report.uncertain == 1  # reported by every run until an operator decides
+        assert "hotpapers deliveries resolve ID" in report.problems[-1]
+    (row,) = await store.deliveries()
+    assert row.state == "uncertain"
+    assert "a worker stopped while posting it (0 of 2 messages confirmed)" in row.last_error
+    assert publisher.posts == []
+
+
+async def test_a_post_stopped_at_its_last_attempt_is_reported_not_lost(store: SqlStore) -> None:
+    sub = await store.add(subscription(), now=MORNING)
+    await crashed_while_sending(store, sub)
+    publisher = RecordingPublisher()
+    report = await deliverer(store, publisher, max_attempts=1).run(MORNING)
+    assert (report.outcomes["uncertain"], report.uncertain) == (1, 1)
+    assert publisher.posts == []
+
+
+async def test_a_post_stopped_past_its_window_is_looked_up(store: SqlStore) -> None:
+    sub = await store.add(subscription(), now=MORNING)
+    await stopped_while_sending(store, sub, parts=1)
+    publisher = ReconcilingPublisher()
+    publisher.posts.append((sub.id, "2026-11-25", keys(sub, 0)[0]))  # it did go out
+    report = await deliverer(store, publisher).run(PAST_THE_WINDOW)
+    assert (report.outcomes, report.uncertain) == ({"posted": 1}, 0)
+    (row,) = await store.deliveries()
+    assert (row.state, row.message_id) == ("posted", "m1")
+    assert len(publisher.posts) == 1
+
+
+async def test_a_claim_stopped_before_posting_past_its_window_ends_as_missed(
+    store: SqlStore,
+) -> None:
+    sub = await store.add(subscription(), now=MORNING)
+    assert sub.id is not None
+    then = MORNING - dt.timedelta(hours=1)
+    claim = await store.claim(
+        sub.id,
+        MORNING.date(),
+        scheduled_for=MORNING,
+        owner="dead",
+        now=then,
+        lease=dt.timedelta(minutes=10),
+        max_attempts=5,
+    )
+    assert claim is not None
+    report = await deliverer(store, RecordingPublisher()).run(PAST_THE_WINDOW)
+    assert (report.outcomes, report.uncertain) == ({"failed": 1}, 0)
+    assert "stopped before posting" in report.problems[0]
+    (row,) = await store.deliveries()
+    assert row.state == "failed"
+
+
+async def test_a_post_still_in_its_workers_hands_is_left_alone(store: SqlStore) -> None:
+    sub = await store.add(subscription(), now=MORNING)
+    await stopped_while_sending(store, sub, parts=2)
+    early = MORNING - dt.timedelta(minutes=55)  # the worker's lease runs until 08:15
+    report = await Deliverer(
+        store,
+        CountingSnapshots(sample_snapshot()),
+        {("discord", "webhook"): RecordingPublisher()},
+        clock=lambda: early,
+        max_attempts=1,
+    ).run(PAST_THE_WINDOW)
+    assert (report.outcomes, report.uncertain) == ({}, 0)
+    (row,) = await store.deliveries()
+    assert row.state == "sending"
