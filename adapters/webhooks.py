@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from bot.errors import DeliveryError, DestinationGone, MaybePosted, RateLimited
+from bot.errors import DeliveryError, DestinationGone, InputError, MaybePosted, RateLimited
 from bot.models import Digest
 from bot.subscriptions import Subscription
 
@@ -38,9 +38,21 @@ NOT_SENT = (
 log = logging.getLogger("hotpapers.webhooks")
 
 
+def checked_url(url: str) -> httpx.URL:
+    """A webhook URL that can be posted to: http(s) with a host; InputError in one sentence."""
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise InputError(f"The webhook URL is not a valid URL ({exc}).") from exc
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise InputError("A webhook URL starts with https:// and names a host.")
+    return parsed
+
+
 def platform_of(url: str) -> str | None:
-    """``slack`` or ``discord`` for their webhook URLs; None for any other host."""
-    host = httpx.URL(url).host
+    """``slack`` or ``discord`` for their webhook URLs; None for any other host; InputError for
+    a URL that is not one."""
+    host = checked_url(url).host
     if host == "hooks.slack.com":
         return "slack"
     if host in ("discord.com", "discordapp.com", "ptb.discord.com", "canary.discord.com"):

@@ -531,7 +531,7 @@ async def post_once(
     from slack_sdk.errors import SlackApiError
 
     from adapters.slack.publisher import SlackPublisher, translate, web_client
-    from adapters.webhooks import WebhookPublisher
+    from adapters.webhooks import WebhookPublisher, checked_url
     from bot.subscriptions import Subscription
 
     if slack_channel:
@@ -556,6 +556,7 @@ async def post_once(
             )
         platform = "slack" if slack_webhook else "discord"
         url = slack_webhook or discord_webhook or ""
+        checked_url(url)
         sub = Subscription(platform=platform, kind="webhook", destination=url)
         return await WebhookPublisher(client, platform).publish(sub, result)
 

@@ -411,3 +411,13 @@ def test_a_slack_webhook_with_refresh_after_is_warned_it_cannot_edit() -> None:
     assert code == 0, err
     assert "cannot edit its posts" in " ".join(err.split())
     assert "secret" not in err
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "https://:443/x"])
+def test_a_webhook_url_that_is_not_one_is_bad_input(url: str) -> None:
+    code, _, err = invoke("subscriptions", "add", "--webhook", url, "--platform", "discord")
+    assert code == 2, err
+    assert "unexpected error" not in err
+    code, _, err = invoke("post", "--discord-webhook", url, "--sample")
+    assert code == 2, err
+    assert "unexpected error" not in err
