@@ -227,11 +227,11 @@ def test_the_slack_app_answers_slash_commands_in_http_mode(tmp_path: Path) -> No
             time.sleep(0.3)
             assert len(slack.responses) == 2  # nothing ran for them
 
-            # The views over stored days answer from Slack too (nothing is stored here).
+            # The views over stored days answer from Slack too (the snapshot's day is stored).
             body = slash(base, "week top 3", 4)
             httpx.post(f"{url}/slack/events", content=body, headers=signed(body), timeout=5)
             wait_for(lambda: len(slack.responses) > 2)
-            assert slack.responses[-1]["text"].startswith("No announcement day is stored yet")
+            assert slack.responses[-1]["text"].startswith("Hot Papers, best of the week")
         finally:
             bot.terminate()
             _, err = bot.communicate(timeout=20)
