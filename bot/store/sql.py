@@ -6,8 +6,10 @@ Every method is one transaction, run again when the database connection drops un
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
+import threading
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -270,6 +272,15 @@ def _sqlite_place(url: str) -> None:
         raise ConfigError(f"The database file {str(path)!r} is read-only; {hint}.")
 
 
+async def _sqlite_threads_stopped(within: float = 2.0) -> None:
+    """Let aiosqlite's worker threads of a failed connection finish while the loop still runs:
+    once it is closed, their last answer would print a traceback ("Event loop is closed")."""
+    for _ in range(int(within / 0.01)):
+        if not any("_connection_worker_thread" in t.name for t in threading.enumerate()):
+            return
+        await asyncio.sleep(0.01)
+
+
 async def open_store(url: str) -> SqlStore:
     """Connect and bring the schema up to date; one sentence says what is wrong.
 
@@ -304,6 +315,7 @@ async def open_store(url: str) -> SqlStore:
         await engine.dispose()
         reason = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
         if engine.dialect.name == "sqlite":
+            await _sqlite_threads_stopped()
             raise StorageError(f"The database cannot be opened ({reason}).") from exc
         raise StoreUnavailable(f"The database server cannot be reached ({reason}).") from exc
     return SqlStore(engine)

@@ -332,3 +332,19 @@ def test_a_setting_out_of_range_is_bad_input(
     assert code == 2
     setting = name.removeprefix("HOTPAPERS_").lower()
     assert f"Setting '{setting}' is invalid" in one_sentence(err)
+
+
+def test_a_database_that_cannot_be_opened_prints_one_line_and_no_thread_traceback() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HOTPAPERS_")}
+    env["HOTPAPERS_DATABASE_URL"] = "sqlite:////proc/hotpapers.db"  # exists, never writable
+    for _ in range(5):  # aiosqlite's worker thread raced the closing loop in most runs
+        result = subprocess.run(
+            [sys.executable, "-m", "adapters.cli.main", "subscriptions", "list"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 2
+        assert result.stderr.count("\n") == 1, result.stderr
