@@ -25,7 +25,7 @@ from typing import Literal
 
 from bot.cache import utcnow
 from bot.cadence import subscription_digest
-from bot.errors import DeliveryError, DestinationGone, HotPapersError, MaybePosted
+from bot.errors import DeliveryError, DestinationGone, FeedError, HotPapersError, MaybePosted
 from bot.models import Digest
 from bot.ports import Publisher, Reconciler, SnapshotProvider
 from bot.ranking import MAX_POST_SHARE, RANK_PRIOR
@@ -237,9 +237,12 @@ class Deliverer:
         try:
             digest = await self._digest(sub, item.digest_date)
         except HotPapersError as exc:
-            report.outcomes["waiting"] += 1
+            # arXiv (or the store) could not be read: an outage to report, not a quiet wait.
+            report.outcomes["unavailable" if isinstance(exc, FeedError) else "waiting"] += 1
+            reason = str(exc).rstrip(".")
             report.problems.append(
-                f"subscription {sub.id}: the digest of {item.digest_date} is not available ({exc})"
+                f"subscription {sub.id}: the digest of {item.digest_date} is not available "
+                f"({reason})"
             )
             return
         if digest is None:

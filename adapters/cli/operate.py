@@ -14,7 +14,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from adapters.cli.common import EXIT_IN_DOUBT, fail, handled, settings_and_logs, stderr, utcnow
+from adapters.cli.common import (
+    EXIT_IN_DOUBT,
+    EXIT_UNAVAILABLE,
+    fail,
+    handled,
+    settings_and_logs,
+    stderr,
+    utcnow,
+)
 from adapters.cli.live import deliverer, http_client, prune, refresher, snapshot_provider
 from bot.errors import InputError
 from bot.limits import YEARS, check_id, check_keywords
@@ -394,8 +402,9 @@ def deliver(
     Posts scheduled within the grace window (default 6 h) that were missed are caught up;
     later ones wait. Each delivery is claimed in the ledger first, so several deliver processes
     (or replicas sharing PostgreSQL) never post the same digest twice. Exit status: 0 when all
-    went well, 1 when some deliveries failed (retried by the next run), 4 while deliveries that
-    may or may not have been posted wait for hotpapers deliveries resolve.
+    went well, 1 when some deliveries failed (retried by the next run), 3 when arXiv could not be
+    read for a digest, 4 while deliveries that may or may not have been posted wait for
+    hotpapers deliveries resolve.
     """
     from bot.snapshot import read_snapshot, sample_snapshot
 
@@ -419,3 +428,8 @@ def deliver(
             )
         if report.outcomes["failed"]:
             fail("some deliveries failed; they are retried by the next run.", code=1)
+        if report.outcomes["unavailable"]:
+            fail(
+                "arXiv could not be read for some digests; the next run tries again.",
+                code=EXIT_UNAVAILABLE,
+            )

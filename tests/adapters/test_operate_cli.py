@@ -421,3 +421,13 @@ def test_a_webhook_url_that_is_not_one_is_bad_input(url: str) -> None:
     code, _, err = invoke("post", "--discord-webhook", url, "--sample")
     assert code == 2, err
     assert "unexpected error" not in err
+
+
+def test_deliver_says_arxiv_is_unavailable_with_exit_3(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOTPAPERS_ARXIV_FEED_URL", "http://127.0.0.1:9/atom/")  # closed port
+    monkeypatch.setenv("HOTPAPERS_RETRY_ATTEMPTS", "1")
+    assert invoke("subscriptions", "add", "--channel", "lab", "--platform", "console")[0] == 0
+    code, _, err = invoke("deliver", "--at", WEDNESDAY_9)
+    assert code == 3, err
+    assert "1 unavailable" in err
+    assert "arXiv could not be read" in err
