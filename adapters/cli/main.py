@@ -233,7 +233,8 @@ TopOption = Annotated[
 ]
 POST_TOP = 10
 PostTopOption = Annotated[
-    int | None, typer.Option(min=1, help=f"At most this many papers (default: {POST_TOP}).")
+    int | None,
+    typer.Option(min=1, max=MAX_CLI_TOP, help=f"At most this many papers (default: {POST_TOP})."),
 ]
 MinScoreOption = Annotated[
     float | None,
