@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
+import re
 import threading
 from importlib import resources
 from pathlib import Path
@@ -272,6 +273,11 @@ def _sqlite_place(url: str) -> None:
         raise ConfigError(f"The database file {str(path)!r} is read-only; {hint}.")
 
 
+_REFUSED = re.compile(
+    r'(database|role) "[^"]{1,100}" does not exist|password authentication failed[^\n]{0,100}'
+)
+
+
 async def _sqlite_threads_stopped(within: float = 2.0) -> None:
     """Let aiosqlite's worker threads of a failed connection finish while the loop still runs:
     once it is closed, their last answer would print a traceback ("Event loop is closed")."""
@@ -317,5 +323,8 @@ async def open_store(url: str) -> SqlStore:
         if engine.dialect.name == "sqlite":
             await _sqlite_threads_stopped()
             raise StorageError(f"The database cannot be opened ({reason}).") from exc
+        if refused := _REFUSED.search(str(exc)):
+            # The server answered: the URL names a database or role it does not have.
+            raise ConfigError(f"The database server refused the URL ({refused[0]}).") from exc
         raise StoreUnavailable(f"The database server cannot be reached ({reason}).") from exc
     return SqlStore(engine)

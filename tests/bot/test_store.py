@@ -126,3 +126,21 @@ async def test_ids_and_keywords_beyond_the_limits_never_reach_the_database(
     assert sub.id is not None
     with pytest.raises(InputError, match="at most 64 characters"):
         await store.update(sub.id, keywords=("x" * 65,))
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("postgresql://127.0.0.1:5432/hotpapers_no_such_db", 'database "hotpapers_no_such_db"'),
+        ("postgresql://no_such_role_hp@127.0.0.1:5432/test", 'role "no_such_role_hp"'),
+    ],
+)
+async def test_a_database_or_role_the_server_does_not_have_is_bad_input(
+    url: str, said: str
+) -> None:
+    from bot.errors import ConfigError
+    from tests.conftest import require_postgres
+
+    require_postgres()
+    with pytest.raises(ConfigError, match=f"refused the URL \\({said} does not exist\\)"):
+        await open_store(url)
