@@ -46,6 +46,8 @@ def checked_url(url: str) -> httpx.URL:
         raise InputError(f"The webhook URL is not a valid URL ({exc}).") from exc
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise InputError("A webhook URL starts with https:// and names a host.")
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise InputError(f"A webhook URL's port is a number from 1 to 65535, not {parsed.port}.")
     return parsed
 
 

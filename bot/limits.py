@@ -7,6 +7,7 @@ no number, list or file a user gives can overflow a column, exhaust memory or ou
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterable
 
 from bot.errors import InputError
@@ -35,6 +36,9 @@ def check_keywords(keywords: Iterable[str]) -> tuple[str, ...]:
     if len(kept) > MAX_KEYWORDS:
         raise InputError(f"At most {MAX_KEYWORDS} keywords, not {len(kept)}.")
     for word in kept:
+        if any(unicodedata.category(char) == "Cc" for char in word):
+            # Stored keywords are echoed to terminals and chats: no escape sequences in them.
+            raise InputError("A keyword cannot hold control characters (such as ESC or NUL).")
         if len(word) > MAX_KEYWORD_LENGTH:
             raise InputError(
                 f"A keyword has at most {MAX_KEYWORD_LENGTH} characters; "

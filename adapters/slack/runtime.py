@@ -81,7 +81,7 @@ def parsable(body: str, content_type: str) -> bool:
             return isinstance(json.loads(body), dict)
         payload = parse_qs(body).get("payload")
         return payload is None or isinstance(json.loads(payload[0]), dict)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
         return False
 
 

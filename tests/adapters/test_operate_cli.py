@@ -413,7 +413,9 @@ def test_a_slack_webhook_with_refresh_after_is_warned_it_cannot_edit() -> None:
     assert "secret" not in err
 
 
-@pytest.mark.parametrize("url", ["http://[::1", "https://:443/x"])
+@pytest.mark.parametrize(
+    "url", ["http://[::1", "https://:443/x", "http://[::1]:99999/api/webhooks/1/t"]
+)
 def test_a_webhook_url_that_is_not_one_is_bad_input(url: str) -> None:
     code, _, err = invoke("subscriptions", "add", "--webhook", url, "--platform", "discord")
     assert code == 2, err
@@ -431,3 +433,12 @@ def test_deliver_says_arxiv_is_unavailable_with_exit_3(monkeypatch: pytest.Monke
     assert code == 3, err
     assert "1 unavailable" in err
     assert "arXiv could not be read" in err
+
+
+def test_a_keyword_with_control_characters_is_refused() -> None:
+    code, _, err = invoke(
+        "subscriptions", "add", "--platform", "console", "--channel", "lab", "-k", "\x1b[2Jx"
+    )
+    assert code == 2
+    assert "control characters" in err
+    assert "\x1b" not in err

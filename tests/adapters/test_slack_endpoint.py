@@ -136,6 +136,12 @@ async def test_a_replayed_request_runs_once_on_any_replica(
             "cannot be read",
         ),
         ({"Content-Type": "application/x-www-form-urlencoded"}, b"payload=[1,2]", "cannot be read"),
+        ({"Content-Type": "application/json"}, b"[" * 5000, "cannot be read"),
+        (
+            {"Content-Type": "application/x-www-form-urlencoded"},
+            b"payload=" + b"%5B" * 100_000,
+            "cannot be read",
+        ),
     ],
 )
 async def test_an_unreadable_request_is_a_clean_400(
