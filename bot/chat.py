@@ -28,6 +28,7 @@ from bot.subscriptions import Platform, Subscription, cadence_phrase
 
 log = logging.getLogger("hotpapers.chat")
 DEFAULT_TOP = 10
+MORE_HELP = "`/hotpapers help` for more."
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -124,7 +125,8 @@ class CommandHandler:
         try:
             command = parse(text, today=now.date())
         except CommandError as exc:
-            return TextReply(kind="error", text=f"{exc}\n\n{USAGE}")
+            # One sentence with the closest fix, never the whole usage block.
+            return TextReply(kind="error", text=f"{exc} {MORE_HELP}")
         if isinstance(command, Simple) and command.action == "help":
             return TextReply(kind="help", text=USAGE)
         if isinstance(command, DigestRequest):

@@ -1,6 +1,6 @@
 """The command language of ``/hotpapers``, one parser for every platform. Pure.
 
-    /hotpapers [rising|week|month] [CATEGORY ...] [top N] [date YYYY-MM-DD]
+    /hotpapers [now|rising|week|month] [CATEGORY ...] [top N] [date YYYY-MM-DD]
                [keywords WORD ...] [public]
     /hotpapers subscribe CATEGORY ... [at HH:MM] [tz ZONE] [top N] [weekdays mon-fri]
                          [daily | weekly DAY] [lag 0|1d] [refresh 24h|off]
@@ -41,7 +41,7 @@ USAGE = """\
 /hotpapers pause · /hotpapers resume · /hotpapers help"""
 
 ACTIONS = ("subscribe", "unsubscribe", "subscriptions", "pause", "resume", "help")
-VIEWS = ("rising", "week", "month")
+VIEWS = ("now", "rising", "week", "month")
 OPTIONS = (
     "top",
     "date",
@@ -247,7 +247,7 @@ def parse(text: str, *, today: dt.date) -> Command:
             raise CommandError(f"“{action}” takes nothing after it.")
         return Simple("subscriptions" if action == "list" else action)
     view: View = "day"
-    if action in ("subscribe", "unsubscribe"):
+    if action in ("subscribe", "unsubscribe", "now"):
         tokens = tokens[1:]
     elif action in VIEWS:
         view = "rising" if action == "rising" else "week" if action == "week" else "month"
@@ -289,7 +289,8 @@ def parse(text: str, *, today: dt.date) -> Command:
             }[word](value)
             values[word] = parsed
         else:
-            categories.append(_category(tokens[i]))
+            # Commas separate categories like spaces do: ``cs.AI,cs.LG`` and ``cs.AI, cs.LG``.
+            categories.extend(_category(part) for part in tokens[i].split(",") if part)
         i += 1
     cats = tuple(dict.fromkeys(categories))
     if action == "unsubscribe":

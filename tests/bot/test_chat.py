@@ -79,11 +79,12 @@ async def test_only_managers_may_change_subscriptions_when_the_policy_says_so(
     assert isinstance(await bot.handle("cs.LG", guest), DigestReply)  # reading stays open to all
 
 
-async def test_mistakes_get_usage_help(bot: CommandHandler) -> None:
+async def test_mistakes_get_one_sentence_and_a_pointer_to_help(bot: CommandHandler) -> None:
     reply = await say(bot, "subscribe cs.LGG")
     assert reply.kind == "error"
-    assert "Did you mean cs.LG" in reply.text
-    assert "/hotpapers subscribe" in reply.text
+    assert reply.text.startswith("Unknown arXiv category 'cs.LGG'. Did you mean cs.LG")
+    assert reply.text.endswith("? `/hotpapers help` for more.")
+    assert "\n" not in reply.text  # no usage block reprinted
     assert (await say(bot, "date 2026-11-20")).text.startswith(
         "The digest cannot be made right now"
     )

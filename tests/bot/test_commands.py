@@ -45,6 +45,14 @@ TODAY = dt.date(2026, 11, 25)
         ("list", Simple("subscriptions")),
         ("PAUSE", Simple("pause")),
         ("help", Simple("help")),
+        # The same words on every platform: Discord's subcommand ``now``, commas between
+        # categories.
+        ("now", DigestRequest()),
+        ("NOW cs.LG top 3", DigestRequest(categories=("cs.LG",), top=3)),
+        ("cs.AI,cs.LG", DigestRequest(categories=("cs.AI", "cs.LG"))),
+        ("now cs.AI, cs.LG ,cs.CV", DigestRequest(categories=("cs.AI", "cs.LG", "cs.CV"))),
+        ("subscribe cs.AI,cs.LG", Subscribe(categories=("cs.AI", "cs.LG"))),
+        ("unsubscribe cs.AI,cs.LG", Unsubscribe(categories=("cs.AI", "cs.LG"))),
     ],
 )
 def test_the_command_language(text: str, expected: object) -> None:
@@ -55,6 +63,7 @@ def test_the_command_language(text: str, expected: object) -> None:
     ("text", "message"),
     [
         ("cs.LGG", "Did you mean cs.LG"),
+        ("cs.AI,cs.LGG", "Did you mean cs.LG"),
         ("subscibe cs.LG", "Did you mean subscribe"),
         ("subscribe cs.LG at 25:00", "is not a time"),
         ("subscribe cs.LG tz Europe/Berln", "Did you mean Europe/Berlin"),
