@@ -222,6 +222,13 @@ class CommandHandler:
 
     async def _subscribe(self, command: Subscribe, ctx: Context) -> Reply:
         mine = await self._mine(ctx)
+        if not mine and not command.categories:
+            # A new subscription without categories would get all of arXiv: ask instead.
+            return TextReply(
+                kind="error",
+                text="Which categories? Name at least one, like /hotpapers subscribe cs.LG "
+                f"at 09:00 (cs.* for all of computer science). {MORE_HELP}",
+            )
         changes: dict[str, object] = {
             key: value
             for key, value in {

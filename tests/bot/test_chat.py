@@ -108,3 +108,13 @@ async def test_a_reply_never_outgrows_the_platform_and_says_when_it_is_cut(
     slack = await say(bot, "subscribe cs.LG keywords " + " ".join(["k" * 64] * 20))
     assert slack.kind == "confirmation"
     assert not slack.text.endswith(CUT_NOTE)  # 40,000 characters hold it whole
+
+
+async def test_subscribe_without_a_category_asks_for_one(bot: CommandHandler) -> None:
+    reply = await say(bot, "subscribe at 10:00")
+    assert reply.kind == "error"
+    assert reply.text.startswith("Which categories? Name at least one")
+    assert await bot.store.subscriptions() == []  # not silently subscribed to all of arXiv
+    await say(bot, "subscribe cs.LG")
+    # With a subscription, options alone change it, and the reply says what it now gets.
+    assert (await say(bot, "subscribe at 10:00")).text.startswith("Updated: cs.LG: top 10 at 10:00")
