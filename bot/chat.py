@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from bot.cache import utcnow
@@ -151,9 +151,13 @@ class CommandHandler:
     async def _digest(self, command: DigestRequest, ctx: Context, now: dt.datetime) -> Reply:
         categories = command.categories
         if not categories:
-            categories = tuple(
-                dict.fromkeys(c for s in await self._mine(ctx) for c in s.categories)
-            )
+            # The channel's subscription: its categories, and its keywords unless others are
+            # given (a keyword matches when any one does, so several subscriptions' add up).
+            mine = await self._mine(ctx)
+            categories = tuple(dict.fromkeys(c for s in mine for c in s.categories))
+            if not command.keywords:
+                keywords = tuple(dict.fromkeys(k for s in mine for k in s.keywords))
+                command = replace(command, keywords=keywords)
         if command.view != "day":
             return await self._history(command, categories, now)
         try:

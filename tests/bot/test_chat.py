@@ -118,3 +118,20 @@ async def test_subscribe_without_a_category_asks_for_one(bot: CommandHandler) ->
     await say(bot, "subscribe cs.LG")
     # With a subscription, options alone change it, and the reply says what it now gets.
     assert (await say(bot, "subscribe at 10:00")).text.startswith("Updated: cs.LG: top 10 at 10:00")
+
+
+async def test_the_digest_uses_the_channels_keywords_too(bot: CommandHandler) -> None:
+    await say(bot, "subscribe cs.CV keywords augmentations")
+    mine = await bot.handle("", LAB)
+    assert isinstance(mine, DigestReply)
+    assert mine.digest.filters.categories == ("cs.CV",)
+    assert mine.digest.filters.keywords == ("augmentations",)
+    assert [r.paper.arxiv_id for r in mine.digest.items] == ["2103.09742"]
+    # Keywords given in the command replace the channel's; categories given name their own.
+    other = await bot.handle("keywords one-level", LAB)
+    assert isinstance(other, DigestReply)
+    assert other.digest.filters.keywords == ("one-level",)
+    assert [r.paper.title for r in other.digest.items] == ["You Only Look One-level Feature"]
+    named = await bot.handle("cs.AI", LAB)
+    assert isinstance(named, DigestReply)
+    assert named.digest.filters.keywords == ()
