@@ -36,6 +36,7 @@ from bot.subscriptions import Subscription
 LEASE = dt.timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 NoAnnouncement = Literal["skip", "notice"]
+EmptyPosts = Literal["skip", "post"]
 RESOLVE = "hotpapers deliveries list --state uncertain, then hotpapers deliveries resolve ID"
 log = logging.getLogger("hotpapers.delivery")
 
@@ -81,6 +82,7 @@ class Deliverer:
         lease: dt.timedelta = LEASE,
         max_attempts: int = MAX_ATTEMPTS,
         no_announcement: NoAnnouncement = "skip",
+        empty_posts: EmptyPosts = "skip",
         fixed_date: dt.date | None = None,
         weights: Mapping[str, float] | None = None,
         max_post_share: float = MAX_POST_SHARE,
@@ -95,6 +97,7 @@ class Deliverer:
         self.lease = lease
         self.max_attempts = max_attempts
         self.no_announcement = no_announcement
+        self.empty_posts = empty_posts
         self.fixed_date = fixed_date
         self.weights = weights
         self.max_post_share = max_post_share
@@ -264,6 +267,12 @@ class Deliverer:
         if not digest.announced and self.no_announcement == "skip":
             await self.store.mark(claim, "skipped", now=now, error="no announcement")
             report.outcomes["skipped (no announcement)"] += 1
+            return
+        if digest.announced and not digest.items and self.empty_posts == "skip":
+            # The subscription's filters match none of the day's papers: no "None of the …"
+            # post every day; the ledger keeps the day as skipped.
+            await self.store.mark(claim, "skipped", now=now, error="nothing matched")
+            report.outcomes["skipped (nothing matched)"] += 1
             return
         try:
             await self._post(claim, sub, digest, publisher, report)

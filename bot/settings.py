@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     grace_hours: float = Field(default=6.0, ge=0, le=48)
     delivery_lease_s: float = Field(default=600.0, gt=0, le=86_400)
     no_announcement: Literal["skip", "notice"] = "skip"
+    # A daily post whose filters match none of the day's papers: "skip" it, or "post" it.
+    empty_posts: Literal["skip", "post"] = "skip"
     categories: tuple[str, ...] = ()
     # None: every source whose credentials are set (Hugging Face, Hacker News, GitHub need none).
     sources: tuple[SourceName, ...] | None = None

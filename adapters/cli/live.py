@@ -333,6 +333,7 @@ def deliverer(
         grace=dt.timedelta(hours=settings.grace_hours),
         lease=dt.timedelta(seconds=settings.delivery_lease_s),
         no_announcement=settings.no_announcement,
+        empty_posts=settings.empty_posts,
         fixed_date=fixed.date if fixed is not None else None,
         weights=settings.weights,
         max_post_share=settings.max_post_share,

@@ -137,6 +137,24 @@ async def test_days_without_announcement_are_skipped_or_noticed(store: SqlStore)
     assert noticed.outcomes == {"posted": 1, "already handled": 1}
 
 
+async def test_a_post_matching_nothing_is_skipped_unless_empty_posts_are_kept(
+    store: SqlStore,
+) -> None:
+    await store.add(subscription(keywords=("zzzzunmatched",)), now=MORNING)
+    publisher = RecordingPublisher()
+    skipped = await deliverer(store, publisher).run(MORNING)
+    assert skipped.outcomes == {"skipped (nothing matched)": 1}
+    assert publisher.posts == []
+    (row,) = await store.deliveries()
+    assert (row.state, row.last_error) == ("skipped", "nothing matched")
+    await store.add(
+        subscription(destination="https://fake/2", keywords=("zzzzunmatched",)), now=MORNING
+    )
+    kept = await deliverer(store, publisher, empty_posts="post").run(MORNING)
+    assert kept.outcomes == {"posted": 1, "already handled": 1}
+    assert len(publisher.posts) == 1
+
+
 async def test_a_day_not_yet_in_the_feed_waits(store: SqlStore) -> None:
     await store.add(subscription(), now=MORNING)
     report = await deliverer(store, RecordingPublisher(), CountingSnapshots(None)).run(MORNING)
