@@ -28,7 +28,8 @@ from bot.subscriptions import WEEKDAYS, Cadence
 from bot.taxonomy import load_taxonomy
 
 USAGE = """\
-/hotpapers [categories] [top N] [date YYYY-MM-DD] [keywords words…] [public] — the hot papers now
+/hotpapers [now] [categories] [top N] [date YYYY-MM-DD] [keywords words…] [public] — the hot \
+papers now (categories: cs.AI cs.LG or cs.AI,cs.LG)
 /hotpapers rising … — what gained most per hour over the last stored days
 /hotpapers week … · /hotpapers month … — the best of the week or month ending at the date
 /hotpapers subscribe cs.LG cs.CV [at 09:00] [tz Europe/Berlin] [top 10] [weekdays mon-fri] \
