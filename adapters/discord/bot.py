@@ -109,34 +109,8 @@ def build_group(handler: CommandHandler, *, policy: Policy = manage_channels) ->
         name="hotpapers", description="The arXiv papers people are talking about"
     )
 
-    @group.command(
-        name="now", description="The hot papers now (this channel's categories, else all)"
-    )
-    @app_commands.describe(
-        categories="e.g. cs.LG cs.CV",
-        date="YYYY-MM-DD",
-        top="1 to 100",
-        keywords="words to look for",
-        public="post for everyone",
-    )
-    async def now(
-        interaction: discord.Interaction,
-        categories: str | None = None,
-        date: str | None = None,
-        top: app_commands.Range[int, 1, 100] | None = None,
-        keywords: str | None = None,
-        public: bool = False,
-    ) -> None:
-        text = words(
-            ("", categories),
-            ("date", date),
-            ("top", top),
-            ("keywords", keywords),
-            ("public", public),
-        )
-        await answer(interaction, handler, text, public=public, may_manage=policy(interaction))
-
     for view, description in (
+        ("now", "The hot papers now (this channel's categories, else all)"),
         ("rising", "What gained most engagement per hour over the last days"),
         ("week", "The best papers of the week ending at the date (default: the latest day)"),
         ("month", "The best papers of the month ending at the date (default: the latest day)"),
@@ -204,7 +178,6 @@ def build_group(handler: CommandHandler, *, policy: Policy = manage_channels) ->
 
         group.add_command(app_commands.Command(name=name, description=description, callback=simple))
 
-    now.autocomplete("categories")(_autocomplete)
     subscribe.autocomplete("categories")(_autocomplete)
     unsubscribe.autocomplete("categories")(_autocomplete)
     return group
@@ -213,11 +186,12 @@ def build_group(handler: CommandHandler, *, policy: Policy = manage_channels) ->
 def _view_command(
     handler: CommandHandler, policy: Policy, view: str, description: str
 ) -> app_commands.Command[app_commands.Group, ..., None]:
-    """``/hotpapers rising|week|month``: the options of ``now``, the view's word in front."""
+    """``/hotpapers now|rising|week|month``: the same options, the view's word in front (the
+    command language reads ``now`` like nothing at all)."""
 
     @app_commands.describe(
         categories="e.g. cs.LG cs.CV",
-        date="YYYY-MM-DD, the last day",
+        date="YYYY-MM-DD" if view == "now" else "YYYY-MM-DD, the last day",
         top="1 to 100",
         keywords="words to look for",
         public="post for everyone",
