@@ -45,7 +45,7 @@ def checked_url(url: str) -> httpx.URL:
     except httpx.InvalidURL as exc:
         raise InputError(f"The webhook URL is not a valid URL ({exc}).") from exc
     if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise InputError("A webhook URL starts with https:// and names a host.")
+        raise InputError("A webhook URL is an http(s) URL that names a host.")
     if parsed.port is not None and not 0 < parsed.port < 65536:
         raise InputError(f"A webhook URL's port is a number from 1 to 65535, not {parsed.port}.")
     return parsed

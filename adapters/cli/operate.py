@@ -230,8 +230,6 @@ def add_command(
                 "--weekly DAY posts once a week: it goes without --weekdays and --lag."
             )
         if webhook is not None:
-            if not webhook.startswith(("https://", "http://")):
-                raise InputError("--webhook takes an http(s) URL.")
             guessed = platform_of(webhook)
             if platform is None and guessed is None:
                 raise InputError(
