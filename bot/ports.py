@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from bot.models import Announcement, Digest, Paper, Signal
@@ -61,6 +62,24 @@ class Publisher(Protocol):
     async def send(
         self, sub: Subscription, message: Mapping[str, Any], *, key: str, thread: str
     ) -> str: ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Pace:
+    """One rate limit a message counts against: at most ``rate`` messages every ``per``
+    seconds for everything that shares ``key`` (a channel, a workspace, a bot, a webhook)."""
+
+    key: str
+    rate: float
+    per: float
+
+
+@runtime_checkable
+class Paced(Protocol):
+    """A publisher that says which rate limits each of a subscription's messages counts against,
+    so that the deliverer waits for exactly those (and a busy destination delays only itself)."""
+
+    def paces(self, sub: Subscription) -> Sequence[Pace]: ...
 
 
 @runtime_checkable
