@@ -8,19 +8,28 @@ MaybePosted, and the ledger leaves it ``uncertain`` for an operator instead of p
 Discord webhooks are called with ``?wait=true`` so that a 200 carries the message and its id,
 which lets a refresh edit it later (``PATCH …/messages/ID``); Slack's incoming webhooks give no
 id and cannot edit.
+
+Rate limits (``paces``), keyed by a hash of the URL (the URL is a secret: never a key, never
+logged): Slack's incoming webhooks take 1 message a second, short bursts allowed
+(docs.slack.dev/apis/web-api/rate-limits); Discord's take about 5 requests every 2 seconds per
+webhook, and 30 messages a minute per channel (Discord's rate-limit headers on webhook
+executions; the per-channel cap is the one its developer support states for webhooks). A
+webhook counts alone against the minute cap: the channel behind it is not known.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import httpx
 
 from bot.errors import DeliveryError, DestinationGone, InputError, MaybePosted, RateLimited
 from bot.models import Digest
+from bot.ports import Pace
 from bot.subscriptions import Subscription
 
 GONE = frozenset({401, 403, 404, 410})
@@ -36,6 +45,22 @@ NOT_SENT = (
     httpx.ProxyError,
 )
 log = logging.getLogger("hotpapers.webhooks")
+
+
+def hook_id(url: str) -> str:
+    """A name for a webhook that does not give its secret away: a hash of its URL."""
+    return hashlib.sha256(url.encode()).hexdigest()[:20]
+
+
+def webhook_paces(platform: str, url: str) -> tuple[Pace, ...]:
+    """What one post to an incoming webhook counts against."""
+    hook = hook_id(url)
+    if platform == "discord":
+        return (
+            Pace(key=f"webhook:{hook}", rate=5, per=2.0),
+            Pace(key=f"webhook-minute:{hook}", rate=30, per=60.0),
+        )
+    return (Pace(key=f"webhook:{hook}", rate=1, per=1.0),)
 
 
 def checked_url(url: str) -> httpx.URL:
@@ -90,6 +115,9 @@ class WebhookPublisher:
         self.client = client
         self.platform = platform
         self.sleep = sleep
+
+    def paces(self, sub: Subscription) -> Sequence[Pace]:
+        return webhook_paces(self.platform, sub.destination)
 
     async def _post(self, url: str, payload: Mapping[str, Any]) -> httpx.Response:
         what = f"the {self.platform} webhook"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.errors import SourceError
 from bot.taxonomy import Taxonomy, load_taxonomy
@@ -314,6 +315,71 @@ async def prune(settings: Settings, store: SqlStore, now: dt.datetime) -> None:
         return
     if deliveries or snapshots:
         log.info("retention: %d deliveries and %d snapshots pruned", deliveries, snapshots)
+
+
+DISCORD_CREDENTIALS = "DISCORD_TOKEN (the bot's token; posts go over REST, no gateway needed)"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Publishers:
+    """Every publisher this process can post with, by (platform, kind), and for each kind it
+    cannot serve, the settings it needs. ``installations``: Slack's OAuth installations (the
+    store ``hotpapers run``'s OAuth flow saves to), when Slack is set up for OAuth."""
+
+    table: dict[tuple[str, str], Publisher]
+    missing: dict[tuple[str, str], str] = field(default_factory=dict)
+    installations: Any = None
+
+
+async def publishers(
+    settings: Settings, store: SqlStore, client: httpx.AsyncClient, *, console: TextIO | None
+) -> Publishers:
+    """The publishers of ``deliver`` and ``run`` alike: webhooks always; Slack channels with
+    the bot token or the OAuth installations; Discord channels with DISCORD_TOKEN over REST;
+    the console's channels on ``console`` when given."""
+    from adapters.slack import channels as slack
+    from adapters.webhooks import WebhookPublisher
+
+    table: dict[tuple[str, str], Publisher] = {
+        ("slack", "webhook"): WebhookPublisher(client, "slack"),
+        ("discord", "webhook"): WebhookPublisher(client, "discord"),
+    }
+    missing: dict[tuple[str, str], str] = {}
+    installations = None
+    if slack.configured(settings):
+        if settings.slack_bot_token is None:
+            installations = await slack.installation_store(settings, store)
+        table[("slack", "channel")] = slack.channel_publisher(settings, installations)
+    else:
+        missing[("slack", "channel")] = f"Slack channels need {slack.CREDENTIALS}"
+    if settings.discord_token is not None:
+        from adapters.discord.publisher import DiscordPublisher
+
+        table[("discord", "channel")] = DiscordPublisher(
+            client,
+            settings.discord_token.get_secret_value(),
+            api_base=settings.discord_api_base,
+        )
+    else:
+        missing[("discord", "channel")] = f"Discord channels need {DISCORD_CREDENTIALS}"
+    if console is not None:
+        from adapters.console.publisher import ConsolePublisher
+
+        table[("console", "channel")] = ConsolePublisher(console)
+    return Publishers(table=table, missing=missing, installations=installations)
+
+
+async def unserved(store: SqlStore, publishing: Publishers) -> list[str]:
+    """One line per kind of active subscription that this process cannot post to, with the
+    settings it needs (nothing when every subscription can be served)."""
+    lines = []
+    for (platform, kind), needs in publishing.missing.items():
+        subs = await store.subscriptions(platform=platform, active_only=True)
+        count = sum(sub.kind == kind for sub in subs)
+        if count:
+            what = f"{count} {platform} {kind} subscription{'s' if count > 1 else ''}"
+            lines.append(f"{what} cannot be served: {needs}.")
+    return lines
 
 
 def deliverer(

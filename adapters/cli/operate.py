@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from adapters.cli.common import (
+    EXIT_BAD_INPUT,
     EXIT_IN_DOUBT,
     EXIT_UNAVAILABLE,
     fail,
@@ -23,14 +24,21 @@ from adapters.cli.common import (
     stderr,
     utcnow,
 )
-from adapters.cli.live import deliverer, http_client, prune, refresher, snapshot_provider
+from adapters.cli.live import (
+    deliverer,
+    http_client,
+    prune,
+    publishers,
+    refresher,
+    snapshot_provider,
+    unserved,
+)
 from bot.errors import InputError
 from bot.limits import YEARS, check_id, check_keywords
 from bot.taxonomy import load_taxonomy
 
 if TYPE_CHECKING:
     from bot.delivery import Report
-    from bot.ports import Publisher
     from bot.settings import Settings
     from bot.snapshot import Snapshot
     from bot.store import SqlStore
@@ -352,28 +360,26 @@ def parse_moment(text: str) -> dt.datetime:
     return moment
 
 
-async def deliver_once(settings: Settings, at: dt.datetime, fixed: Snapshot | None) -> Report:
-    """Every delivery due at ``at``, with the platforms this process can reach."""
-    from adapters.console.publisher import ConsolePublisher
-
-    # Imported here: the chat SDKs load slowly, and only delivering needs them.
-    from adapters.webhooks import WebhookPublisher
+async def deliver_once(
+    settings: Settings, at: dt.datetime, fixed: Snapshot | None
+) -> tuple[Report, list[str]]:
+    """Every delivery due at ``at``, on every platform this process has credentials for; and a
+    line for each kind of subscription it has none for (what to set)."""
     from bot.store import open_store
 
     store = await open_store(settings.database())
     try:
         async with http_client(settings) as client:
-            publishers: dict[tuple[str, str], Publisher] = {
-                ("slack", "webhook"): WebhookPublisher(client, "slack"),
-                ("discord", "webhook"): WebhookPublisher(client, "discord"),
-                ("console", "channel"): ConsolePublisher(sys.stdout),
-            }
+            publishing = await publishers(settings, store, client, console=sys.stdout)
             snapshots = snapshot_provider(settings, store, client, fixed)
-            report = await deliverer(settings, store, snapshots, publishers, fixed).run(at)
-            edits = refresher(settings, store, client, snapshots, publishers, fixed, at=at)
+            table = publishing.table
+            report = await deliverer(settings, store, snapshots, table, fixed).run(at)
+            edits = refresher(settings, store, client, snapshots, table, fixed, at=at)
             report = await edits.run(report)
             await prune(settings, store, at)
-            return report
+            waiting = report.outcomes["without a publisher"]
+            missing = await unserved(store, publishing) if waiting else []
+            return report, missing
     finally:
         await store.close()
 
@@ -394,6 +400,12 @@ def deliver(
 ) -> None:
     """Perform every delivery due now (or --at), then exit: what cron runs every few minutes.
 
+    Every kind of subscription is served: webhooks need nothing; Slack channels need
+    SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, posting with each workspace's
+    OAuth installation); Discord channels need DISCORD_TOKEN (REST only: no gateway). A kind
+    whose credentials are not set is named with what to set, the others go out, and deliver
+    exits 2.
+
     Posts of subscriptions with --refresh-after that are that old are then edited in place with
     the settled counts (once each; Slack incoming webhooks cannot edit and are left as posted).
 
@@ -412,13 +424,15 @@ def deliver(
         if snapshot is not None and sample:
             raise InputError("Use either --snapshot or --sample, not both.")
         fixed = read_snapshot(snapshot) if snapshot else (sample_snapshot() if sample else None)
-        report = asyncio.run(deliver_once(settings, moment, fixed))
+        report, missing = asyncio.run(deliver_once(settings, moment, fixed))
         err = stderr()
         err.print(
             f"hotpapers: deliver at {moment:%Y-%m-%d %H:%M %Z}: {report.summary()}.", markup=False
         )
         for problem in report.problems:
             err.print(f"  {problem}", markup=False)
+        for line in missing:
+            err.print(f"hotpapers: {line}", markup=False)
         if report.uncertain:
             fail(
                 "deliveries in doubt wait for an operator's decision (see above).",
@@ -430,4 +444,9 @@ def deliver(
             fail(
                 "arXiv could not be read for some digests; the next run tries again.",
                 code=EXIT_UNAVAILABLE,
+            )
+        if missing:
+            fail(
+                "some subscriptions wait for their platform's credentials (see above).",
+                code=EXIT_BAD_INPUT,
             )

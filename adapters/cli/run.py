@@ -22,7 +22,15 @@ import typer
 from rich.console import Console
 
 from adapters.cli.common import handled, settings_and_logs, stderr, utcnow
-from adapters.cli.live import deliverer, http_client, prune, refresher, snapshot_provider
+from adapters.cli.live import (
+    deliverer,
+    http_client,
+    prune,
+    publishers,
+    refresher,
+    snapshot_provider,
+    unserved,
+)
 from bot.errors import ConfigError, InputError
 
 if TYPE_CHECKING:
@@ -30,7 +38,6 @@ if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
     from bot.delivery import Report
-    from bot.ports import Publisher
     from bot.settings import Settings
     from bot.snapshot import Snapshot
 
@@ -99,12 +106,9 @@ async def serve(
     try:
         async with http_client(settings) as client:
             snapshots = snapshot_provider(settings, store, client, fixed)
-            from adapters.webhooks import WebhookPublisher
-
-            publishers: dict[tuple[str, str], Publisher] = {
-                ("slack", "webhook"): WebhookPublisher(client, "slack"),
-                ("discord", "webhook"): WebhookPublisher(client, "discord"),
-            }
+            # The same publishers as deliver's: scheduled posts need no chat connection.
+            publishing = await publishers(settings, store, client, console=None)
+            table = publishing.table
             chat = CommandHandler(
                 store,
                 snapshots,
@@ -117,13 +121,19 @@ async def serve(
             web_app = web.Application()
             web_app.router.add_get("/healthz", health.handle)
 
-            from adapters.slack.runtime import configured, start_slack
+            from adapters.slack.channels import configured
 
             if configured(settings):
+                from adapters.slack.runtime import start_slack
+
                 slack = await start_slack(
-                    settings, chat, store, may_manage=policy(settings), web_app=web_app
+                    settings,
+                    chat,
+                    store,
+                    may_manage=policy(settings),
+                    web_app=web_app,
+                    installations=publishing.installations,
                 )
-                publishers[("slack", "channel")] = slack.publisher
                 health.platforms["slack"] = slack.mode
                 stops.append(slack.stop)
             from adapters.discord.runtime import configured as discord_configured
@@ -131,10 +141,7 @@ async def serve(
 
             if discord_configured(settings):
                 admins = set(settings.admins)
-                bot = await start_discord(
-                    settings, chat, client, admins=lambda user: user in admins
-                )
-                publishers[("discord", "channel")] = bot.publisher
+                bot = await start_discord(settings, chat, admins=lambda user: user in admins)
                 health.platforms["discord"] = bot.mode
                 stops.append(bot.stop)
 
@@ -149,11 +156,13 @@ async def serve(
             console_only = not health.platforms and not server
             health.platforms["webhooks"] = "slack, discord"
             if console_only:
-                publishers[("console", "channel")] = ConsolePublisher(sys.stdout)
+                table[("console", "channel")] = ConsolePublisher(sys.stdout)
                 health.platforms["console"] = "stdin"
+            for line in await unserved(store, publishing):
+                log.warning(line)
 
-            delivery = deliverer(settings, store, snapshots, publishers, fixed)
-            edits = refresher(settings, store, client, snapshots, publishers, fixed)
+            delivery = deliverer(settings, store, snapshots, table, fixed)
+            edits = refresher(settings, store, client, snapshots, table, fixed)
             grace = dt.timedelta(hours=settings.grace_hours)
 
             in_flight: set[asyncio.Task[Any]] = set()
@@ -174,9 +183,7 @@ async def serve(
                     log.warning(problem)
 
             async def sync() -> None:
-                subs = [
-                    s for s in await store.subscriptions() if (s.platform, s.kind) in publishers
-                ]
+                subs = [s for s in await store.subscriptions() if (s.platform, s.kind) in table]
                 sync_jobs(scheduler, subs, deliver, grace=grace)
 
             await sync()

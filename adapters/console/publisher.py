@@ -6,10 +6,11 @@ It cannot look a message up, so a message interrupted while being written is lef
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
 from bot.models import Digest
+from bot.ports import Pace
 from bot.render import render_text
 from bot.subscriptions import Subscription
 
@@ -21,6 +22,9 @@ class ConsolePublisher:
 
     def render(self, digest: Digest) -> list[dict[str, Any]]:
         return [{"text": render_text(digest)}]
+
+    def paces(self, sub: Subscription) -> Sequence[Pace]:
+        return ()  # a local stream: no rate limit
 
     async def send(
         self, sub: Subscription, message: Mapping[str, Any], *, key: str, thread: str

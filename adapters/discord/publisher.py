@@ -7,13 +7,25 @@ Discord leaves it out, the same embeds by a bot — the deliverer never takes a 
 ledger already records for another delivery), so a retry never duplicates a message.
 A 429 is waited out (``retry_after``); 403/404 mean the channel is gone or forbidden, and the
 subscription is paused. A posted message is refreshed in place with a PATCH.
+
+Rate limits, as Discord documents them (docs.discord.com/developers/topics/rate-limits;
+support-dev.discord.com "My Bot is Being Rate Limited"): 50 requests a second for the bot as a
+whole, and per-route buckets whose size Discord announces in every answer (a channel's message
+route has been 5 every 5 seconds per channel). ``paces`` declares both, for the deliverer to
+wait on; and the publisher itself reads the buckets from the headers (``X-RateLimit-Bucket``,
+``-Remaining``, ``-Reset-After``): a bucket that is empty holds back the next request to that
+route and channel only, until it resets. A 429 is waited out by the request that got it
+(``retry_after``); only a global one (``X-RateLimit-Global``) holds back every channel, as
+Discord then refuses them all.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Awaitable, Callable, Mapping
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -23,12 +35,16 @@ from adapters.webhooks import edit_message, message_id, send_once
 from bot.delivery import message_key
 from bot.errors import DeliveryError, DestinationGone, MaybePosted, RateLimited
 from bot.models import Digest
+from bot.ports import Pace
 from bot.subscriptions import Subscription
 
 API_BASE = "https://discord.com/api/v10"
 TRIES = 3
 MAX_WAIT_S = 60.0
 HISTORY = 50
+BOT_PER_SECOND = 50
+CHANNEL_MESSAGES_PER_5_S = 5
+POST_MESSAGE = "POST /channels/{channel_id}/messages"
 
 
 def post_key(channel: str, digest: Digest) -> str:
@@ -58,6 +74,73 @@ def _same(found: Mapping[str, Any], message: Mapping[str, Any]) -> bool:
     return isinstance(author, dict) and bool(author.get("bot")) and _shape(found) == _shape(message)
 
 
+@dataclass(slots=True, kw_only=True)
+class _Bucket:
+    remaining: int
+    reset_at: float
+
+
+class Buckets:
+    """Discord's rate-limit buckets as its answers describe them, per route and channel.
+
+    A route's bucket is named by ``X-RateLimit-Bucket`` (routes may share one); its state is
+    kept per top-level resource (the channel), as Discord counts it. Time and sleep are injected
+    so that tests run without waiting.
+    """
+
+    def __init__(
+        self,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.monotonic = monotonic
+        self.sleep = sleep
+        self.names: dict[str, str] = {}
+        self.state: dict[str, _Bucket] = {}
+        self.global_until = 0.0
+
+    def _key(self, route: str, major: str) -> str:
+        return f"{self.names.get(route, route)}:{major}"
+
+    async def wait(self, route: str, major: str) -> None:
+        """Wait until a request to ``route`` for ``major`` may go: its bucket is not empty (or
+        has reset) and no global limit is in force. A request that may go takes one from the
+        bucket's count, so that concurrent ones do not all spend the same last request."""
+        key = self._key(route, major)
+        now = self.monotonic()
+        until = self.global_until
+        bucket = self.state.get(key)
+        if bucket is not None:
+            if bucket.reset_at <= now:
+                del self.state[key]  # reset: full again, as the next answer will say
+            elif bucket.remaining > 0:
+                bucket.remaining -= 1
+            else:
+                until = max(until, bucket.reset_at)
+        if until > now:
+            await self.sleep(until - now)
+
+    def learn(self, route: str, major: str, response: httpx.Response) -> None:
+        """Record what an answer says of its bucket (headers that are missing or odd: nothing)."""
+        headers = response.headers
+        now = self.monotonic()
+        if response.status_code == 429 and headers.get("X-RateLimit-Global", "").lower() == "true":
+            self.global_until = max(self.global_until, now + _retry_after(response))
+            return
+        if name := headers.get("X-RateLimit-Bucket", ""):
+            self.names[route] = name
+        try:
+            remaining = int(headers["X-RateLimit-Remaining"])
+            reset_after = float(headers["X-RateLimit-Reset-After"])
+        except (KeyError, ValueError):
+            return
+        if reset_after >= 0:
+            self.state[self._key(route, major)] = _Bucket(
+                remaining=remaining, reset_at=now + min(reset_after, MAX_WAIT_S)
+            )
+
+
 class DiscordPublisher:
     def __init__(
         self,
@@ -66,11 +149,21 @@ class DiscordPublisher:
         *,
         api_base: str = API_BASE,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client = client
         self.headers = {"Authorization": f"Bot {token}"}
         self.api_base = api_base.rstrip("/")
         self.sleep = sleep
+        self.buckets = Buckets(monotonic=monotonic, sleep=sleep)
+
+    def paces(self, sub: Subscription) -> Sequence[Pace]:
+        """The bot's global limit and the channel's message route (both per bot token: one
+        token a process)."""
+        return (
+            Pace(key="discord-bot", rate=BOT_PER_SECOND, per=1.0),
+            Pace(key=f"discord:channel:{sub.destination}", rate=CHANNEL_MESSAGES_PER_5_S, per=5.0),
+        )
 
     def _gone(self, response: httpx.Response, channel: str) -> None:
         if response.status_code in (403, 404):
@@ -82,9 +175,11 @@ class DiscordPublisher:
     async def _send(self, channel: str, payload: Mapping[str, Any]) -> str:
         url = f"{self.api_base}/channels/{channel}/messages"
         for _ in range(TRIES):
+            await self.buckets.wait(POST_MESSAGE, channel)
             response = await send_once(
                 self.client, "Discord", "POST", url, json=payload, headers=self.headers
             )
+            self.buckets.learn(POST_MESSAGE, channel, response)
             self._gone(response, channel)
             if response.status_code != 429:
                 break

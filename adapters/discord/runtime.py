@@ -1,4 +1,6 @@
-"""Running the Discord bot inside ``hotpapers run`` (with ``DISCORD_TOKEN``)."""
+"""Running the Discord bot inside ``hotpapers run`` (with ``DISCORD_TOKEN``): its slash
+commands over the gateway. Scheduled posts need no gateway: they go over REST
+(``adapters.discord.publisher``), from ``run`` and ``deliver`` alike."""
 
 from __future__ import annotations
 
@@ -10,11 +12,9 @@ from dataclasses import dataclass
 
 import aiohttp
 import discord
-import httpx
 
 from adapters.discord.bot import HotPapersBot, manage_channels
 from adapters.discord.invite import invite_url
-from adapters.discord.publisher import DiscordPublisher
 from bot.chat import CommandHandler
 from bot.errors import ConfigError, DeliveryError
 from bot.settings import Settings
@@ -34,7 +34,6 @@ def point_at(api_base: str) -> None:
 @dataclass
 class DiscordRuntime:
     client: HotPapersBot
-    publisher: DiscordPublisher
     mode: str
     stop: Callable[[], Awaitable[None]]
     gateway: asyncio.Task[None]
@@ -43,7 +42,6 @@ class DiscordRuntime:
 async def start_discord(
     settings: Settings,
     handler: CommandHandler,
-    http: httpx.AsyncClient,
     *,
     admins: Callable[[str], bool] | None = None,
 ) -> DiscordRuntime:
@@ -93,7 +91,4 @@ async def start_discord(
         if settings.discord_shard_ids
         else "auto-sharded"
     )
-    publisher = DiscordPublisher(http, token, api_base=settings.discord_api_base)
-    return DiscordRuntime(
-        client=client, publisher=publisher, mode=shards, stop=stop, gateway=gateway
-    )
+    return DiscordRuntime(client=client, mode=shards, stop=stop, gateway=gateway)

@@ -8,17 +8,28 @@ dropped connection or a 5xx after the request went out means it may have been (M
 ``channel_not_found``, ``not_in_channel`` and ``is_archived`` mean the channel is gone: the
 subscriber is told, and the subscription paused. A posted message is refreshed in place with
 ``chat.update``, keeping its metadata.
+
+Rate limits (``paces``), as Slack publishes them: ``chat.postMessage`` is in the "special"
+tier — "generally allow an app to post 1 message per second to a specific channel. There are
+limits governing your app's relationship with the entire workspace above that, limiting
+posting to several hundred messages per minute" (docs.slack.dev/reference/methods/
+chat.postMessage; docs.slack.dev/apis/web-api/rate-limits). Each message therefore counts
+against its channel (1 a second) and its workspace (300 a minute, the low end of "several
+hundred"). A 429 is waited out inside the call that got it (slack_sdk's
+AsyncRateLimitErrorRetryHandler, Retry-After), so it holds back that message only.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
+import time
 from collections import defaultdict
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackTokenRotationError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -30,7 +41,15 @@ from bot.delivery import message_key
 from bot.errors import DeliveryError, DestinationGone, MaybePosted, RateLimited
 from bot.models import Digest
 from bot.polite import Gate
+from bot.ports import Pace
 from bot.subscriptions import Subscription
+
+if TYPE_CHECKING:
+    from slack_sdk.oauth.installation_store.async_installation_store import (
+        AsyncInstallationStore,
+    )
+    from slack_sdk.oauth.installation_store.models.bot import Bot
+    from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 
 GONE = frozenset(
     {
@@ -44,6 +63,18 @@ GONE = frozenset(
 EVENT = "hotpapers_digest"
 HISTORY = 30
 PER_CHANNEL_S = 1.0
+WORKSPACE_PER_MINUTE = 300
+INSTALLATION_TTL_S = 60.0
+log = logging.getLogger("hotpapers.slack")
+
+
+def slack_paces(workspace: str, channel: str) -> tuple[Pace, ...]:
+    """What one ``chat.postMessage`` counts against: its channel and its workspace."""
+    team = workspace or "-"
+    return (
+        Pace(key=f"slack:{team}:{channel}", rate=1, per=PER_CHANNEL_S),
+        Pace(key=f"slack-workspace:{team}", rate=WORKSPACE_PER_MINUTE, per=60.0),
+    )
 
 
 def web_client(token: str | None, base_url: str) -> AsyncWebClient:
@@ -77,12 +108,19 @@ def translate(exc: SlackApiError, what: str) -> DeliveryError:
 
 
 class SlackPublisher:
-    def __init__(self, client: AsyncWebClient) -> None:
+    """Posts with one bot token, that of the workspace ``workspace`` ('' when not known: a
+    subscription's own workspace then names it in the rate limits)."""
+
+    def __init__(self, client: AsyncWebClient, *, workspace: str = "") -> None:
         self.client = client
+        self.workspace = workspace
         self.gates: defaultdict[str, Gate] = defaultdict(lambda: Gate(PER_CHANNEL_S))
 
     def render(self, digest: Digest) -> list[dict[str, Any]]:
         return to_messages(digest)
+
+    def paces(self, sub: Subscription) -> Sequence[Pace]:
+        return slack_paces(self.workspace or sub.workspace, sub.destination)
 
     async def send(
         self, sub: Subscription, message: Mapping[str, Any], *, key: str, thread: str
@@ -208,3 +246,81 @@ class SlackPublisher:
     async def _tell(self, user: str, text: str) -> None:
         with contextlib.suppress(SlackApiError):  # a courtesy: the pause is recorded either way
             await self.client.chat_postMessage(channel=user, text=escape(text))
+
+
+class WorkspacePublisher:
+    """Scheduled posts in many workspaces, each with the bot token its OAuth installation saved
+    (slack_sdk's installation store, looked up by the subscription's workspace). A token that
+    rotates is refreshed shortly before it expires, when the app's secret is given."""
+
+    def __init__(
+        self,
+        installations: AsyncInstallationStore,
+        base_url: str,
+        *,
+        rotator: AsyncTokenRotator | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.installations = installations
+        self.base_url = base_url
+        self.rotator = rotator
+        self.monotonic = monotonic
+        self._publishers: dict[str, SlackPublisher] = {}
+        self._bots: dict[str, tuple[float, Bot | None]] = {}
+
+    async def _bot(self, workspace: str) -> Bot | None:
+        """The workspace's installation, asked again after INSTALLATION_TTL_S (one query per
+        workspace and minute, not one per message)."""
+        held = self._bots.get(workspace)
+        if held is not None and self.monotonic() - held[0] < INSTALLATION_TTL_S:
+            return held[1]
+        bot = await self.installations.async_find_bot(enterprise_id=None, team_id=workspace or None)
+        if bot is not None and bot.bot_refresh_token and self.rotator is not None:
+            try:
+                rotated = await self.rotator.perform_bot_token_rotation(bot=bot)
+            except (SlackTokenRotationError, aiohttp.ClientError, TimeoutError) as exc:
+                log.warning("the bot token of %s was not rotated: %s", workspace, exc)
+            else:
+                if rotated is not None:
+                    await self.installations.async_save_bot(rotated)
+                    bot = rotated
+        self._bots[workspace] = (self.monotonic(), bot)
+        return bot
+
+    async def _publisher(self, sub: Subscription) -> SlackPublisher:
+        bot = await self._bot(sub.workspace)
+        if bot is None or not bot.bot_token:
+            where = sub.workspace or "(none given)"
+            raise DeliveryError(f"hotpapers is not installed in the Slack workspace {where}")
+        if bot.bot_token not in self._publishers:
+            self._publishers[bot.bot_token] = SlackPublisher(
+                web_client(bot.bot_token, self.base_url), workspace=sub.workspace
+            )
+        return self._publishers[bot.bot_token]
+
+    def render(self, digest: Digest) -> list[dict[str, Any]]:
+        return to_messages(digest)
+
+    def paces(self, sub: Subscription) -> Sequence[Pace]:
+        return slack_paces(sub.workspace, sub.destination)
+
+    async def send(
+        self, sub: Subscription, message: Mapping[str, Any], *, key: str, thread: str
+    ) -> str:
+        publisher = await self._publisher(sub)
+        return await publisher.send(sub, message, key=key, thread=thread)
+
+    async def find(
+        self, sub: Subscription, message: Mapping[str, Any], *, key: str, thread: str
+    ) -> str | None:
+        publisher = await self._publisher(sub)
+        return await publisher.find(sub, message, key=key, thread=thread)
+
+    def editable(self, sub: Subscription) -> bool:
+        return True
+
+    async def edit(
+        self, sub: Subscription, message_id: str, message: Mapping[str, Any], *, key: str
+    ) -> None:
+        publisher = await self._publisher(sub)
+        await publisher.edit(sub, message_id, message, key=key)

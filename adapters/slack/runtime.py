@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
@@ -30,14 +30,12 @@ from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstall
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 
 from adapters.slack.app import build_app
-from adapters.slack.blocks import to_messages
-from adapters.slack.publisher import SlackPublisher, web_client
+from adapters.slack.channels import installation_store
+from adapters.slack.publisher import web_client
 from bot.chat import CommandHandler
 from bot.errors import ConfigError, DeliveryError
-from bot.models import Digest
 from bot.settings import Settings
 from bot.store import ReplayGuard, SqlStore
-from bot.subscriptions import Subscription
 
 SCOPES = ["commands", "chat:write", "chat:write.public", "channels:history", "groups:history"]
 EVENTS_PATH = "/slack/events"
@@ -85,51 +83,8 @@ def parsable(body: str, content_type: str) -> bool:
         return False
 
 
-def configured(settings: Settings) -> bool:
-    return settings.slack_bot_token is not None or bool(
-        settings.slack_client_id and settings.slack_client_secret
-    )
-
-
 def _secret(value: Any) -> str:
     return str(value.get_secret_value()) if value is not None else ""
-
-
-class WorkspacePublisher:
-    """Scheduled posts in many workspaces: each one with the bot token its installation saved."""
-
-    def __init__(self, installations: AsyncSQLAlchemyInstallationStore, base_url: str) -> None:
-        self.installations = installations
-        self.base_url = base_url
-        self._publishers: dict[str, SlackPublisher] = {}
-
-    async def _publisher(self, sub: Subscription) -> SlackPublisher:
-        bot = await self.installations.async_find_bot(
-            enterprise_id=None, team_id=sub.workspace or None
-        )
-        if bot is None or not bot.bot_token:
-            where = sub.workspace or "(none given)"
-            raise DeliveryError(f"hotpapers is not installed in the Slack workspace {where}")
-        if bot.bot_token not in self._publishers:
-            self._publishers[bot.bot_token] = SlackPublisher(
-                web_client(bot.bot_token, self.base_url)
-            )
-        return self._publishers[bot.bot_token]
-
-    def render(self, digest: Digest) -> list[dict[str, Any]]:
-        return to_messages(digest)
-
-    async def send(
-        self, sub: Subscription, message: Mapping[str, Any], *, key: str, thread: str
-    ) -> str:
-        publisher = await self._publisher(sub)
-        return await publisher.send(sub, message, key=key, thread=thread)
-
-    async def find(
-        self, sub: Subscription, message: Mapping[str, Any], *, key: str, thread: str
-    ) -> str | None:
-        publisher = await self._publisher(sub)
-        return await publisher.find(sub, message, key=key, thread=thread)
 
 
 async def reachable(settings: Settings) -> None:
@@ -151,7 +106,6 @@ async def reachable(settings: Settings) -> None:
 @dataclass
 class SlackRuntime:
     app: AsyncApp
-    publisher: SlackPublisher | WorkspacePublisher
     mode: str
     stop: Callable[[], Awaitable[None]]
 
@@ -163,8 +117,12 @@ async def start_slack(
     *,
     may_manage: Callable[[str], bool],
     web_app: web.Application,
+    installations: AsyncSQLAlchemyInstallationStore | None = None,
 ) -> SlackRuntime:
-    """Build the app and connect it; HTTP mode adds its routes to ``web_app`` (served by run)."""
+    """Build the app and connect it; HTTP mode adds its routes to ``web_app`` (served by run).
+
+    Scheduled posts do not go through it: ``adapters.slack.channels`` builds their publisher
+    (``installations``: the OAuth installations it reads, shared with the app's OAuth flow)."""
     if settings.slack_signing_secret is None and settings.slack_app_token is None:
         raise ConfigError(
             "Slack needs SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)."
@@ -172,18 +130,13 @@ async def start_slack(
     if settings.slack_app_token is not None:
         await reachable(settings)
     options: dict[str, Any] = {}
-    publisher: SlackPublisher | WorkspacePublisher
     if settings.slack_bot_token is not None:
         client = web_client(_secret(settings.slack_bot_token), settings.slack_api_url)
-        publisher = SlackPublisher(client)
     else:
         assert settings.slack_client_id is not None
         client = web_client(None, settings.slack_api_url)
-        installations = AsyncSQLAlchemyInstallationStore(
-            client_id=settings.slack_client_id, engine=store.engine
-        )
+        installations = installations or await installation_store(settings, store)
         states = AsyncSQLAlchemyOAuthStateStore(expiration_seconds=600, engine=store.engine)
-        await installations.create_tables()  # type: ignore[no-untyped-call]
         await states.create_tables()  # type: ignore[no-untyped-call]
         options["oauth_settings"] = AsyncOAuthSettings(
             client_id=settings.slack_client_id,
@@ -192,7 +145,6 @@ async def start_slack(
             installation_store=installations,
             state_store=states,
         )
-        publisher = WorkspacePublisher(installations, settings.slack_api_url)
     app = build_app(
         handler,
         client=client,
@@ -205,9 +157,7 @@ async def start_slack(
     if settings.slack_app_token is not None:
         socket = AsyncSocketModeHandler(app, _secret(settings.slack_app_token))
         await socket.connect_async()  # type: ignore[no-untyped-call]
-        return SlackRuntime(
-            app=app, publisher=publisher, mode="Socket Mode", stop=socket.close_async
-        )
+        return SlackRuntime(app=app, mode="Socket Mode", stop=socket.close_async)
     bolt = app.server(path=EVENTS_PATH, port=settings.http_port).web_app
     for route in bolt.router.routes():
         web_app.router.add_route(
@@ -221,7 +171,6 @@ async def start_slack(
 
     return SlackRuntime(
         app=app,
-        publisher=publisher,
         mode=f"HTTP {EVENTS_PATH} on port {settings.http_port}",
         stop=nothing,
     )

@@ -415,14 +415,13 @@ async def test_a_refused_token_is_one_sentence_and_a_refused_sync_is_not_fatal(
     discord_api, base = fake
     handler = CommandHandler(store, FixedSnapshot(sample_snapshot()), clock=lambda: NOW)
     settings = Settings(data_dir=tmp_path, discord_token="bad", discord_api_base=f"{base}/api/v10")
-    async with httpx.AsyncClient() as http:
-        discord_api.refuse_token = True
-        with pytest.raises(ConfigError, match="Discord refused DISCORD_TOKEN"):
-            await start_discord(settings, handler, http)
-        discord_api.refuse_token = False
-        discord_api.refuse_sync = True
-        runtime = await start_discord(settings, handler, http)
-        await runtime.stop()
+    discord_api.refuse_token = True
+    with pytest.raises(ConfigError, match="Discord refused DISCORD_TOKEN"):
+        await start_discord(settings, handler)
+    discord_api.refuse_token = False
+    discord_api.refuse_sync = True
+    runtime = await start_discord(settings, handler)
+    await runtime.stop()
     assert "Discord refused to sync the commands" in caplog.text
 
 

@@ -10,7 +10,9 @@ from pathlib import Path
 import httpx
 from aiohttp import WSMsgType, web
 
-from adapters.slack.runtime import WorkspacePublisher, start_slack
+from adapters.slack.channels import channel_publisher, installation_store
+from adapters.slack.publisher import WorkspacePublisher
+from adapters.slack.runtime import start_slack
 from bot.chat import CommandHandler
 from bot.engine import build_digest
 from bot.models import Filters
@@ -53,9 +55,16 @@ async def test_many_workspaces_install_through_oauth_and_get_their_posts(
         )
         handler = CommandHandler(store, FixedSnapshot(sample_snapshot()), clock=lambda: NOW)
         web_app = web.Application()
+        installations = await installation_store(settings, store)
         runtime = await start_slack(
-            settings, handler, store, may_manage=lambda user: True, web_app=web_app
+            settings,
+            handler,
+            store,
+            may_manage=lambda user: True,
+            web_app=web_app,
+            installations=installations,
         )
+        publisher = channel_publisher(settings, installations)
         port = free_port()
         runner = await serving(web_app, port)
         try:
@@ -73,11 +82,11 @@ async def test_many_workspaces_install_through_oauth_and_get_their_posts(
                     headers={"Cookie": cookie},
                 )
                 assert done.status_code == 200, done.text
-            assert isinstance(runtime.publisher, WorkspacePublisher)
+            assert isinstance(publisher, WorkspacePublisher)
             sub = Subscription(id=1, platform="slack", workspace="T9", destination="C9")
             digest = build_digest(sample_snapshot(), Filters(top=2), generated_at=NOW)
-            message = runtime.publisher.render(digest)[0]
-            await runtime.publisher.send(sub, message, key="k9", thread="")
+            message = publisher.render(digest)[0]
+            await publisher.send(sub, message, key="k9", thread="")
         finally:
             await runtime.stop()
             await runner.cleanup()
