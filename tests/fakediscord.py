@@ -5,6 +5,12 @@ seen with ``enforce_nonce`` returns the first message instead of posting again. 
 recent messages can be read (newest first, without their nonces: Discord returns a nonce only
 when the message is created). ``lose_answers`` takes the next posts but answers HTTP 500, as
 an answer lost after the request went out.
+
+With ``bucket=(limit, seconds)``, a channel's message route is a rate-limit bucket as Discord
+runs it: every answer says what is left (``X-RateLimit-Remaining``, ``-Reset-After``,
+``-Bucket``), and a post beyond the limit gets a 429 (counted in ``refused``).
+``global_limit_next`` answers the next posts with a global 429 (``X-RateLimit-Global``).
+``clock`` gives the time (a test can move it).
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ import functools
 import itertools
 import json
 import threading
+import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -58,7 +66,17 @@ def refusal(payload: dict[str, Any]) -> str | None:
 
 
 class FakeDiscord:
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        bucket: tuple[int, float] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.bucket = bucket
+        self.clock = clock
+        self._buckets: dict[str, tuple[int, float]] = {}  # channel → (used, reset at)
+        self.refused = 0
+        self.global_limit_next = 0
         self.messages: list[dict[str, Any]] = []
         self.callbacks: list[dict[str, Any]] = []
         self.followups: list[dict[str, Any]] = []
@@ -122,7 +140,34 @@ class FakeDiscord:
             }
         )
 
-    def post(self, path: str, body: bytes) -> tuple[int, str, bytes]:
+    def _take(self, channel: str) -> tuple[int, dict[str, str]]:
+        """One request of the channel's bucket: 200 or 429, and the headers saying what is left."""
+        if self.global_limit_next:
+            self.global_limit_next -= 1
+            return 429, {"X-RateLimit-Global": "true", "X-RateLimit-Scope": "global"}
+        if self.bucket is None:
+            return 200, {}
+        limit, seconds = self.bucket
+        now = self.clock()
+        used, reset_at = self._buckets.get(channel, (0, now + seconds))
+        if now >= reset_at:
+            used, reset_at = 0, now + seconds
+        status = 200 if used < limit else 429
+        used += status == 200
+        self._buckets[channel] = (used, reset_at)
+        self.refused += status == 429
+        return status, {
+            "X-RateLimit-Bucket": "fake-channel-messages",
+            "X-RateLimit-Limit": str(limit),
+            "X-RateLimit-Remaining": str(limit - used),
+            "X-RateLimit-Reset-After": f"{reset_at - now:.3f}",
+        }
+
+    def post(self, path: str, body: bytes) -> tuple[int, str, bytes, float, dict[str, str]]:
+        status, kind, data, *rest = self._post(path, body)
+        return status, kind, data, 0.0, (rest[1] if len(rest) > 1 else {})
+
+    def _post(self, path: str, body: bytes) -> tuple[Any, ...]:
         route = urlsplit(path).path.removeprefix(BASE)
         payload = json.loads(body) if body else {}
         parts = route.strip("/").split("/")
@@ -131,6 +176,16 @@ class FakeDiscord:
                 channel = parts[1]
                 if channel in ("404", "403"):
                     return self._json({"message": "Unknown Channel", "code": 10003}, int(channel))
+                status, limits = self._take(channel)
+                if status == 429:
+                    wait = 0.25 if "X-RateLimit-Global" in limits else None
+                    reset = float(limits.get("X-RateLimit-Reset-After", 0))
+                    answer = {
+                        "message": "You are being rate limited.",
+                        "retry_after": wait if wait is not None else reset,
+                        "global": wait is not None,
+                    }
+                    return (*self._json(answer, 429), 0.0, limits)
                 if self.rate_limit_next:
                     self.rate_limit_next -= 1
                     return self._json(
@@ -156,7 +211,7 @@ class FakeDiscord:
                     self._nonces[nonce] = message
                 if self.lose_answers and self.lose_answers.pop(0):
                     return self._json({"message": "500: Internal Server Error", "code": 0}, 500)
-                return self._json(message)
+                return (*self._json(message), 0.0, limits)
             if parts[0] == "interactions" and parts[-1] == "callback":
                 self.callbacks.append({"interaction": parts[1], **payload})
                 flags = (payload.get("data") or {}).get("flags", 0)

@@ -10,8 +10,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 Route = Callable[[dict[str, list[str]]], tuple[int, str, bytes]]
-# A POST answer may carry a 4th element: seconds to wait before answering (outside the lock).
-PostRoute = Callable[[str, bytes], tuple[int, str, bytes] | tuple[int, str, bytes, float]]
+# A POST answer may carry a 4th element: seconds to wait before answering (outside the lock),
+# and a 5th: response headers.
+Answer = (
+    tuple[int, str, bytes]
+    | tuple[int, str, bytes, float]
+    | tuple[int, str, bytes, float, dict[str, str]]
+)
+PostRoute = Callable[[str, bytes], Answer]
 
 
 @contextmanager
@@ -22,46 +28,61 @@ def serve(
     put: PostRoute | None = None,
     patch: PostRoute | None = None,
     latency: float = 0.0,
+    headers_seen: list[tuple[str, dict[str, str]]] | None = None,
 ) -> Iterator[tuple[str, list[str]]]:
     """Serve GET ``routes`` (path → handler of the query), POSTs to ``post`` (PUTs to ``put``,
-    PATCHes to ``patch``); record paths."""
+    PATCHes to ``patch``); record paths (and, into ``headers_seen``, each request's headers)."""
     seen: list[str] = []
     lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            url = urlsplit(self.path)
+        def _record(self) -> None:
             with lock:
                 seen.append(self.path)
+                if headers_seen is not None:
+                    headers_seen.append((self.path, dict(self.headers.items())))
+
+        def do_GET(self) -> None:
+            url = urlsplit(self.path)
+            self._record()
             route = routes.get(url.path)
             self._send(*(route(parse_qs(url.query)) if route else (404, "text/plain", b"no")))
 
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self._record()
             with lock:
-                seen.append(self.path)
                 answer = post(self.path, body) if post else (404, "text/plain", b"no")
             self._send(*answer)
 
         def do_PUT(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self._record()
             with lock:
-                seen.append(self.path)
                 answer = put(self.path, body) if put else (404, "text/plain", b"no")
             self._send(*answer)
 
         def do_PATCH(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self._record()
             with lock:
-                seen.append(self.path)
                 answer = patch(self.path, body) if patch else (404, "text/plain", b"no")
             self._send(*answer)
 
-        def _send(self, status: int, kind: str, body: bytes, delay: float = 0.0) -> None:
+        def _send(
+            self,
+            status: int,
+            kind: str,
+            body: bytes,
+            delay: float = 0.0,
+            headers: dict[str, str] | None = None,
+        ) -> None:
             if latency or delay:
                 time.sleep(latency + delay)
             try:
                 self.send_response(status)
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()

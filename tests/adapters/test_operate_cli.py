@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -19,7 +20,9 @@ from adapters.cli.main import app
 from bot.store import open_store
 from bot.subscriptions import Subscription
 from tests.conftest import postgres_database
+from tests.fakediscord import FakeDiscord
 from tests.fakeserver import serve
+from tests.fakeslack import FakeSlack
 
 runner = CliRunner()
 WEDNESDAY_9 = "2026-11-25T09:05:00+00:00"
@@ -28,7 +31,7 @@ WEDNESDAY_9 = "2026-11-25T09:05:00+00:00"
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
-        if name.startswith("HOTPAPERS_"):
+        if name.startswith(("HOTPAPERS_", "SLACK_", "DISCORD_")):
             monkeypatch.delenv(name)
     monkeypatch.setenv("HOTPAPERS_DATA_DIR", str(tmp_path / "data"))
 
@@ -442,3 +445,124 @@ def test_a_keyword_with_control_characters_is_refused() -> None:
     assert code == 2
     assert "control characters" in err
     assert "\x1b" not in err
+
+
+@contextmanager
+def platforms() -> Iterator[tuple[FakeSlack, FakeDiscord, str, list[tuple[str, dict[str, str]]]]]:
+    """Slack's Web API, Discord's REST API and both webhook kinds, on one local server."""
+    slack, discord, hooks = FakeSlack(), FakeDiscord(), FakeWebhooks()
+
+    def post(path: str, body: bytes) -> Any:
+        if path.startswith("/api/v10/"):
+            return discord.post(path, body)
+        if path.startswith("/api/"):
+            return slack.post(path, body)
+        return hooks(path, body)
+
+    headers: list[tuple[str, dict[str, str]]] = []
+    with serve({**slack.routes(), **discord.routes()}, post=post, headers_seen=headers) as (
+        base,
+        _,
+    ):
+        yield slack, discord, base, headers
+
+
+def add_channels(base: str) -> None:
+    for args in (
+        ["--platform", "slack", "--channel", "C1", "--workspace", "T1"],
+        ["--platform", "discord", "--channel", "555", "--workspace", "777"],
+        ["--platform", "slack", "--webhook", f"{base}/slack/T/B/x"],
+    ):
+        code, _, err = invoke("subscriptions", "add", *args, "--top", "2")
+        assert code == 0, err
+
+
+def authorization(headers: list[tuple[str, dict[str, str]]], prefix: str) -> set[str]:
+    return {
+        seen.get("Authorization", seen.get("authorization", ""))
+        for path, seen in headers
+        if path.startswith(prefix)
+    }
+
+
+def test_cron_deliver_posts_to_slack_and_discord_channels(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with platforms() as (slack, discord, base, headers):
+        monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-cron")
+        monkeypatch.setenv("SLACK_API_URL", f"{base}/api/")
+        monkeypatch.setenv("DISCORD_TOKEN", "discord-cron")
+        monkeypatch.setenv("DISCORD_API_BASE", f"{base}/api/v10")
+        add_channels(base)
+        code, _, err = invoke("deliver", "--sample", "--at", WEDNESDAY_9)
+        assert code == 0, err
+        assert "3 posted" in err
+        assert "publisher" not in err
+    assert [m["channel"] for m in slack.messages] == ["C1"]
+    assert slack.messages[0]["text"] == "Hot Papers 2021-03-18 — top 2"
+    assert [m["channel_id"] for m in discord.messages] == ["555"]
+    assert discord.messages[0]["nonce"]  # REST with its idempotency nonce: no gateway
+    assert authorization(headers, "/api/chat.postMessage") == {"Bearer xoxb-cron"}
+    assert authorization(headers, "/api/v10/channels/") == {"Bot discord-cron"}
+    assert not any(path.startswith("/api/v10/gateway") for path, _ in headers)
+
+
+async def install(url: str, team: str, token: str) -> None:
+    from slack_sdk.oauth.installation_store import Installation
+    from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
+
+    store = await open_store(url)
+    installations = AsyncSQLAlchemyInstallationStore(client_id="111.222", engine=store.engine)
+    await installations.create_tables()  # type: ignore[no-untyped-call]
+    await installations.async_save(
+        Installation(
+            app_id="A1", team_id=team, bot_token=token, bot_id="B1", bot_user_id="UB", user_id="U1"
+        )
+    )
+    await store.close()
+
+
+def test_cron_deliver_posts_with_each_workspaces_oauth_installation(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'oauth.db'}"
+    monkeypatch.setenv("HOTPAPERS_DATABASE_URL", url)
+    with platforms() as (slack, _, base, headers):
+        monkeypatch.setenv("SLACK_CLIENT_ID", "111.222")
+        monkeypatch.setenv("SLACK_CLIENT_SECRET", "client-secret")
+        monkeypatch.setenv("SLACK_API_URL", f"{base}/api/")
+        for team, channel in (("T9", "C9"), ("T8", "C8"), ("T7", "C7")):
+            args = ["--platform", "slack", "--channel", channel, "--workspace", team]
+            assert invoke("subscriptions", "add", *args)[0] == 0
+        asyncio.run(install(url, "T9", "xoxb-nine"))
+        asyncio.run(install(url, "T7", "xoxb-seven"))
+        code, _, err = invoke("deliver", "--sample", "--at", WEDNESDAY_9)
+    assert code == 1
+    assert "2 posted" in err
+    assert "hotpapers is not installed in the Slack workspace T8" in err
+    assert sorted(m["channel"] for m in slack.messages) == ["C7", "C9"]
+    assert authorization(headers, "/api/chat.postMessage") == {
+        "Bearer xoxb-nine",
+        "Bearer xoxb-seven",
+    }
+
+
+def test_deliver_says_which_credentials_a_kind_of_subscription_needs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with platforms() as (slack, discord, base, _):
+        add_channels(base)
+        code, _, err = invoke("deliver", "--sample", "--at", WEDNESDAY_9)
+    assert code == 2
+    assert "1 posted" in err  # the webhook went out all the same
+    assert not slack.messages
+    assert not discord.messages
+    flat = " ".join(err.split())
+    assert "1 slack channel subscription cannot be served: Slack channels need SLACK_BOT_TOKEN" in (
+        flat
+    )
+    assert (
+        "1 discord channel subscription cannot be served: Discord channels need DISCORD_TOKEN"
+        in (flat)
+    )
+    assert "wait for their platform's credentials" in flat

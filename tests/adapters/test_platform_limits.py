@@ -1,0 +1,202 @@
+"""The platforms' rate limits: what each publisher declares (paces), Discord's buckets read from
+its headers, and a Slack delivery that reads no history unless it must reconcile."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import httpx
+
+from adapters.console.publisher import ConsolePublisher
+from adapters.discord.publisher import POST_MESSAGE, Buckets, DiscordPublisher
+from adapters.slack.publisher import SlackPublisher, WorkspacePublisher, web_client
+from adapters.webhooks import WebhookPublisher
+from bot.delivery import Deliverer
+from bot.engine import build_digest
+from bot.models import Filters
+from bot.polite import Gate
+from bot.ports import Pace, Paced
+from bot.snapshot import sample_snapshot
+from bot.snapshots import FixedSnapshot
+from bot.store import SqlStore
+from bot.subscriptions import Subscription
+from tests.adapters.test_delivery_faults import DAY, MORNING, busy_snapshot, later
+from tests.fakediscord import FakeDiscord
+from tests.fakeserver import serve
+from tests.fakeslack import FakeSlack
+
+NOW = dt.datetime(2026, 11, 25, 9, tzinfo=dt.UTC)
+SLACK_HOOK = "https://hooks.slack.com/services/T1/B1/secret-token-1"
+DISCORD_HOOK = "https://discord.com/api/webhooks/42/secret-token-2"
+
+
+class Clock:
+    """A monotonic clock that only sleeping moves: waits are recorded, not spent."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.waits: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.waits.append(round(seconds, 3))
+        self.now += seconds
+
+
+def keyed(paces: object) -> dict[str, tuple[float, float]]:
+    assert isinstance(paces, tuple)
+    assert all(isinstance(p, Pace) for p in paces)
+    return {p.key: (p.rate, p.per) for p in paces}
+
+
+def test_every_publisher_declares_the_platforms_published_limits() -> None:
+    client = httpx.AsyncClient()
+    slack = SlackPublisher(web_client("xoxb-test", "http://127.0.0.1:9/api/"))
+    workspaces = WorkspacePublisher(object(), "http://127.0.0.1:9/api/")  # type: ignore[arg-type]
+    discord = DiscordPublisher(client, "token")
+    channel = Subscription(platform="slack", workspace="T123", destination="C456")
+    for publisher in (slack, workspaces, discord, ConsolePublisher(io.StringIO())):
+        assert isinstance(publisher, Paced)
+    assert keyed(slack.paces(channel)) == {
+        "slack:T123:C456": (1, 1.0),
+        "slack-workspace:T123": (300, 60.0),
+    }
+    assert keyed(workspaces.paces(channel)) == keyed(slack.paces(channel))
+    in_guild = Subscription(platform="discord", workspace="777", destination="555")
+    assert keyed(discord.paces(in_guild)) == {
+        "discord-bot": (50, 1.0),
+        "discord:channel:555": (5, 5.0),
+    }
+    assert ConsolePublisher(io.StringIO()).paces(channel) == ()
+
+
+def test_a_webhooks_limits_are_keyed_by_a_hash_never_by_its_secret_url() -> None:
+    client = httpx.AsyncClient()
+    slack_hook = Subscription(platform="slack", kind="webhook", destination=SLACK_HOOK)
+    discord_hook = Subscription(platform="discord", kind="webhook", destination=DISCORD_HOOK)
+    slack = keyed(WebhookPublisher(client, "slack").paces(slack_hook))
+    discord = keyed(WebhookPublisher(client, "discord").paces(discord_hook))
+    assert list(slack.values()) == [(1, 1.0)]
+    assert sorted(discord.values()) == [(5, 2.0), (30, 60.0)]
+    for key in [*slack, *discord]:
+        assert key.startswith(("webhook:", "webhook-minute:"))
+        assert "secret" not in key
+        assert "hooks.slack.com" not in key
+        assert "discord.com" not in key
+    other = Subscription(platform="slack", kind="webhook", destination=SLACK_HOOK + "x")
+    assert keyed(WebhookPublisher(client, "slack").paces(other)).keys() != slack.keys()
+
+
+def _message() -> dict[str, object]:
+    digest = build_digest(sample_snapshot(), Filters(top=1), generated_at=NOW)
+    return DiscordPublisher(httpx.AsyncClient(), "t").render(digest)[0]
+
+
+async def test_an_empty_discord_bucket_holds_back_only_its_channel_until_it_resets() -> None:
+    clock = Clock()
+    fake = FakeDiscord(bucket=(2, 5.0), clock=clock)
+    with serve(fake.routes(), post=fake.post) as (base, _):
+        async with httpx.AsyncClient() as client:
+            publisher = DiscordPublisher(
+                client, "token", api_base=f"{base}/api/v10", sleep=clock.sleep, monotonic=clock
+            )
+            first = Subscription(platform="discord", destination="555")
+            second = Subscription(platform="discord", destination="556")
+            await publisher.send(first, _message(), key="", thread="")
+            await publisher.send(first, _message(), key="", thread="")  # 555: none left
+            await publisher.send(second, _message(), key="", thread="")
+            assert clock.waits == []  # another channel's bucket is its own
+            await publisher.send(first, _message(), key="", thread="")
+    assert clock.waits == [5.0]  # waited for 555's reset, as its headers said
+    assert fake.refused == 0  # and so was never refused
+    assert [m["channel_id"] for m in fake.messages] == ["555", "555", "556", "555"]
+
+
+async def test_a_discord_429_delays_only_its_channel_and_a_global_one_every_channel() -> None:
+    clock = Clock()
+    fake = FakeDiscord(bucket=(1, 5.0), clock=clock)
+    with serve(fake.routes(), post=fake.post) as (base, _):
+        async with httpx.AsyncClient() as client:
+            publisher = DiscordPublisher(
+                client, "token", api_base=f"{base}/api/v10", sleep=clock.sleep, monotonic=clock
+            )
+            first = Subscription(platform="discord", destination="555")
+            second = Subscription(platform="discord", destination="556")
+            await publisher.send(first, _message(), key="", thread="")
+            # Another client of the same bot spent 555's bucket: Discord says 429 for 555 only.
+            publisher.buckets.state.clear()
+            await publisher.send(first, _message(), key="", thread="")
+            assert fake.refused == 1
+            assert clock.waits == [5.0]  # retry_after, waited by that post alone
+            waited = len(clock.waits)
+            await publisher.send(second, _message(), key="", thread="")
+            assert len(clock.waits) == waited  # 556 went at once
+            fake.global_limit_next = 1  # the bot as a whole is over its limit
+            await publisher.send(second, _message(), key="", thread="")
+            # 556's own bucket (1 every 5 s) first, then the global 429's retry_after.
+            assert clock.waits[waited:] == [5.0, 0.25]
+    assert [m["channel_id"] for m in fake.messages] == ["555", "555", "556", "556"]
+    buckets = Buckets(monotonic=clock, sleep=clock.sleep)
+    refused = httpx.Response(
+        429, headers={"X-RateLimit-Global": "true"}, json={"retry_after": 2.0, "global": True}
+    )
+    buckets.learn(POST_MESSAGE, "555", refused)
+    await buckets.wait(POST_MESSAGE, "999")  # a global limit holds back every channel
+    assert clock.waits[-1] == 2.0
+
+
+async def test_discord_headers_that_are_missing_or_odd_change_nothing() -> None:
+    clock = Clock()
+    buckets = Buckets(monotonic=clock, sleep=clock.sleep)
+    for headers in (
+        {},
+        {"X-RateLimit-Remaining": "zero", "X-RateLimit-Reset-After": "1"},
+        {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset-After": "-3"},
+    ):
+        buckets.learn(POST_MESSAGE, "555", httpx.Response(200, headers=headers))
+        await buckets.wait(POST_MESSAGE, "555")
+    assert clock.waits == []
+
+
+def _slack_deliverer(store: SqlStore, publisher: SlackPublisher) -> Deliverer:
+    return Deliverer(
+        store,
+        FixedSnapshot(busy_snapshot(60)),
+        {("slack", "channel"): publisher},
+        clock=lambda: MORNING,
+        fixed_date=DAY,
+    )
+
+
+async def test_slack_reads_history_only_to_reconcile_a_delivery_cut_off(store: SqlStore) -> None:
+    slack = FakeSlack()
+    with serve(slack.routes(), post=slack.post) as (base, _):
+        for channel in ("C1", "C2", "C3"):
+            await store.add(
+                Subscription(platform="slack", destination=channel, top=60, post_time=dt.time(9)),
+                now=MORNING,
+            )
+        publisher = SlackPublisher(web_client("xoxb-test", f"{base}/api/"))
+        publisher.gates.default_factory = lambda: Gate(0)
+        report = await _slack_deliverer(store, publisher).run(MORNING)
+        assert report.outcomes == {"posted": 3}
+        posted = len(slack.messages)
+        assert posted >= 9  # several messages a channel: threads
+        reads = [c for c in slack.calls if c.startswith("/api/conversations.")]
+        assert reads == []  # a normal delivery never reads history
+        await store.add(
+            Subscription(platform="slack", destination="C4", top=60, post_time=dt.time(9)),
+            now=MORNING,
+        )
+        slack.lose_answers = [True]  # the first message of C4 went out, its answer was lost
+        cut_off = await _slack_deliverer(store, publisher).run(later(1))
+        assert cut_off.outcomes["failed"] == 1
+        again = await _slack_deliverer(store, publisher).run(later(6))
+        assert again.outcomes["posted"] == 1
+    reads = [c for c in slack.calls if c.startswith("/api/conversations.")]
+    assert reads.count("/api/conversations.history") >= 1  # the reconcile looked it up
+    heads = [m for m in slack.messages if m.get("channel") == "C4" and "thread_ts" not in m]
+    assert len(heads) == 1  # found, not posted twice
