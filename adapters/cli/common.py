@@ -7,6 +7,7 @@ Exit codes (the README's table is this one):
 1     a bug: an unexpected error (``HOTPAPERS_DEBUG=1`` shows the traceback), or ``deliver``
       with deliveries that failed
 2     bad input: a command-line value, a setting, a file, a destination that does not exist
+      (and ``deliver`` when some subscriptions wait for their platform's credentials)
 3     an upstream or platform is unavailable: arXiv's feed, Slack, Discord, a webhook host or
       the database server could not be reached, or refused the request; try again later
 4     ``deliver``: deliveries in doubt (a post may or may not have gone out) wait for an
