@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -317,6 +319,7 @@ async def prune(settings: Settings, store: SqlStore, now: dt.datetime) -> None:
         log.info("retention: %d deliveries and %d snapshots pruned", deliveries, snapshots)
 
 
+DELIVERY_CONNECTIONS = 100
 DISCORD_CREDENTIALS = "DISCORD_TOKEN (the bot's token; posts go over REST, no gateway needed)"
 
 
@@ -331,42 +334,65 @@ class Publishers:
     installations: Any = None
 
 
+@asynccontextmanager
 async def publishers(
-    settings: Settings, store: SqlStore, client: httpx.AsyncClient, *, console: TextIO | None
-) -> Publishers:
+    settings: Settings, store: SqlStore, *, console: TextIO | None
+) -> AsyncIterator[Publishers]:
     """The publishers of ``deliver`` and ``run`` alike: webhooks always; Slack channels with
     the bot token or the OAuth installations; Discord channels with DISCORD_TOKEN over REST;
-    the console's channels on ``console`` when given."""
+    the console's channels on ``console`` when given.
+
+    They share HTTP clients of their own, with room for DELIVERY_CONNECTIONS connections: the
+    upstreams' client keeps to a few (politeness), while a fan-out to thousands of channels
+    is bounded by the platforms' rate limits, not by connections. Closed on leaving."""
+    import httpx
+
     from adapters.slack import channels as slack
     from adapters.webhooks import WebhookPublisher
 
-    table: dict[tuple[str, str], Publisher] = {
-        ("slack", "webhook"): WebhookPublisher(client, "slack"),
-        ("discord", "webhook"): WebhookPublisher(client, "discord"),
-    }
-    missing: dict[tuple[str, str], str] = {}
-    installations = None
-    if slack.configured(settings):
-        if settings.slack_bot_token is None:
-            installations = await slack.installation_store(settings, store)
-        table[("slack", "channel")] = slack.channel_publisher(settings, installations)
-    else:
-        missing[("slack", "channel")] = f"Slack channels need {slack.CREDENTIALS}"
-    if settings.discord_token is not None:
-        from adapters.discord.publisher import DiscordPublisher
-
-        table[("discord", "channel")] = DiscordPublisher(
-            client,
-            settings.discord_token.get_secret_value(),
-            api_base=settings.discord_api_base,
+    room = httpx.Limits(
+        max_connections=DELIVERY_CONNECTIONS, max_keepalive_connections=DELIVERY_CONNECTIONS
+    )
+    async with contextlib.AsyncExitStack() as stack:
+        client = await stack.enter_async_context(
+            httpx.AsyncClient(
+                timeout=settings.http_timeout_s, headers={"User-Agent": USER_AGENT}, limits=room
+            )
         )
-    else:
-        missing[("discord", "channel")] = f"Discord channels need {DISCORD_CREDENTIALS}"
-    if console is not None:
-        from adapters.console.publisher import ConsolePublisher
+        table: dict[tuple[str, str], Publisher] = {
+            ("slack", "webhook"): WebhookPublisher(client, "slack"),
+            ("discord", "webhook"): WebhookPublisher(client, "discord"),
+        }
+        missing: dict[tuple[str, str], str] = {}
+        installations = None
+        if slack.configured(settings):
+            import aiohttp
 
-        table[("console", "channel")] = ConsolePublisher(console)
-    return Publishers(table=table, missing=missing, installations=installations)
+            session = await stack.enter_async_context(
+                aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=DELIVERY_CONNECTIONS))
+            )
+            if settings.slack_bot_token is None:
+                installations = await slack.installation_store(settings, store)
+            table[("slack", "channel")] = slack.channel_publisher(
+                settings, installations, session=session
+            )
+        else:
+            missing[("slack", "channel")] = f"Slack channels need {slack.CREDENTIALS}"
+        if settings.discord_token is not None:
+            from adapters.discord.publisher import DiscordPublisher
+
+            table[("discord", "channel")] = DiscordPublisher(
+                client,
+                settings.discord_token.get_secret_value(),
+                api_base=settings.discord_api_base,
+            )
+        else:
+            missing[("discord", "channel")] = f"Discord channels need {DISCORD_CREDENTIALS}"
+        if console is not None:
+            from adapters.console.publisher import ConsolePublisher
+
+            table[("console", "channel")] = ConsolePublisher(console)
+        yield Publishers(table=table, missing=missing, installations=installations)
 
 
 async def unserved(store: SqlStore, publishing: Publishers) -> list[str]:

@@ -369,8 +369,10 @@ async def deliver_once(
 
     store = await open_store(settings.database())
     try:
-        async with http_client(settings) as client:
-            publishing = await publishers(settings, store, client, console=sys.stdout)
+        async with (
+            http_client(settings) as client,
+            publishers(settings, store, console=sys.stdout) as publishing,
+        ):
             snapshots = snapshot_provider(settings, store, client, fixed)
             table = publishing.table
             report = await deliverer(settings, store, snapshots, table, fixed).run(at)

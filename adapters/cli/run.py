@@ -104,10 +104,12 @@ async def serve(
     runner: web.AppRunner | None = None
     stops = []
     try:
-        async with http_client(settings) as client:
+        # The same publishers as deliver's: scheduled posts need no chat connection.
+        async with (
+            http_client(settings) as client,
+            publishers(settings, store, console=None) as publishing,
+        ):
             snapshots = snapshot_provider(settings, store, client, fixed)
-            # The same publishers as deliver's: scheduled posts need no chat connection.
-            publishing = await publishers(settings, store, client, console=None)
             table = publishing.table
             chat = CommandHandler(
                 store,

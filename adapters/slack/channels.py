@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from bot.settings import Settings
 
 if TYPE_CHECKING:
+    import aiohttp
     from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 
     from adapters.slack.publisher import SlackPublisher, WorkspacePublisher
@@ -51,14 +52,19 @@ async def installation_store(
 
 
 def channel_publisher(
-    settings: Settings, installations: AsyncSQLAlchemyInstallationStore | None
+    settings: Settings,
+    installations: AsyncSQLAlchemyInstallationStore | None,
+    *,
+    session: aiohttp.ClientSession | None = None,
 ) -> SlackPublisher | WorkspacePublisher:
-    """The bot token's publisher, else the installations' (``installations`` needed then)."""
+    """The bot token's publisher, else the installations' (``installations`` needed then);
+    ``session``: the connections its requests share."""
     # Imported here: slack_sdk loads slowly, and this module is imported by every deliver.
     from adapters.slack.publisher import SlackPublisher, WorkspacePublisher, web_client
 
     if settings.slack_bot_token is not None:
-        return SlackPublisher(web_client(_secret(settings.slack_bot_token), settings.slack_api_url))
+        token = _secret(settings.slack_bot_token)
+        return SlackPublisher(web_client(token, settings.slack_api_url, session=session))
     assert installations is not None
     assert settings.slack_client_id is not None
     from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
@@ -68,4 +74,6 @@ def channel_publisher(
         client_secret=_secret(settings.slack_client_secret),
         client=web_client(None, settings.slack_api_url),
     )
-    return WorkspacePublisher(installations, settings.slack_api_url, rotator=rotator)
+    return WorkspacePublisher(
+        installations, settings.slack_api_url, rotator=rotator, session=session
+    )

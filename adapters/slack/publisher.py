@@ -77,14 +77,18 @@ def slack_paces(workspace: str, channel: str) -> tuple[Pace, ...]:
     )
 
 
-def web_client(token: str | None, base_url: str) -> AsyncWebClient:
+def web_client(
+    token: str | None, base_url: str, *, session: aiohttp.ClientSession | None = None
+) -> AsyncWebClient:
     """A Web API client that waits out 429s (Retry-After) a few times before giving up.
 
     It retries a failed connection only when nothing was sent: slack_sdk's default also retries
-    a connection dropped after the request, which can post a message twice.
+    a connection dropped after the request, which can post a message twice. ``session``: one
+    whose connections every request shares (else slack_sdk opens one per request).
     """
     return AsyncWebClient(
         token=token,
+        session=session,
         base_url=base_url if base_url.endswith("/") else base_url + "/",
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(error_types=[aiohttp.ClientConnectorError]),
@@ -259,11 +263,13 @@ class WorkspacePublisher:
         base_url: str,
         *,
         rotator: AsyncTokenRotator | None = None,
+        session: aiohttp.ClientSession | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.installations = installations
         self.base_url = base_url
         self.rotator = rotator
+        self.session = session
         self.monotonic = monotonic
         self._publishers: dict[str, SlackPublisher] = {}
         self._bots: dict[str, tuple[float, Bot | None]] = {}
@@ -294,7 +300,8 @@ class WorkspacePublisher:
             raise DeliveryError(f"hotpapers is not installed in the Slack workspace {where}")
         if bot.bot_token not in self._publishers:
             self._publishers[bot.bot_token] = SlackPublisher(
-                web_client(bot.bot_token, self.base_url), workspace=sub.workspace
+                web_client(bot.bot_token, self.base_url, session=self.session),
+                workspace=sub.workspace,
             )
         return self._publishers[bot.bot_token]
 
