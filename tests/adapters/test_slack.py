@@ -293,3 +293,48 @@ async def test_an_ephemeral_digest_never_exceeds_what_a_response_url_accepts() -
     await answer(DigestReply(digest=digest), respond=respond, client=None, channel="C1")  # type: ignore[arg-type]
     assert len(sent) == MAX_RESPONSES
     assert "add public to post it all" in str(sent[-1]["text"])
+
+
+def test_run_posts_scheduled_digests_to_slack_channels_like_deliver(tmp_path: Path) -> None:
+    slack = FakeSlack()
+    with serve(slack.routes(), post=slack.post) as (base, _):
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("HOTPAPERS_", "DISCORD_", "SLACK_"))
+        }
+        env |= {
+            "HOTPAPERS_DATA_DIR": str(tmp_path),
+            "HOTPAPERS_DATABASE_URL": f"sqlite:///{tmp_path / 'hotpapers.db'}",
+            "HOTPAPERS_HTTP_PORT": str(free_port()),
+            "HOTPAPERS_HTTP_HOST": "127.0.0.1",
+            "SLACK_BOT_TOKEN": "xoxb-run",
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": f"{base}/api/",
+        }
+        due = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=2)).strftime("%H:%M")
+        cli = [sys.executable, "-m", "adapters.cli.main"]
+        for platform, channel in (("slack", "C1"), ("discord", "555")):
+            add = [*cli, "subscriptions", "add", "--platform", platform, "--channel", channel]
+            when = ["--time", due, "--weekdays", "daily", "--top", "2"]
+            subprocess.run([*add, *when], env=env, check=True, capture_output=True)
+        bot = subprocess.Popen(
+            [*cli, "run", "--sample", "--server"],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            wait_for(lambda: slack.messages or bot.poll() is not None, 30)
+        finally:
+            bot.terminate()
+            _, err = bot.communicate(timeout=20)
+    assert [m["channel"] for m in slack.messages] == ["C1"], err
+    assert slack.messages[0]["text"] == "Hot Papers 2021-03-18 — top 2"
+    assert "/api/conversations.history" not in slack.calls
+    # No DISCORD_TOKEN: the Discord channel is named with what to set, the rest goes on.
+    assert "1 discord channel subscription cannot be served" in err
+    assert "DISCORD_TOKEN" in err
+    assert "Traceback" not in err
