@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 
@@ -23,27 +25,13 @@ from bot.store import SqlStore
 from bot.subscriptions import Subscription
 from tests.adapters.test_delivery_faults import DAY, MORNING, busy_snapshot, later
 from tests.fakediscord import FakeDiscord
+from tests.fakes import FakeTime
 from tests.fakeserver import serve
 from tests.fakeslack import FakeSlack
 
 NOW = dt.datetime(2026, 11, 25, 9, tzinfo=dt.UTC)
 SLACK_HOOK = "https://hooks.slack.com/services/T1/B1/secret-token-1"
 DISCORD_HOOK = "https://discord.com/api/webhooks/42/secret-token-2"
-
-
-class Clock:
-    """A monotonic clock that only sleeping moves: waits are recorded, not spent."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.waits: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.waits.append(round(seconds, 3))
-        self.now += seconds
 
 
 def keyed(paces: object) -> dict[str, tuple[float, float]]:
@@ -95,62 +83,70 @@ def _message() -> dict[str, object]:
     return DiscordPublisher(httpx.AsyncClient(), "t").render(digest)[0]
 
 
-async def test_an_empty_discord_bucket_holds_back_only_its_channel_until_it_resets() -> None:
-    clock = Clock()
-    fake = FakeDiscord(bucket=(2, 5.0), clock=clock)
+FIRST = Subscription(platform="discord", destination="555")
+SECOND = Subscription(platform="discord", destination="556")
+
+
+@asynccontextmanager
+async def bucketed(limit: int) -> AsyncIterator[tuple[FakeDiscord, DiscordPublisher, FakeTime]]:
+    """A fake Discord whose channel buckets take ``limit`` posts every 5 s, and a publisher,
+    on a clock that only their sleeping moves."""
+    clock = FakeTime()
+    fake = FakeDiscord(bucket=(limit, 5.0), clock=clock.monotonic)
     with serve(fake.routes(), post=fake.post) as (base, _):
         async with httpx.AsyncClient() as client:
-            publisher = DiscordPublisher(
-                client, "token", api_base=f"{base}/api/v10", sleep=clock.sleep, monotonic=clock
+            yield (
+                fake,
+                DiscordPublisher(
+                    client,
+                    "token",
+                    api_base=f"{base}/api/v10",
+                    sleep=clock.sleep,
+                    monotonic=clock.monotonic,
+                ),
+                clock,
             )
-            first = Subscription(platform="discord", destination="555")
-            second = Subscription(platform="discord", destination="556")
-            await publisher.send(first, _message(), key="", thread="")
-            await publisher.send(first, _message(), key="", thread="")  # 555: none left
-            await publisher.send(second, _message(), key="", thread="")
-            assert clock.waits == []  # another channel's bucket is its own
-            await publisher.send(first, _message(), key="", thread="")
-    assert clock.waits == [5.0]  # waited for 555's reset, as its headers said
+
+
+async def test_an_empty_discord_bucket_holds_back_only_its_channel_until_it_resets() -> None:
+    async with bucketed(2) as (fake, publisher, clock):
+        await publisher.send(FIRST, _message(), key="", thread="")
+        await publisher.send(FIRST, _message(), key="", thread="")  # 555: none left
+        await publisher.send(SECOND, _message(), key="", thread="")
+        assert clock.slept == []  # another channel's bucket is its own
+        await publisher.send(FIRST, _message(), key="", thread="")
+    assert clock.slept == [5.0]  # waited for 555's reset, as its headers said
     assert fake.refused == 0  # and so was never refused
     assert [m["channel_id"] for m in fake.messages] == ["555", "555", "556", "555"]
 
 
 async def test_a_discord_429_delays_only_its_channel_and_a_global_one_every_channel() -> None:
-    clock = Clock()
-    fake = FakeDiscord(bucket=(1, 5.0), clock=clock)
-    with serve(fake.routes(), post=fake.post) as (base, _):
-        async with httpx.AsyncClient() as client:
-            publisher = DiscordPublisher(
-                client, "token", api_base=f"{base}/api/v10", sleep=clock.sleep, monotonic=clock
-            )
-            first = Subscription(platform="discord", destination="555")
-            second = Subscription(platform="discord", destination="556")
-            await publisher.send(first, _message(), key="", thread="")
-            # Another client of the same bot spent 555's bucket: Discord says 429 for 555 only.
-            publisher.buckets.state.clear()
-            await publisher.send(first, _message(), key="", thread="")
-            assert fake.refused == 1
-            assert clock.waits == [5.0]  # retry_after, waited by that post alone
-            waited = len(clock.waits)
-            await publisher.send(second, _message(), key="", thread="")
-            assert len(clock.waits) == waited  # 556 went at once
-            fake.global_limit_next = 1  # the bot as a whole is over its limit
-            await publisher.send(second, _message(), key="", thread="")
-            # 556's own bucket (1 every 5 s) first, then the global 429's retry_after.
-            assert clock.waits[waited:] == [5.0, 0.25]
+    async with bucketed(1) as (fake, publisher, clock):
+        await publisher.send(FIRST, _message(), key="", thread="")
+        # Another client of the same bot spent 555's bucket: Discord says 429 for 555 only.
+        publisher.buckets.state.clear()
+        await publisher.send(FIRST, _message(), key="", thread="")
+        assert fake.refused == 1
+        assert clock.slept == [5.0]  # retry_after, waited by that post alone
+        await publisher.send(SECOND, _message(), key="", thread="")
+        assert clock.slept == [5.0]  # 556 went at once
+        fake.global_limit_next = 1  # the bot as a whole is over its limit
+        await publisher.send(SECOND, _message(), key="", thread="")
+        # 556's own bucket (1 every 5 s) first, then the global 429's retry_after.
+        assert clock.slept == [5.0, 5.0, 0.25]
     assert [m["channel_id"] for m in fake.messages] == ["555", "555", "556", "556"]
-    buckets = Buckets(monotonic=clock, sleep=clock.sleep)
+    buckets = Buckets(monotonic=clock.monotonic, sleep=clock.sleep)
     refused = httpx.Response(
         429, headers={"X-RateLimit-Global": "true"}, json={"retry_after": 2.0, "global": True}
     )
     buckets.learn(POST_MESSAGE, "555", refused)
     await buckets.wait(POST_MESSAGE, "999")  # a global limit holds back every channel
-    assert clock.waits[-1] == 2.0
+    assert clock.slept[-1] == 2.0
 
 
 async def test_discord_headers_that_are_missing_or_odd_change_nothing() -> None:
-    clock = Clock()
-    buckets = Buckets(monotonic=clock, sleep=clock.sleep)
+    clock = FakeTime()
+    buckets = Buckets(monotonic=clock.monotonic, sleep=clock.sleep)
     for headers in (
         {},
         {"X-RateLimit-Remaining": "zero", "X-RateLimit-Reset-After": "1"},
@@ -158,7 +154,7 @@ async def test_discord_headers_that_are_missing_or_odd_change_nothing() -> None:
     ):
         buckets.learn(POST_MESSAGE, "555", httpx.Response(200, headers=headers))
         await buckets.wait(POST_MESSAGE, "555")
-    assert clock.waits == []
+    assert clock.slept == []
 
 
 def _slack_deliverer(store: SqlStore, publisher: SlackPublisher) -> Deliverer:
