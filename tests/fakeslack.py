@@ -12,6 +12,8 @@ import threading
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.fakeserver import Answer
+
 MAX_BLOCKS = 50
 SECTION_CHARS = 3000
 GONE_CHANNELS = {"C_GONE": "channel_not_found", "C_ARCHIVED": "is_archived"}
@@ -33,6 +35,9 @@ class FakeSlack:
         self.slow_answers: list[bool] = []
         self.slow_s = 1.0
         self.installed_token = "xoxb-installed"
+        # Channels whose next chat.postMessage calls get a 429 (Retry-After: 0), how many each.
+        self.rate_limited: dict[str, int] = {}
+        self.refused = 0
 
     @staticmethod
     def _answer(body: dict[str, Any], status: int = 200) -> tuple[int, str, bytes]:
@@ -52,9 +57,7 @@ class FakeSlack:
             return "no_text"
         return None
 
-    def post(
-        self, path: str, body: bytes
-    ) -> tuple[int, str, bytes] | tuple[int, str, bytes, float]:
+    def post(self, path: str, body: bytes) -> Answer:
         route = urlsplit(path).path
         with self.lock:
             self.calls.append(route)
@@ -97,6 +100,11 @@ class FakeSlack:
                 channel = str(payload.get("channel", ""))
                 if channel in GONE_CHANNELS:
                     return self._answer({"ok": False, "error": GONE_CHANNELS[channel]})
+                if self.rate_limited.get(channel):
+                    self.rate_limited[channel] -= 1
+                    self.refused += 1
+                    status, kind, data = self._answer({"ok": False, "error": "ratelimited"}, 429)
+                    return status, kind, data, 0.0, {"Retry-After": "0"}
                 if error := self._check(payload):
                     return self._answer({"ok": False, "error": error})
                 ts = f"1700000000.{next(self._ts):06d}"

@@ -3,12 +3,14 @@ its headers, and a Slack delivery that reads no history unless it must reconcile
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
+import pytest
 
 from adapters.console.publisher import ConsolePublisher
 from adapters.discord.publisher import POST_MESSAGE, Buckets, DiscordPublisher
@@ -16,6 +18,7 @@ from adapters.slack.publisher import SlackPublisher, WorkspacePublisher, web_cli
 from adapters.webhooks import WebhookPublisher
 from bot.delivery import Deliverer
 from bot.engine import build_digest
+from bot.errors import RateLimited
 from bot.models import Filters
 from bot.polite import Gate
 from bot.ports import Pace, Paced
@@ -196,3 +199,26 @@ async def test_slack_reads_history_only_to_reconcile_a_delivery_cut_off(store: S
     assert reads.count("/api/conversations.history") >= 1  # the reconcile looked it up
     heads = [m for m in slack.messages if m.get("channel") == "C4" and "thread_ts" not in m]
     assert len(heads) == 1  # found, not posted twice
+
+
+async def test_a_slack_429_is_waited_out_by_its_own_post_and_others_go_on() -> None:
+    slack = FakeSlack()
+    slack.rate_limited = {"C1": 1}
+    digest = build_digest(sample_snapshot(), Filters(top=1), generated_at=NOW)
+    with serve(slack.routes(), post=slack.post) as (base, _):
+        publisher = SlackPublisher(web_client("xoxb-test", f"{base}/api/"))
+        message = publisher.render(digest)[0]
+        posts = [
+            publisher.send(
+                Subscription(platform="slack", destination=channel), message, key="", thread=""
+            )
+            for channel in ("C1", "C2")
+        ]
+        await asyncio.gather(*posts)
+        slack.rate_limited = {"C3": 10}  # more than the client waits out
+        with pytest.raises(RateLimited):
+            await publisher.send(
+                Subscription(platform="slack", destination="C3"), message, key="", thread=""
+            )
+    assert slack.refused == 1 + 4  # C1 once; C3 the first try and its three retries
+    assert sorted(m["channel"] for m in slack.messages) == ["C1", "C2"]  # each once
