@@ -405,8 +405,7 @@ def deliver(
     Every kind of subscription is served: webhooks need nothing; Slack channels need
     SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, posting with each workspace's
     OAuth installation); Discord channels need DISCORD_TOKEN (REST only: no gateway). A kind
-    whose credentials are not set is named with what to set, the others go out, and deliver
-    exits 2.
+    whose credentials are not set is named with what to set, and the others go out.
 
     Posts of subscriptions with --refresh-after that are that old are then edited in place with
     the settled counts (once each; Slack incoming webhooks cannot edit and are left as posted).
@@ -414,9 +413,9 @@ def deliver(
     Posts scheduled within the grace window (default 6 h) that were missed are caught up;
     later ones wait. Each delivery is claimed in the ledger first, so several deliver processes
     (or replicas sharing PostgreSQL) never post the same digest twice. Exit status: 0 when all
-    went well, 1 when some deliveries failed (retried by the next run), 3 when arXiv could not be
-    read for a digest, 4 while deliveries that may or may not have been posted wait for
-    hotpapers deliveries resolve.
+    went well, 1 when some deliveries failed (retried by the next run), 2 when some subscriptions
+    wait for their platform's credentials, 3 when arXiv could not be read for a digest, 4 while
+    deliveries that may or may not have been posted wait for hotpapers deliveries resolve.
     """
     from bot.snapshot import read_snapshot, sample_snapshot
 
