@@ -8,7 +8,7 @@ import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.errors import SourceError
 from bot.taxonomy import Taxonomy, load_taxonomy
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     import httpx
+    from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 
     from bot.delivery import Deliverer
     from bot.engine import Progress
@@ -331,7 +332,7 @@ class Publishers:
 
     table: dict[tuple[str, str], Publisher]
     missing: dict[tuple[str, str], str] = field(default_factory=dict)
-    installations: Any = None
+    installations: AsyncSQLAlchemyInstallationStore | None = None
 
 
 @asynccontextmanager
