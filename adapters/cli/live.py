@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TextIO
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from bot.errors import SourceError
 from bot.taxonomy import Taxonomy, load_taxonomy
@@ -17,7 +14,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     import httpx
-    from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 
     from bot.delivery import Deliverer
     from bot.engine import Progress
@@ -318,95 +314,6 @@ async def prune(settings: Settings, store: SqlStore, now: dt.datetime) -> None:
         return
     if deliveries or snapshots:
         log.info("retention: %d deliveries and %d snapshots pruned", deliveries, snapshots)
-
-
-DELIVERY_CONNECTIONS = 100
-DISCORD_CREDENTIALS = "DISCORD_TOKEN (the bot's token; posts go over REST, no gateway needed)"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Publishers:
-    """Every publisher this process can post with, by (platform, kind), and for each kind it
-    cannot serve, the settings it needs. ``installations``: Slack's OAuth installations (the
-    store ``hotpapers run``'s OAuth flow saves to), when Slack is set up for OAuth."""
-
-    table: dict[tuple[str, str], Publisher]
-    missing: dict[tuple[str, str], str] = field(default_factory=dict)
-    installations: AsyncSQLAlchemyInstallationStore | None = None
-
-
-@asynccontextmanager
-async def publishers(
-    settings: Settings, store: SqlStore, *, console: TextIO | None
-) -> AsyncIterator[Publishers]:
-    """The publishers of ``deliver`` and ``run`` alike: webhooks always; Slack channels with
-    the bot token or the OAuth installations; Discord channels with DISCORD_TOKEN over REST;
-    the console's channels on ``console`` when given.
-
-    They share HTTP clients of their own, with room for DELIVERY_CONNECTIONS connections: the
-    upstreams' client keeps to a few (politeness), while a fan-out to thousands of channels
-    is bounded by the platforms' rate limits, not by connections. Closed on leaving."""
-    import httpx
-
-    from adapters.slack import channels as slack
-    from adapters.webhooks import WebhookPublisher
-
-    room = httpx.Limits(
-        max_connections=DELIVERY_CONNECTIONS, max_keepalive_connections=DELIVERY_CONNECTIONS
-    )
-    async with contextlib.AsyncExitStack() as stack:
-        client = await stack.enter_async_context(
-            httpx.AsyncClient(
-                timeout=settings.http_timeout_s, headers={"User-Agent": USER_AGENT}, limits=room
-            )
-        )
-        table: dict[tuple[str, str], Publisher] = {
-            ("slack", "webhook"): WebhookPublisher(client, "slack"),
-            ("discord", "webhook"): WebhookPublisher(client, "discord"),
-        }
-        missing: dict[tuple[str, str], str] = {}
-        installations = None
-        if slack.configured(settings):
-            import aiohttp
-
-            session = await stack.enter_async_context(
-                aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=DELIVERY_CONNECTIONS))
-            )
-            if settings.slack_bot_token is None:
-                installations = await slack.installation_store(settings, store)
-            table[("slack", "channel")] = slack.channel_publisher(
-                settings, installations, session=session
-            )
-        else:
-            missing[("slack", "channel")] = f"Slack channels need {slack.CREDENTIALS}"
-        if settings.discord_token is not None:
-            from adapters.discord.publisher import DiscordPublisher
-
-            table[("discord", "channel")] = DiscordPublisher(
-                client,
-                settings.discord_token.get_secret_value(),
-                api_base=settings.discord_api_base,
-            )
-        else:
-            missing[("discord", "channel")] = f"Discord channels need {DISCORD_CREDENTIALS}"
-        if console is not None:
-            from adapters.console.publisher import ConsolePublisher
-
-            table[("console", "channel")] = ConsolePublisher(console)
-        yield Publishers(table=table, missing=missing, installations=installations)
-
-
-async def unserved(store: SqlStore, publishing: Publishers) -> list[str]:
-    """One line per kind of active subscription that this process cannot post to, with the
-    settings it needs (nothing when every subscription can be served)."""
-    lines = []
-    for (platform, kind), needs in publishing.missing.items():
-        subs = await store.subscriptions(platform=platform, active_only=True)
-        count = sum(sub.kind == kind for sub in subs)
-        if count:
-            what = f"{count} {platform} {kind} subscription{'s' if count > 1 else ''}"
-            lines.append(f"{what} cannot be served: {needs}.")
-    return lines
 
 
 def deliverer(

@@ -24,15 +24,7 @@ from adapters.cli.common import (
     stderr,
     utcnow,
 )
-from adapters.cli.live import (
-    deliverer,
-    http_client,
-    prune,
-    publishers,
-    refresher,
-    snapshot_provider,
-    unserved,
-)
+from adapters.cli.live import deliverer, http_client, prune, refresher, snapshot_provider
 from bot.errors import InputError
 from bot.limits import YEARS, check_id, check_keywords
 from bot.taxonomy import load_taxonomy
@@ -365,6 +357,7 @@ async def deliver_once(
 ) -> tuple[Report, list[str]]:
     """Every delivery due at ``at``, on every platform this process has credentials for; and a
     line for each kind of subscription it has none for (what to set)."""
+    from adapters.cli.publishing import publishers, unserved
     from bot.store import open_store
 
     store = await open_store(settings.database())

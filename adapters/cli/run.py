@@ -22,15 +22,7 @@ import typer
 from rich.console import Console
 
 from adapters.cli.common import handled, settings_and_logs, stderr, utcnow
-from adapters.cli.live import (
-    deliverer,
-    http_client,
-    prune,
-    publishers,
-    refresher,
-    snapshot_provider,
-    unserved,
-)
+from adapters.cli.live import deliverer, http_client, prune, refresher, snapshot_provider
 from bot.errors import ConfigError, InputError
 
 if TYPE_CHECKING:
@@ -89,6 +81,7 @@ async def serve(
     from aiohttp import web
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+    from adapters.cli.publishing import publishers, unserved
     from adapters.console.chat import ConsoleChat
     from adapters.console.publisher import ConsolePublisher
     from adapters.console.terminal import terminal_lines
@@ -129,12 +122,7 @@ async def serve(
                 from adapters.slack.runtime import start_slack
 
                 slack = await start_slack(
-                    settings,
-                    chat,
-                    store,
-                    may_manage=policy(settings),
-                    web_app=web_app,
-                    installations=publishing.installations,
+                    settings, chat, store, may_manage=policy(settings), web_app=web_app
                 )
                 health.platforms["slack"] = slack.mode
                 stops.append(slack.stop)

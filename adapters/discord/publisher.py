@@ -8,15 +8,12 @@ ledger already records for another delivery), so a retry never duplicates a mess
 A 429 is waited out (``retry_after``); 403/404 mean the channel is gone or forbidden, and the
 subscription is paused. A posted message is refreshed in place with a PATCH.
 
-Rate limits, as Discord documents them (docs.discord.com/developers/topics/rate-limits;
-support-dev.discord.com "My Bot is Being Rate Limited"): 50 requests a second for the bot as a
-whole, and per-route buckets whose size Discord announces in every answer (a channel's message
-route has been 5 every 5 seconds per channel). ``paces`` declares both, for the deliverer to
-wait on; and the publisher itself reads the buckets from the headers (``X-RateLimit-Bucket``,
-``-Remaining``, ``-Reset-After``): a bucket that is empty holds back the next request to that
-route and channel only, until it resets. A 429 is waited out by the request that got it
-(``retry_after``); only a global one (``X-RateLimit-Global``) holds back every channel, as
-Discord then refuses them all.
+Rate limits: ``paces`` declares Discord's (``adapters.discord.limits``: 50 requests a second
+for the bot, 5 every 5 seconds per channel), and the publisher itself reads the buckets from
+the headers (``X-RateLimit-Bucket``, ``-Remaining``, ``-Reset-After``): a bucket that is empty
+holds back the next request to that route and channel only, until it resets. A 429 is waited
+out by the request that got it (``retry_after``); only a global one (``X-RateLimit-Global``)
+holds back every channel, as Discord then refuses them all.
 """
 
 from __future__ import annotations
@@ -31,6 +28,7 @@ from typing import Any
 import httpx
 
 from adapters.discord.embeds import to_messages
+from adapters.discord.limits import discord_paces
 from adapters.webhooks import edit_message, message_id, send_once
 from bot.delivery import message_key
 from bot.errors import DeliveryError, DestinationGone, MaybePosted, RateLimited
@@ -42,8 +40,6 @@ API_BASE = "https://discord.com/api/v10"
 TRIES = 3
 MAX_WAIT_S = 60.0
 HISTORY = 50
-BOT_PER_SECOND = 50
-CHANNEL_MESSAGES_PER_5_S = 5
 POST_MESSAGE = "POST /channels/{channel_id}/messages"
 
 
@@ -158,12 +154,7 @@ class DiscordPublisher:
         self.buckets = Buckets(monotonic=monotonic, sleep=sleep)
 
     def paces(self, sub: Subscription) -> Sequence[Pace]:
-        """The bot's global limit and the channel's message route (both per bot token: one
-        token a process)."""
-        return (
-            Pace(key="discord-bot", rate=BOT_PER_SECOND, per=1.0),
-            Pace(key=f"discord:channel:{sub.destination}", rate=CHANNEL_MESSAGES_PER_5_S, per=5.0),
-        )
+        return discord_paces(sub.destination)
 
     def _gone(self, response: httpx.Response, channel: str) -> None:
         if response.status_code in (403, 404):

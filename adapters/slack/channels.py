@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.settings import Settings
-
 if TYPE_CHECKING:
     import aiohttp
     from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 
     from adapters.slack.publisher import SlackPublisher, WorkspacePublisher
+    from bot.settings import Settings
     from bot.store import SqlStore
 
 CREDENTIALS = (
@@ -37,43 +36,47 @@ def _secret(value: object) -> str:
     return str(get()) if get else ""
 
 
-async def installation_store(
-    settings: Settings, store: SqlStore
-) -> AsyncSQLAlchemyInstallationStore:
-    """The OAuth installations, kept beside the project's tables (created when missing)."""
+def installations_of(settings: Settings, store: SqlStore) -> AsyncSQLAlchemyInstallationStore:
+    """The OAuth installations, kept beside the project's tables (``SLACK_CLIENT_ID``'s)."""
     from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 
     assert settings.slack_client_id is not None
-    installations = AsyncSQLAlchemyInstallationStore(
-        client_id=settings.slack_client_id, engine=store.engine
-    )
+    return AsyncSQLAlchemyInstallationStore(client_id=settings.slack_client_id, engine=store.engine)
+
+
+async def installation_store(
+    settings: Settings, store: SqlStore
+) -> AsyncSQLAlchemyInstallationStore:
+    """The OAuth installations, their tables created when missing (for the OAuth flow)."""
+    installations = installations_of(settings, store)
     await installations.create_tables()  # type: ignore[no-untyped-call]
     return installations
 
 
 def channel_publisher(
-    settings: Settings,
-    installations: AsyncSQLAlchemyInstallationStore | None,
-    *,
-    session: aiohttp.ClientSession | None = None,
+    settings: Settings, store: SqlStore, *, session: aiohttp.ClientSession | None = None
 ) -> SlackPublisher | WorkspacePublisher:
-    """The bot token's publisher, else the installations' (``installations`` needed then);
-    ``session``: the connections its requests share."""
+    """The bot token's publisher, else the OAuth installations' (their tables created before
+    the first look-up); ``session``: the connections its requests share."""
     # Imported here: slack_sdk loads slowly, and this module is imported by every deliver.
     from adapters.slack.publisher import SlackPublisher, WorkspacePublisher, web_client
 
     if settings.slack_bot_token is not None:
         token = _secret(settings.slack_bot_token)
         return SlackPublisher(web_client(token, settings.slack_api_url, session=session))
-    assert installations is not None
     assert settings.slack_client_id is not None
     from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 
+    installations = installations_of(settings, store)
     rotator = AsyncTokenRotator(
         client_id=settings.slack_client_id,
         client_secret=_secret(settings.slack_client_secret),
-        client=web_client(None, settings.slack_api_url),
+        client=web_client(None, settings.slack_api_url, session=session),
     )
     return WorkspacePublisher(
-        installations, settings.slack_api_url, rotator=rotator, session=session
+        installations,
+        settings.slack_api_url,
+        rotator=rotator,
+        session=session,
+        prepare=installations.create_tables,
     )

@@ -9,14 +9,9 @@ dropped connection or a 5xx after the request went out means it may have been (M
 subscriber is told, and the subscription paused. A posted message is refreshed in place with
 ``chat.update``, keeping its metadata.
 
-Rate limits (``paces``), as Slack publishes them: ``chat.postMessage`` is in the "special"
-tier — "generally allow an app to post 1 message per second to a specific channel. There are
-limits governing your app's relationship with the entire workspace above that, limiting
-posting to several hundred messages per minute" (docs.slack.dev/reference/methods/
-chat.postMessage; docs.slack.dev/apis/web-api/rate-limits). Each message therefore counts
-against its channel (1 a second) and its workspace (300 a minute, the low end of "several
-hundred"). A 429 is waited out inside the call that got it (slack_sdk's
-AsyncRateLimitErrorRetryHandler, Retry-After), so it holds back that message only.
+Rate limits: ``paces`` declares Slack's (``adapters.slack.limits``: 1 message a second per
+channel, 300 a minute per workspace). A 429 is waited out inside the call that got it
+(slack_sdk's AsyncRateLimitErrorRetryHandler, Retry-After), so it holds back that message only.
 """
 
 from __future__ import annotations
@@ -25,7 +20,7 @@ import contextlib
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -37,6 +32,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import escape, to_messages
+from adapters.slack.limits import PER_CHANNEL_S, slack_paces
 from bot.delivery import message_key
 from bot.errors import DeliveryError, DestinationGone, MaybePosted, RateLimited
 from bot.models import Digest
@@ -62,19 +58,8 @@ GONE = frozenset(
 )
 EVENT = "hotpapers_digest"
 HISTORY = 30
-PER_CHANNEL_S = 1.0
-WORKSPACE_PER_MINUTE = 300
 INSTALLATION_TTL_S = 60.0
 log = logging.getLogger("hotpapers.slack")
-
-
-def slack_paces(workspace: str, channel: str) -> tuple[Pace, ...]:
-    """What one ``chat.postMessage`` counts against: its channel and its workspace."""
-    team = workspace or "-"
-    return (
-        Pace(key=f"slack:{team}:{channel}", rate=1, per=PER_CHANNEL_S),
-        Pace(key=f"slack-workspace:{team}", rate=WORKSPACE_PER_MINUTE, per=60.0),
-    )
 
 
 def web_client(
@@ -264,12 +249,14 @@ class WorkspacePublisher:
         *,
         rotator: AsyncTokenRotator | None = None,
         session: aiohttp.ClientSession | None = None,
+        prepare: Callable[[], Awaitable[None]] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.installations = installations
         self.base_url = base_url
         self.rotator = rotator
         self.session = session
+        self.prepare = prepare  # run once before the first look-up (creating the tables)
         self.monotonic = monotonic
         self._publishers: dict[str, SlackPublisher] = {}
         self._bots: dict[str, tuple[float, Bot | None]] = {}
@@ -280,6 +267,9 @@ class WorkspacePublisher:
         held = self._bots.get(workspace)
         if held is not None and self.monotonic() - held[0] < INSTALLATION_TTL_S:
             return held[1]
+        if self.prepare is not None:
+            await self.prepare()
+            self.prepare = None
         bot = await self.installations.async_find_bot(enterprise_id=None, team_id=workspace or None)
         if bot is not None and bot.bot_refresh_token and self.rotator is not None:
             try:

@@ -26,7 +26,6 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.errors import SlackApiError
-from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 
 from adapters.slack.app import build_app
@@ -117,12 +116,11 @@ async def start_slack(
     *,
     may_manage: Callable[[str], bool],
     web_app: web.Application,
-    installations: AsyncSQLAlchemyInstallationStore | None = None,
 ) -> SlackRuntime:
     """Build the app and connect it; HTTP mode adds its routes to ``web_app`` (served by run).
 
-    Scheduled posts do not go through it: ``adapters.slack.channels`` builds their publisher
-    (``installations``: the OAuth installations it reads, shared with the app's OAuth flow)."""
+    Scheduled posts do not go through it: ``adapters.slack.channels`` builds their publisher,
+    which reads the installations this app's OAuth flow saves."""
     if settings.slack_signing_secret is None and settings.slack_app_token is None:
         raise ConfigError(
             "Slack needs SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)."
@@ -135,7 +133,7 @@ async def start_slack(
     else:
         assert settings.slack_client_id is not None
         client = web_client(None, settings.slack_api_url)
-        installations = installations or await installation_store(settings, store)
+        installations = await installation_store(settings, store)
         states = AsyncSQLAlchemyOAuthStateStore(expiration_seconds=600, engine=store.engine)
         await states.create_tables()  # type: ignore[no-untyped-call]
         options["oauth_settings"] = AsyncOAuthSettings(

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 from aiohttp import WSMsgType, web
 
-from adapters.slack.channels import channel_publisher, installation_store
+from adapters.slack.channels import channel_publisher
 from adapters.slack.publisher import WorkspacePublisher
 from adapters.slack.runtime import start_slack
 from bot.chat import CommandHandler
@@ -55,16 +55,10 @@ async def test_many_workspaces_install_through_oauth_and_get_their_posts(
         )
         handler = CommandHandler(store, FixedSnapshot(sample_snapshot()), clock=lambda: NOW)
         web_app = web.Application()
-        installations = await installation_store(settings, store)
         runtime = await start_slack(
-            settings,
-            handler,
-            store,
-            may_manage=lambda user: True,
-            web_app=web_app,
-            installations=installations,
+            settings, handler, store, may_manage=lambda user: True, web_app=web_app
         )
-        publisher = channel_publisher(settings, installations)
+        publisher = channel_publisher(settings, store)
         port = free_port()
         runner = await serving(web_app, port)
         try:
