@@ -8,6 +8,7 @@ import datetime as dt
 import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -222,3 +223,40 @@ async def test_a_slack_429_is_waited_out_by_its_own_post_and_others_go_on() -> N
             )
     assert slack.refused == 1 + 4  # C1 once; C3 the first try and its three retries
     assert sorted(m["channel"] for m in slack.messages) == ["C1", "C2"]  # each once
+
+
+async def test_deliver_and_run_share_publishers_that_all_declare_their_limits(
+    store: SqlStore, tmp_path: Path
+) -> None:
+    from adapters.cli.publishing import LazyPublisher, publishers
+    from bot.settings import Settings
+
+    settings = Settings(data_dir=tmp_path, slack_bot_token="xoxb-x", discord_token="d")
+    async with publishers(settings, store, console=io.StringIO()) as publishing:
+        assert set(publishing.table) == {
+            ("slack", "webhook"),
+            ("discord", "webhook"),
+            ("slack", "channel"),
+            ("discord", "channel"),
+            ("console", "channel"),
+        }
+        assert publishing.missing == {}
+        assert all(isinstance(p, Paced) for p in publishing.table.values())
+        slack, discord = (
+            publishing.table[("slack", "channel")],
+            publishing.table[("discord", "channel")],
+        )
+        assert isinstance(slack, LazyPublisher)
+        assert isinstance(discord, LazyPublisher)
+        channel = Subscription(platform="slack", workspace="T1", destination="C1")
+        in_guild = Subscription(platform="discord", destination="555")
+        declared = (slack.paces(channel), discord.paces(in_guild))
+        # Declared without building; the same as the built publishers'.
+        assert isinstance(slack.made, SlackPublisher)
+        assert isinstance(discord.made, DiscordPublisher)
+        assert declared == (slack.made.paces(channel), discord.made.paces(in_guild))
+    bare = Settings(data_dir=tmp_path)
+    async with publishers(bare, store, console=None) as publishing:
+        assert set(publishing.table) == {("slack", "webhook"), ("discord", "webhook")}
+        assert "SLACK_BOT_TOKEN" in publishing.missing[("slack", "channel")]
+        assert "DISCORD_TOKEN" in publishing.missing[("discord", "channel")]
