@@ -153,7 +153,27 @@ def _transform(sums: list[_Sum], prior: float) -> int:
     return n
 
 
-def rank(
+@dataclass(slots=True)
+class Tally:
+    """A day's engagement added up and placed on each source's distribution: what every
+    score of that day is computed from, whichever papers a digest then keeps.
+
+    ``tally`` makes it once per day (the pass over every signal); ``rank`` and ``ranked``
+    score and order papers from it. Only the papers asked for are scored, and only those
+    shown become ``Ranked`` values.
+    """
+
+    papers: dict[str, Paper]
+    old: dict[str, str]
+    sums: dict[str, list[tuple[str, _Sum]]]  # per paper, by source name
+    engaged: dict[str, int]
+    most_shares: dict[str, int]
+    weights: Mapping[str, float]
+    max_post_share: float
+    top_posts: int
+
+
+def tally(
     papers: Sequence[Paper],
     signals: Iterable[Signal],
     *,
@@ -163,8 +183,9 @@ def rank(
     stars_before: Mapping[str, StarReading] | None = None,
     day: dt.date | None = None,
     top_posts: int = TOP_POSTS,
-) -> list[Ranked]:
-    """Every paper, best first, with its score explained per source (see the module's doc).
+) -> Tally:
+    """Add up every signal of the day and place each paper on each source's distribution over
+    all of ``papers`` (steps 1 to 3 of the module's doc). Pure.
 
     ``day`` is the announcement date of papers that do not carry one; ``stars_before`` the
     earliest earlier reading of each repository's stars (``owner/name`` → (stars, taken at)).
@@ -228,55 +249,142 @@ def rank(
     if sum(1 for source, n in engaged.items() if n and weights.get(source, 1.0)) < 2:
         max_post_share = 1.0
     of_paper: dict[str, list[tuple[str, _Sum]]] = defaultdict(list)
+    most_shares: dict[str, int] = {}
     for (arxiv_id, source), mine in sorted(sums.items()):
         of_paper[arxiv_id].append((source, mine))
-    ordered: list[tuple[Ranked, dict[str, int]]] = []
-    most_shares: dict[str, int] = {}
-    for arxiv_id, paper in by_id.items():
-        sums_of = of_paper.get(arxiv_id, [])
-        breakdown = _breakdown(sums_of, weights, max_post_share, engaged)
-        shares = {
-            part.source: sum(part.counts.get(m, 0) for m in SHARE_METRICS) for part in breakdown
-        }
-        for source, n in shares.items():
-            most_shares[source] = max(most_shares.get(source, 0), n)
-        # Ties keep the order in which posts were collected (imported posts have no counts).
-        top = sorted((post for _, m in sums_of for post in m.best), reverse=True)[:top_posts]
-        ranked = Ranked(
-            paper=paper,
-            score=sum(part.score for part in breakdown),
-            breakdown=breakdown,
-            top_posts=tuple(post for _, _, post in top),
-            old=old[arxiv_id],
-        )
-        ordered.append((ranked, shares))
+        shares = sum(mine.counts.get(m, 0) for m in SHARE_METRICS)
+        most_shares[source] = max(most_shares.get(source, 0), shares)
+    return Tally(
+        papers=by_id,
+        old=old,
+        sums=dict(of_paper),
+        engaged=engaged,
+        most_shares=most_shares,
+        weights=weights,
+        max_post_share=max_post_share,
+        top_posts=top_posts,
+    )
 
-    def order(row: tuple[Ranked, dict[str, int]]) -> tuple[float, float, str]:
-        ranked, shares = row
-        # Shares compared as each source's fraction of its most shared paper: scale-free, and
-        # on a one-source day the same order as more retweets.
-        spread = sum(n / most_shares[source] for source, n in shares.items() if n)
-        # Scores that differ only by rounding (a cap computed from a 1/n share) are ties.
-        return -round(ranked.score, _DIGITS), -round(spread, _DIGITS), ranked.paper.arxiv_id
 
-    ordered.sort(key=order)
-    return [row[0] for row in ordered]
+def _parts(day: Tally, sums: list[tuple[str, _Sum]]) -> tuple[list[float], list[float]]:
+    """One paper's parts by source and what the single-post cap takes from each (steps 4-5)."""
+    weights = day.weights
+    parts = [SCALE * source_weight(weights, source) * m.normalized for source, m in sums]
+    cap = day.max_post_share * sum(parts)
+    capped = []
+    for (_, m), part in zip(sums, parts, strict=True):
+        cut = 0.0
+        if part > 0 and m.posts and part * max(m.posts) / m.raw > cap:
+            cut = sum(max(0.0, part * v / m.raw - cap) for v in m.posts)
+        capped.append(cut)
+    return parts, capped
+
+
+_Key = tuple[float, float, str]
+
+
+def _order(day: Tally, arxiv_id: str) -> tuple[_Key, float, bool]:
+    """A paper's place in the order (score, then shares, then id), its score, and whether a
+    source noticed it with something that counts today (``_noticed``)."""
+    sums = day.sums.get(arxiv_id, [])
+    parts, capped = _parts(day, sums)
+    score = sum(part - cut for part, cut in zip(parts, capped, strict=True))
+    # Shares compared as each source's fraction of its most shared paper: scale-free, and
+    # on a one-source day the same order as more retweets.
+    spread = 0.0
+    old = bool(day.old[arxiv_id])
+    noticed = False
+    for source, m in sums:
+        if n := sum(m.counts.get(metric, 0) for metric in SHARE_METRICS):
+            spread += n / day.most_shares[source]
+        noticed = noticed or _counts_today(m, old)
+    # Scores that differ only by rounding (a cap computed from a 1/n share) are ties.
+    return (-round(score, _DIGITS), -round(spread, _DIGITS), arxiv_id), score, noticed
+
+
+def _counts_today(m: _Sum, old: bool) -> bool:
+    """``_noticed`` on a source's sums, before they become a ``SourceScore``."""
+    if m.change is None or any(n + m.change.get(k, 0) for k, n in m.counts.items()):
+        return True
+    return not old and any(metric != STARS for metric in m.counts)
+
+
+def _ranked(day: Tally, arxiv_id: str) -> Ranked:
+    sums = day.sums.get(arxiv_id, [])
+    parts, capped = _parts(day, sums)
+    breakdown = _breakdown(sums, day.weights, parts, capped, day.engaged)
+    # Ties keep the order in which posts were collected (imported posts have no counts).
+    top = sorted((post for _, m in sums for post in m.best), reverse=True)[: day.top_posts]
+    return Ranked(
+        paper=day.papers[arxiv_id],
+        score=sum(part.score for part in breakdown),
+        breakdown=breakdown,
+        top_posts=tuple(post for _, _, post in top),
+        old=day.old[arxiv_id],
+    )
+
+
+def ranked(day: Tally, filters: Filters) -> list[Ranked]:
+    """The papers of the day that pass ``filters``, best first, at most ``top`` of them. Pure.
+
+    The filters act before anything is scored: papers they leave out are never scored, ordered
+    or made into ``Ranked`` values, and only the ``top`` shown are. Each paper's score is still
+    its score on the whole day (every source's distribution is the day's, see ``tally``), so a
+    filtered digest shows the same scores as the unfiltered one. The same as
+    ``select(rank(...), filters)``.
+    """
+    kept = []
+    for arxiv_id, paper in day.papers.items():
+        if not matches(paper, filters):
+            continue
+        key, score, noticed = _order(day, arxiv_id)
+        if noticed if filters.min_score is None else score >= filters.min_score:
+            kept.append(key)
+    shown = heapq.nsmallest(filters.top, kept) if filters.top is not None else sorted(kept)
+    return [_ranked(day, arxiv_id) for _, _, arxiv_id in shown]
+
+
+def rank(
+    papers: Sequence[Paper],
+    signals: Iterable[Signal],
+    *,
+    weights: Mapping[str, float] | None = None,
+    max_post_share: float = MAX_POST_SHARE,
+    rank_prior: float = RANK_PRIOR,
+    stars_before: Mapping[str, StarReading] | None = None,
+    day: dt.date | None = None,
+    top_posts: int = TOP_POSTS,
+) -> list[Ranked]:
+    """Every paper, best first, with its score explained per source (see the module's doc).
+
+    ``day`` is the announcement date of papers that do not carry one; ``stars_before`` the
+    earliest earlier reading of each repository's stars (``owner/name`` → (stars, taken at)).
+    Signals about papers that are not in ``papers`` are ignored.
+    """
+    scored = tally(
+        papers,
+        signals,
+        weights=weights,
+        max_post_share=max_post_share,
+        rank_prior=rank_prior,
+        stars_before=stars_before,
+        day=day,
+        top_posts=top_posts,
+    )
+    order = sorted(_order(scored, arxiv_id)[0] for arxiv_id in scored.papers)
+    return [_ranked(scored, arxiv_id) for _, _, arxiv_id in order]
 
 
 def _breakdown(
     sums: list[tuple[str, _Sum]],
     weights: Mapping[str, float],
-    max_post_share: float,
+    parts: list[float],
+    cuts: list[float],
     engaged: Mapping[str, int],
 ) -> tuple[SourceScore, ...]:
     """One paper's parts, by source name, with the single-post cap applied."""
-    parts = [SCALE * source_weight(weights, source) * m.normalized for source, m in sums]
-    cap = max_post_share * sum(parts)
     breakdown = []
-    for (source, m), part in zip(sums, parts, strict=True):
-        capped = 0.0
-        if part > 0 and m.posts and part * max(m.posts) / m.raw > cap:
-            capped = sum(max(0.0, part * v / m.raw - cap) for v in m.posts)
+    for (source, m), part, capped in zip(sums, parts, cuts, strict=True):
         breakdown.append(
             SourceScore(
                 source=source,
