@@ -125,6 +125,12 @@ class Signal(_Lean):
     # A short summary the source offers (Hugging Face's ``ai_summary``), untrusted text.
     summary: str | None = None
 
+    def __post_init__(self) -> None:
+        # A post's signal usually carries the post's own counts: one dict for both, not two
+        # equal ones (a fifth of what a day's signals weigh). Values are never mutated.
+        if self.post is not None and self.post.counts == self.counts:
+            object.__setattr__(self, "counts", self.post.counts)
+
 
 class SourceFailure(Value):
     """A source that could not be read for a digest, and why, in a few words."""

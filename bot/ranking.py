@@ -36,13 +36,15 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import heapq
+import math
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import mul
 
 from bot.attention import STARS, StarReading, counted, old_label, window_start
-from bot.models import Filters, Paper, Post, Ranked, Signal, SourceScore
+from bot.models import Filters, Paper, Ranked, Signal, SourceScore
 
 DEFAULT_WEIGHTS: Mapping[str, float] = {"huggingface.stars": 0.1}
 # Replies and comments are often arguments or thanks: they weigh less than approval.
@@ -116,8 +118,14 @@ class _MetricWeights(dict[str, float]):
 
 @dataclass(slots=True)
 class _Sum:
-    """One source's engagement with one paper, while the signals are added up."""
+    """One source's engagement with one paper, while the signals are added up.
 
+    Its posts are a chain through the day's arrays (``_Posts``), not a list of its own: a day
+    holds 100,000 posts, and each container kept per paper is one more object for the garbage
+    collector to walk, every time it runs.
+    """
+
+    source: str
     weights: _MetricWeights
     counts: dict[str, int] = field(default_factory=dict)
     # What the rules of attention took away from ``counts``, per metric, and why.
@@ -125,13 +133,12 @@ class _Sum:
     notes: tuple[str, ...] = ()
     raw: float = 0.0  # r(S, p)
     unsplit: float = 0.0  # the same without the 1/n shares
-    posts: list[float] = field(default_factory=list)  # v(i) of each post
+    posts: int = 0  # how many
+    most: float = -math.inf  # the largest v(i) of a post
+    last: int = -1  # the arrival of its last post, -1 without any
     taken_at: dt.datetime | None = None
     normalized: float = 0.0
     place: int = 0
-    # Its best posts so far as (engagement before the split, -arrival, post), in a heap whose
-    # first item is the one to drop: ties keep the post collected first.
-    best: list[tuple[float, int, Post]] = field(default_factory=list)
 
 
 def _transform(sums: list[_Sum], prior: float) -> int:
@@ -153,6 +160,29 @@ def _transform(sums: list[_Sum], prior: float) -> int:
     return n
 
 
+class _Posts:
+    """Per arrival, a post's ``v(i)``, its engagement before the split, and the arrival of the
+    previous post of the same (source, paper), -1 for the first: each ``_Sum``'s posts are a
+    chain through three arrays of numbers."""
+
+    __slots__ = ("engagement", "previous", "value")
+
+    def __init__(self, size: int) -> None:
+        self.value = array("d", [0.0]) * size
+        self.engagement = array("d", [0.0]) * size
+        self.previous = array("q", [-1]) * size
+
+    def of(self, mine: _Sum) -> list[int]:
+        """The arrivals of a sum's posts, in the order they arrived."""
+        found = []
+        i = mine.last
+        while i >= 0:
+            found.append(i)
+            i = self.previous[i]
+        found.reverse()
+        return found
+
+
 @dataclass(slots=True)
 class Tally:
     """A day's engagement added up and placed on each source's distribution: what every
@@ -165,7 +195,9 @@ class Tally:
 
     papers: dict[str, Paper]
     old: dict[str, str]
-    sums: dict[str, list[tuple[str, _Sum]]]  # per paper, by source name
+    sums: dict[str, list[_Sum]]  # per paper, by source name
+    signals: list[Signal]  # by arrival, one per (source, paper, post)
+    posts: _Posts
     engaged: dict[str, int]
     most_shares: dict[str, int]
     weights: Mapping[str, float]
@@ -204,8 +236,10 @@ def tally(
     }
     sums: dict[tuple[str, str], _Sum] = {}
     by_source: dict[str, list[_Sum]] = defaultdict(list)
+    unique = _unique(signals)
+    chain = _Posts(len(unique))
     # The hot loop of the ranking (100,000 signals): plain dicts, no helper calls per count.
-    for arrival, s in enumerate(_unique(signals)):
+    for arrival, s in enumerate(unique):
         arxiv_id, source, raw = s.arxiv_id, s.source, s.counts
         if arxiv_id not in by_id:
             continue
@@ -214,7 +248,7 @@ def tally(
             ws = weights_of.get(source)
             if ws is None:
                 ws = weights_of[source] = _MetricWeights(weights, source)
-            mine = sums[arxiv_id, source] = _Sum(weights=ws)
+            mine = sums[arxiv_id, source] = _Sum(source=source, weights=ws)
             by_source[source].append(mine)
         ws = mine.weights
         into = mine.counts
@@ -237,27 +271,30 @@ def tally(
         if taken is not None and (mine.taken_at is None or taken > mine.taken_at):
             mine.taken_at = taken
         if s.post is not None:
-            mine.posts.append(value)
-            kept = mine.best
-            if len(kept) < top_posts:
-                heapq.heappush(kept, (unsplit, -arrival, s.post))
-            elif top_posts and unsplit > kept[0][0]:
-                heapq.heapreplace(kept, (unsplit, -arrival, s.post))
+            chain.value[arrival] = value
+            chain.engagement[arrival] = unsplit
+            chain.previous[arrival] = mine.last
+            mine.last = arrival
+            mine.posts += 1
+            if value > mine.most:
+                mine.most = value
     engaged = {source: _transform(group, rank_prior) for source, group in by_source.items()}
     # The cap weighs a post against the rest of a paper's engagement across sources. With one
     # source engaged it has nothing to weigh against, and would only reorder that source.
     if sum(1 for source, n in engaged.items() if n and weights.get(source, 1.0)) < 2:
         max_post_share = 1.0
-    of_paper: dict[str, list[tuple[str, _Sum]]] = defaultdict(list)
+    of_paper: dict[str, list[_Sum]] = {}
     most_shares: dict[str, int] = {}
     for (arxiv_id, source), mine in sorted(sums.items()):
-        of_paper[arxiv_id].append((source, mine))
-        shares = sum(mine.counts.get(m, 0) for m in SHARE_METRICS)
+        of_paper.setdefault(arxiv_id, []).append(mine)
+        shares = _shares(mine.counts)
         most_shares[source] = max(most_shares.get(source, 0), shares)
     return Tally(
         papers=by_id,
         old=old,
-        sums=dict(of_paper),
+        sums=of_paper,
+        signals=unique,
+        posts=chain,
         engaged=engaged,
         most_shares=most_shares,
         weights=weights,
@@ -266,16 +303,22 @@ def tally(
     )
 
 
-def _parts(day: Tally, sums: list[tuple[str, _Sum]]) -> tuple[list[float], list[float]]:
+def _shares(counts: dict[str, int]) -> int:
+    """Retweets and reposts (``SHARE_METRICS``)."""
+    return counts.get("retweets", 0) + counts.get("reposts", 0)
+
+
+def _parts(day: Tally, sums: list[_Sum]) -> tuple[list[float], list[float]]:
     """One paper's parts by source and what the single-post cap takes from each (steps 4-5)."""
     weights = day.weights
-    parts = [SCALE * source_weight(weights, source) * m.normalized for source, m in sums]
+    parts = [SCALE * source_weight(weights, m.source) * m.normalized for m in sums]
     cap = day.max_post_share * sum(parts)
     capped = []
-    for (_, m), part in zip(sums, parts, strict=True):
+    for m, part in zip(sums, parts, strict=True):
         cut = 0.0
-        if part > 0 and m.posts and part * max(m.posts) / m.raw > cap:
-            cut = sum(max(0.0, part * v / m.raw - cap) for v in m.posts)
+        if part > 0 and m.posts and part * m.most / m.raw > cap:
+            values = day.posts.value
+            cut = sum(max(0.0, part * values[i] / m.raw - cap) for i in day.posts.of(m))
         capped.append(cut)
     return parts, capped
 
@@ -294,9 +337,9 @@ def _order(day: Tally, arxiv_id: str) -> tuple[_Key, float, bool]:
     spread = 0.0
     old = bool(day.old[arxiv_id])
     noticed = False
-    for source, m in sums:
-        if n := sum(m.counts.get(metric, 0) for metric in SHARE_METRICS):
-            spread += n / day.most_shares[source]
+    for m in sums:
+        if n := _shares(m.counts):
+            spread += n / day.most_shares[m.source]
         noticed = noticed or _counts_today(m, old)
     # Scores that differ only by rounding (a cap computed from a 1/n share) are ties.
     return (-round(score, _DIGITS), -round(spread, _DIGITS), arxiv_id), score, noticed
@@ -313,13 +356,17 @@ def _ranked(day: Tally, arxiv_id: str) -> Ranked:
     sums = day.sums.get(arxiv_id, [])
     parts, capped = _parts(day, sums)
     breakdown = _breakdown(sums, day.weights, parts, capped, day.engaged)
-    # Ties keep the order in which posts were collected (imported posts have no counts).
-    top = sorted((post for _, m in sums for post in m.best), reverse=True)[: day.top_posts]
+    # The most engaging posts before the split; ties keep the order in which posts were
+    # collected (imported posts have no counts).
+    engagement = day.posts.engagement
+    top = heapq.nlargest(
+        day.top_posts, ((engagement[i], -i) for m in sums for i in day.posts.of(m))
+    )
     return Ranked(
         paper=day.papers[arxiv_id],
         score=sum(part.score for part in breakdown),
         breakdown=breakdown,
-        top_posts=tuple(post for _, _, post in top),
+        top_posts=tuple(day.signals[-i].post for _, i in top),
         old=day.old[arxiv_id],
     )
 
@@ -376,7 +423,7 @@ def rank(
 
 
 def _breakdown(
-    sums: list[tuple[str, _Sum]],
+    sums: list[_Sum],
     weights: Mapping[str, float],
     parts: list[float],
     cuts: list[float],
@@ -384,7 +431,8 @@ def _breakdown(
 ) -> tuple[SourceScore, ...]:
     """One paper's parts, by source name, with the single-post cap applied."""
     breakdown = []
-    for (source, m), part, capped in zip(sums, parts, cuts, strict=True):
+    for m, part, capped in zip(sums, parts, cuts, strict=True):
+        source = m.source
         breakdown.append(
             SourceScore(
                 source=source,
@@ -394,7 +442,7 @@ def _breakdown(
                 else None,
                 note="; ".join(m.notes),
                 score=part - capped,
-                posts=len(m.posts),
+                posts=m.posts,
                 taken_at=m.taken_at,
                 weighted=m.raw,
                 share=m.raw / m.unsplit if m.unsplit > 0 else 1.0,
