@@ -29,6 +29,13 @@ How a score is made, for one ranking run over the papers P of a day (or a window
 A day with one source (the imported Hot Papers posts: retweets + favorites; or posts of one
 platform) keeps that source's order exactly; a paper that leads two sources (≥ 50 each)
 outranks one whose only engagement is one big post on a third (< 100, capped to < 50).
+
+A digest's filters act before the ranking (``ranked``), but P is always every paper of the day,
+never only the papers a digest's filters keep: ``tally`` places each paper on each source's
+distribution over the whole day once, and a filtered digest scores, orders and builds only the
+papers it keeps, each with the score it has on the unfiltered day. A paper's score does not
+depend on which digest shows it, and a narrow filter cannot make a paper the top of a source
+that barely noticed it.
 """
 
 from __future__ import annotations
