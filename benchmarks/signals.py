@@ -408,6 +408,21 @@ def main() -> None:
             full = world_snapshot(world, snapshot)
             del world.items, world.hf  # the records are kept, for the check below
             ranked, every = rank_in_fresh_process(full, Path(tmp), "world", (args.top, None))
+            logging.getLogger("bot").removeHandler(stops)
+        # Again as a cron job collects (``hotpapers post``): the scheduled deadline, a fresh
+        # data directory (no signals cache, a fresh X budget).
+        with tempfile.TemporaryDirectory() as tmp:
+            scheduled = settings_for(base, Path(tmp)).scheduled()
+            scheduled_counts: Counter[str] = Counter()
+            scheduled_stops = Stops()
+            logging.getLogger("bot").addHandler(scheduled_stops)
+            print(
+                f"collecting again with the scheduled deadline "
+                f"({scheduled.source_deadline_s:g} s per source)",
+                file=sys.stderr,
+            )
+            later, scheduled_wall_s, _ = asyncio.run(engine_way(scheduled, scheduled_counts))
+            logging.getLogger("bot").removeHandler(scheduled_stops)
         served_top = httpx.get(f"{base}/truth").json()["top"]
         world_top = [paper for paper, _ in served_top]
         if [list(t) for t in truth.top(world.records, 10)] != served_top:
@@ -461,6 +476,19 @@ def main() -> None:
             f"  stopped by their time budget before the floor: {', '.join(stopped)}; the sources "
             f"that finished made {done_ratio:.2f}× their floor"
         )
+    scheduled_total = sum(scheduled_counts.values())
+    scheduled_stopped = sorted(set(scheduled_stops.sources))
+    print(
+        f"  with the scheduled deadline ({scheduled.source_deadline_s:g} s, cron jobs): "
+        + ", ".join(f"{n} {scheduled_counts[n]}" for n in ("arxiv", *SOURCES))
+        + f"; {scheduled_total} requests, ratio {scheduled_total / floor['total']:.2f}, "
+        f"wall {scheduled_wall_s:.1f} s, "
+        + (
+            f"stopped by time: {', '.join(scheduled_stopped)}"
+            if scheduled_stopped
+            else "none stopped"
+        )
+    )
     print(
         f"\nengine: {requests_engine} requests, floor {floor_total}, ratio {requests_engine / floor_total:.2f}; "
         f"wall {wall_s:.1f} s, collection CPU {collect_cpu_s:.2f} s"
@@ -521,6 +549,12 @@ def main() -> None:
                 "collect_cpu_s": round(collect_cpu_s, 2),
                 "stopped_by_time": stopped,
                 "ratio_to_floor_finished": round(done_ratio, 3),
+                "scheduled_deadline_s": scheduled.source_deadline_s,
+                "scheduled_requests_engine": scheduled_total,
+                "scheduled_ratio_to_floor": round(scheduled_total / floor_total, 3),
+                "scheduled_stopped_by_time": scheduled_stopped,
+                "scheduled_wall_s": round(scheduled_wall_s, 1),
+                "scheduled_signals": len(later.signals),
                 "rank_render_cpu_s": round(ranked["cpu_s"], 3),
                 "peak_rss_mb": round(ranked["peak_rss_mb"], 1),
                 "baseline_rss_mb": round(ranked["baseline_rss_mb"], 1),
