@@ -35,6 +35,11 @@ read budget. ``ratio_to_floor`` = engine requests / floor; sources stopped by th
 (80 % of the source deadline) read less than their floor and are named in ``stopped_by_time``;
 ``ratio_to_floor_finished`` is the ratio over the sources that finished.
 
+The day is then collected a second time as a cron job collects it (``hotpapers post``: each
+source gets ``scheduled_source_deadline_s``, 300 s by default, instead of ``source_deadline_s``),
+from a fresh data directory; its requests, ratio to the floor and the sources it stopped are
+printed beside the first (``scheduled_*`` in the JSON).
+
 The naive way (one search per paper per source, following its pages) is sampled: the searches of
 ``--naive-sample`` random papers are really sent, and the count is scaled to every paper.
 
