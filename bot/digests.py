@@ -39,7 +39,7 @@ class Offload(Protocol):
 
 DIGEST_TTL = dt.timedelta(minutes=5)
 MAX_DIGESTS = 512  # filter sets kept (a digest of ten papers is a few tens of kB)
-MAX_RANKINGS = 4  # tallied days kept (a 10,000-paper day is about 10 MB)
+MAX_RANKINGS = 4  # tallied days kept (a 10,000-paper, 100,000-signal day is 10-15 MB)
 MAX_SNAPSHOTS = 8
 
 

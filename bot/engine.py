@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
-import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from pydantic import TypeAdapter, ValidationError
@@ -21,7 +20,7 @@ from bot.errors import SourceError
 from bot.insight import annotate
 from bot.models import Digest, Filters, Paper, Ranked, Signal, SourceFailure
 from bot.ports import Cache, FollowUpSource, PaperFeed, SignalSource
-from bot.ranking import MAX_POST_SHARE, RANK_PRIOR, Tally, ranked, tally
+from bot.ranking import MAX_POST_SHARE, RANK_PRIOR, Tally, rank, ranked, tally
 from bot.snapshot import Snapshot
 
 SOURCE_DEADLINE_S = 30.0
@@ -149,14 +148,15 @@ def rank_snapshot(
     stars_before: Mapping[str, StarReading] | None = None,
 ) -> list[Ranked]:
     """Every paper of the snapshot, best first, scored against the whole day. Pure."""
-    day = tally_snapshot(
-        snapshot,
+    return rank(
+        snapshot.papers,
+        snapshot.signals,
         weights=weights,
         max_post_share=max_post_share,
         rank_prior=rank_prior,
-        stars_before=stars_before,
+        stars_before=snapshot.stars_before if stars_before is None else stars_before,
+        day=snapshot.date,
     )
-    return ranked(day, Filters(min_score=-math.inf))
 
 
 def digest_of(

@@ -375,7 +375,7 @@ def _ranked(day: Tally, arxiv_id: str) -> Ranked:
         paper=day.papers[arxiv_id],
         score=sum(part.score for part in breakdown),
         breakdown=breakdown,
-        top_posts=tuple(day.signals[-i].post for _, i in top),
+        top_posts=tuple(day.signals[-back].post for _, back in top),
         old=day.old[arxiv_id],
     )
 
