@@ -433,7 +433,8 @@ def post(
 ) -> None:
     """Post one digest to a Slack or Discord channel or webhook, then exit (cron jobs, CI).
 
-    A live collection gives each source scheduled_source_deadline_s (300 s), not 60 s.
+    A live collection gives each source scheduled_source_deadline_s (300 s) instead of
+    source_deadline_s (60 s): no one waits for it.
     """
     with handled():
         settings = settings_and_logs()
