@@ -1,9 +1,11 @@
 """A big day: ranking and rendering ``--papers`` papers and ``--signals`` posts, CPU and RSS.
 
 Builds a synthetic day (the generator of ``benchmarks/slash.py``), then measures in this
-process the CPU time of ranking the whole day once, of cutting a filtered top-10 digest from
-that ranking, and of rendering it (text, markdown, Slack Block Kit), and the peak RSS. The
-last line is one JSON object. Figures only; nothing here is asserted.
+process the CPU time of tallying the whole day once (every signal added up and placed on its
+source's distribution, as the digest service caches it), of ranking a filtered top-10 digest
+from that tally (only the papers the filters keep), and of rendering it (text, markdown, Slack
+Block Kit), and the peak RSS. The last line is one JSON object (``rank_cpu_s`` is the tally's,
+``cut_cpu_s`` the filtered ranking's). Figures only; nothing here is asserted.
 
     python benchmarks/bigday.py [--papers 10000] [--signals 100000]
 """
@@ -20,7 +22,7 @@ from typing import TypeVar
 
 from adapters.slack.blocks import to_messages
 from benchmarks.slash import synthetic_day
-from bot.engine import digest_of, rank_snapshot
+from bot.engine import digest_of, tally_snapshot
 from bot.models import Filters
 from bot.render import render_markdown, render_text
 
@@ -40,10 +42,10 @@ def main() -> None:
     args = parser.parse_args()
     day, build_s = cpu(lambda: synthetic_day(args.papers, args.signals))
     after_build = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    ranked, rank_s = cpu(lambda: rank_snapshot(day))
+    tallied, rank_s = cpu(lambda: tally_snapshot(day))
     now = dt.datetime.now(dt.UTC)
     filters = Filters(categories=("cs.LG",), keywords=("diffusion",), top=10)
-    digest, cut_s = cpu(lambda: digest_of(day, ranked, filters, generated_at=now))
+    digest, cut_s = cpu(lambda: digest_of(day, tallied, filters, generated_at=now))
     _, render_s = cpu(lambda: (render_text(digest), render_markdown(digest), to_messages(digest)))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(

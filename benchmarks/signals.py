@@ -13,11 +13,18 @@ with the upstreams' real caps (Algolia and Reddit listings stop at 1,000 items).
 follow-up source whose stars rule is the ranking's, is left out.
 
 Printed: requests per source against the floor and the naive way; the wall and CPU time of the
-collection; the CPU time and peak RSS of ranking + rendering (in a fresh process on a saved
-snapshot, the peak measured from after the snapshot is loaded), on every relevant post of the
+collection; the CPU time and peak RSS of ranking + rendering, on every relevant post of the
 world (the size the targets name; built from the generator, not read through the APIs) and on
 what was collected; the top 10 against the ground truth, which ``benchmarks/truth.py`` computes
 from the generated posts with the score formula written apart from ``bot.ranking``.
+
+Ranking + rendering run in a fresh process, as ``hotpapers digest --snapshot FILE --top N``
+does it: the snapshot file read by ``read_snapshot`` and held, ``build_digest`` with the
+default settings' filters, then the Markdown, text and JSON renderings (``hotpapers digest``
+writes one of them; all three are timed). ``--top`` is 10 (what ``hotpapers post`` and
+subscriptions post by default); the same with no ``--top`` (every paper with engagement, all
+rendered) is measured too. The peak RSS is the process's whole peak: the interpreter and
+imports (printed alone as the baseline), reading and holding the snapshot, ranking, rendering.
 
 ``floor_requests`` is the fewest requests that read every relevant post each API can give at
 its largest page size: one query or listing per host and source (no API ORs hostnames), each
@@ -27,6 +34,11 @@ reachable 1,000 (Reddit; per-subreddit listings when the combined one is cut); X
 read budget. ``ratio_to_floor`` = engine requests / floor; sources stopped by their time budget
 (80 % of the source deadline) read less than their floor and are named in ``stopped_by_time``;
 ``ratio_to_floor_finished`` is the ratio over the sources that finished.
+
+The day is then collected a second time as a cron job collects it (``hotpapers post``: each
+source gets ``scheduled_source_deadline_s``, 300 s by default, instead of ``source_deadline_s``),
+from a fresh data directory; its requests, ratio to the floor and the sources it stopped are
+printed beside the first (``scheduled_*`` in the JSON).
 
 The naive way (one search per paper per source, following its pages) is sampled: the searches of
 ``--naive-sample`` random papers are really sent, and the count is scaled to every paper.
@@ -44,7 +56,6 @@ import json
 import logging
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -63,7 +74,7 @@ from bot.engine import build_digest
 from bot.models import Filters, Post, Signal
 from bot.render import render_json, render_markdown, render_text
 from bot.settings import Settings
-from bot.snapshot import Snapshot, dumps, loads
+from bot.snapshot import Snapshot, read_snapshot, write_snapshot
 from bot.sources import bluesky, huggingface, reddit, twitter
 
 PREFIXES = {
@@ -163,17 +174,24 @@ def world_snapshot(world: fakeapi.World, snapshot: Snapshot) -> Snapshot:
     return snapshot.model_copy(update={"signals": tuple(signals), "sources_failed": ()})
 
 
-def rank_in_fresh_process(snapshot: Snapshot, directory: Path, name: str) -> dict[str, Any]:
+def rank_in_fresh_process(
+    snapshot: Snapshot, directory: Path, name: str, tops: tuple[int | None, ...]
+) -> list[dict[str, Any]]:
+    """The figures of ``rank_only`` for each ``--top`` (None: no ``--top``), one fresh process
+    each."""
     saved = directory / f"{name}.json"
-    saved.write_text(dumps(snapshot), encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, __file__, "--rank-only", str(saved)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
+    write_snapshot(snapshot, saved)
+    figures = []
+    for top in tops:
+        result = subprocess.run(
+            [sys.executable, __file__, "--rank-only", str(saved), "--top", str(top or 0)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        figures.append(dict(json.loads(result.stdout.splitlines()[-1])))
     saved.unlink()
-    return dict(json.loads(result.stdout.splitlines()[-1]))
+    return figures
 
 
 async def engine_way(settings: Settings, counter: Counter[str]) -> tuple[Snapshot, float, float]:
@@ -196,18 +214,30 @@ def _vm(field: str) -> float:
     return float("nan")
 
 
-def rank_only(path: Path) -> None:
-    """Rank and render a saved snapshot; print CPU and memory figures as one JSON line."""
-    snapshot = loads(path.read_text(encoding="utf-8"))
-    gc.collect()
-    loaded = _vm("VmRSS")
-    try:  # reset the peak (VmHWM) so that it measures ranking + rendering, not the loading
-        Path("/proc/self/clear_refs").write_text("5")
-        reset = True
-    except OSError:
-        reset = False
+def rank_only(path: Path, top: int | None) -> None:
+    """Read, rank and render a saved snapshot as ``hotpapers digest --snapshot`` does; print
+    CPU and memory figures as one JSON line.
+
+    Everything the command needs is imported first, so that the baseline is the interpreter
+    and the imports alone; the peak is the process's (``VmHWM``), from its start.
+    """
+    settings = Settings()
+    baseline = _vm("VmRSS")
     cpu = time.process_time()
-    digest = build_digest(snapshot, Filters(), generated_at=dt.datetime.now(dt.UTC))
+    snapshot = read_snapshot(path)
+    load_cpu = time.process_time() - cpu
+    load_peak = _vm("VmHWM")
+    gc.collect()  # what the loading left for the collector is not the ranking's cost
+    loaded = _vm("VmRSS")
+    cpu = time.process_time()
+    digest = build_digest(
+        snapshot,
+        Filters(min_score=settings.min_score, top=top),
+        weights=settings.weights,
+        max_post_share=settings.max_post_share,
+        rank_prior=settings.rank_prior,
+        generated_at=dt.datetime.now(dt.UTC),
+    )
     timings = {"ranking": time.process_time() - cpu}
     for render in (render_markdown, render_text, render_json):
         start = time.process_time()
@@ -219,9 +249,12 @@ def rank_only(path: Path) -> None:
             {
                 "cpu_s": total,
                 "timings": timings,
+                "papers_shown": len(digest.items),
+                "load_cpu_s": load_cpu,
+                "baseline_rss_mb": baseline,
+                "load_peak_rss_mb": load_peak,
                 "rss_loaded_mb": loaded,
-                "peak_rss_mb": _vm("VmHWM") if reset else float("nan"),
-                "process_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "peak_rss_mb": _vm("VmHWM"),
                 "top": [item.paper.arxiv_id for item in digest.items[:10]],
             }
         )
@@ -337,10 +370,13 @@ def main() -> None:
         "--naive-concurrency", type=int, default=8, help="naive requests in flight per source"
     )
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--top", type=int, default=10, help="papers in the digest ranked and rendered (0: all)"
+    )
     parser.add_argument("--rank-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.rank_only:
-        rank_only(args.rank_only)
+        rank_only(args.rank_only, args.top or None)
         return
     os.environ.pop("HOTPAPERS_CONFIG", None)
     started = time.perf_counter()
@@ -372,11 +408,26 @@ def main() -> None:
             stops = Stops()
             logging.getLogger("bot").addHandler(stops)
             snapshot, wall_s, collect_cpu_s = asyncio.run(engine_way(settings, engine_counts))
-            collected = rank_in_fresh_process(snapshot, Path(tmp), "collected")
+            (collected,) = rank_in_fresh_process(snapshot, Path(tmp), "collected", (args.top,))
             world = fakeapi.generate(args.seed, args.papers, args.posts, now)
             full = world_snapshot(world, snapshot)
             del world.items, world.hf  # the records are kept, for the check below
-            ranked = rank_in_fresh_process(full, Path(tmp), "world")
+            ranked, every = rank_in_fresh_process(full, Path(tmp), "world", (args.top, None))
+            logging.getLogger("bot").removeHandler(stops)
+        # Again as a cron job collects (``hotpapers post``): the scheduled deadline, a fresh
+        # data directory (no signals cache, a fresh X budget).
+        with tempfile.TemporaryDirectory() as tmp:
+            scheduled = settings_for(base, Path(tmp)).scheduled()
+            scheduled_counts: Counter[str] = Counter()
+            scheduled_stops = Stops()
+            logging.getLogger("bot").addHandler(scheduled_stops)
+            print(
+                f"collecting again with the scheduled deadline "
+                f"({scheduled.source_deadline_s:g} s per source)",
+                file=sys.stderr,
+            )
+            later, scheduled_wall_s, _ = asyncio.run(engine_way(scheduled, scheduled_counts))
+            logging.getLogger("bot").removeHandler(scheduled_stops)
         served_top = httpx.get(f"{base}/truth").json()["top"]
         world_top = [paper for paper, _ in served_top]
         if [list(t) for t in truth.top(world.records, 10)] != served_top:
@@ -430,6 +481,19 @@ def main() -> None:
             f"  stopped by their time budget before the floor: {', '.join(stopped)}; the sources "
             f"that finished made {done_ratio:.2f}× their floor"
         )
+    scheduled_total = sum(scheduled_counts.values())
+    scheduled_stopped = sorted(set(scheduled_stops.sources))
+    print(
+        f"  with the scheduled deadline ({scheduled.source_deadline_s:g} s, cron jobs): "
+        + ", ".join(f"{n} {scheduled_counts[n]}" for n in ("arxiv", *SOURCES))
+        + f"; {scheduled_total} requests, ratio {scheduled_total / floor['total']:.2f}, "
+        f"wall {scheduled_wall_s:.1f} s, "
+        + (
+            f"stopped by time: {', '.join(scheduled_stopped)}"
+            if scheduled_stopped
+            else "none stopped"
+        )
+    )
     print(
         f"\nengine: {requests_engine} requests, floor {floor_total}, ratio {requests_engine / floor_total:.2f}; "
         f"wall {wall_s:.1f} s, collection CPU {collect_cpu_s:.2f} s"
@@ -439,16 +503,20 @@ def main() -> None:
         f"naive:  ~{requests_naive} requests (sampled {len(sample)} papers: {sum(naive_counts.values())} "
         f"requests in {naive_wall_s:.1f} s, scaled ×{scale:.1f}); naive/engine {requests_naive / requests_engine:.0f}×"
     )
+    shown = f"--top {args.top}" if args.top else "no --top"
     for label, figures, snap in (
-        ("every relevant post", ranked, full),
-        ("what was collected", collected, snapshot),
+        (f"every relevant post, {shown}", ranked, full),
+        ("every relevant post, no --top", every, full),
+        (f"what was collected, {shown}", collected, snapshot),
     ):
         timings = ", ".join(f"{k} {v:.3f} s" for k, v in figures["timings"].items())
         print(
-            f"ranking + 3 renderings, {label} ({len(snap.papers)} papers, {len(snap.signals)} signals): "
-            f"CPU {figures['cpu_s']:.3f} s ({timings}); RSS {figures['rss_loaded_mb']:.0f} MB with the "
-            f"snapshot loaded, peak {figures['peak_rss_mb']:.0f} MB during the step "
-            f"(process peak {figures['process_peak_rss_mb']:.0f} MB)"
+            f"ranking + 3 renderings, {label} ({len(snap.papers)} papers, {len(snap.signals)} "
+            f"signals, {figures['papers_shown']} shown): CPU {figures['cpu_s']:.3f} s ({timings}); "
+            f"reading the snapshot {figures['load_cpu_s']:.2f} s CPU, peak "
+            f"{figures['load_peak_rss_mb']:.0f} MB; RSS {figures['rss_loaded_mb']:.0f} MB with it "
+            f"held; process peak {figures['peak_rss_mb']:.0f} MB (interpreter + imports "
+            f"{figures['baseline_rss_mb']:.0f} MB)"
         )
     full_top, engine_top = ranked["top"], collected["top"]
     collected_top = formula_top(snapshot)
@@ -486,8 +554,21 @@ def main() -> None:
                 "collect_cpu_s": round(collect_cpu_s, 2),
                 "stopped_by_time": stopped,
                 "ratio_to_floor_finished": round(done_ratio, 3),
+                "scheduled_deadline_s": scheduled.source_deadline_s,
+                "scheduled_requests_engine": scheduled_total,
+                "scheduled_ratio_to_floor": round(scheduled_total / floor_total, 3),
+                "scheduled_stopped_by_time": scheduled_stopped,
+                "scheduled_wall_s": round(scheduled_wall_s, 1),
+                "scheduled_signals": len(later.signals),
                 "rank_render_cpu_s": round(ranked["cpu_s"], 3),
                 "peak_rss_mb": round(ranked["peak_rss_mb"], 1),
+                "baseline_rss_mb": round(ranked["baseline_rss_mb"], 1),
+                "rss_loaded_mb": round(ranked["rss_loaded_mb"], 1),
+                "load_cpu_s": round(ranked["load_cpu_s"], 3),
+                "rank_top": args.top or None,
+                "all_rank_render_cpu_s": round(every["cpu_s"], 3),
+                "all_peak_rss_mb": round(every["peak_rss_mb"], 1),
+                "all_papers_shown": every["papers_shown"],
                 "rank_signals": len(full.signals),
                 "top10_agree": full_top == world_top,
                 "top10_overlap": len(set(full_top) & set(world_top)),

@@ -1,15 +1,16 @@
 """Digests on demand (``/hotpapers``): computed off the event loop, cached, computed once.
 
 A command asks for a day's snapshot and a set of filters. The snapshot of a (day, categories)
-is fetched once while it is being fetched and kept for the TTL; the snapshot is ranked once
-(the whole day, in a worker thread: ranking is pure), and each filter set's digest is cut from
-that ranking once and kept for the TTL. Concurrent commands that ask for the same thing await
+is fetched once while it is being fetched and kept for the TTL; the snapshot is tallied once
+(every signal of the whole day added up and placed on its source's distribution, in a worker
+thread: ranking is pure), and each filter set's digest is ranked from that tally once and kept
+for the TTL. Concurrent commands that ask for the same thing await
 the same computation (single flight), and the event loop stays free to acknowledge new
 commands and answer ``/healthz``.
 
 Scores stay comparable to the unfiltered day's: each source's transform is computed on the
-whole day's distribution, and filters only choose which ranked papers are shown. So a filtered
-command never ranks anything of its own; it selects from the day's cached ranking.
+whole day's distribution. Filters act before the ranking: a filter set scores and orders only
+the papers its categories and keywords keep, and makes only the ``top`` it shows.
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from typing import Generic, Protocol, TypeVar
 
 from bot.cache import utcnow
-from bot.engine import digest_of, rank_snapshot
-from bot.models import Digest, Filters, Ranked
+from bot.engine import digest_of, tally_snapshot
+from bot.models import Digest, Filters
 from bot.ports import SnapshotProvider
-from bot.ranking import MAX_POST_SHARE, RANK_PRIOR
+from bot.ranking import MAX_POST_SHARE, RANK_PRIOR, Tally
 from bot.snapshot import Snapshot
 
 T = TypeVar("T")
@@ -38,7 +39,7 @@ class Offload(Protocol):
 
 DIGEST_TTL = dt.timedelta(minutes=5)
 MAX_DIGESTS = 512  # filter sets kept (a digest of ten papers is a few tens of kB)
-MAX_RANKINGS = 4  # ranked days kept (a 10,000-paper day is tens of MB)
+MAX_RANKINGS = 4  # tallied days kept (a 10,000-paper, 100,000-signal day is 10-15 MB)
 MAX_SNAPSHOTS = 8
 
 
@@ -129,7 +130,7 @@ class DigestService:
         self._snapshots: Flights[Snapshot | None] = Flights(
             ttl=ttl, size=MAX_SNAPSHOTS, clock=clock
         )
-        self.rankings: Flights[list[Ranked]] = Flights(ttl=ttl, size=MAX_RANKINGS, clock=clock)
+        self.rankings: Flights[Tally] = Flights(ttl=ttl, size=MAX_RANKINGS, clock=clock)
         self.digests: Flights[Digest] = Flights(ttl=ttl, size=MAX_DIGESTS, clock=clock)
 
     async def snapshot(self, day: dt.date | None, categories: Sequence[str]) -> Snapshot | None:
@@ -159,14 +160,14 @@ class DigestService:
     async def _digest(
         self, key: Hashable, snapshot: Snapshot, filters: Filters, generated_at: dt.datetime
     ) -> Digest:
-        ranked = await self.rankings.get(key, lambda: self._rank(snapshot))
+        day = await self.rankings.get(key, lambda: self._tally(snapshot))
         return await self.offload(
-            lambda: digest_of(snapshot, ranked, filters, generated_at=generated_at)
+            lambda: digest_of(snapshot, day, filters, generated_at=generated_at)
         )
 
-    async def _rank(self, snapshot: Snapshot) -> list[Ranked]:
+    async def _tally(self, snapshot: Snapshot) -> Tally:
         return await self.offload(
-            lambda: rank_snapshot(
+            lambda: tally_snapshot(
                 snapshot,
                 weights=self.weights,
                 max_post_share=self.max_post_share,

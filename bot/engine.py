@@ -20,7 +20,7 @@ from bot.errors import SourceError
 from bot.insight import annotate
 from bot.models import Digest, Filters, Paper, Ranked, Signal, SourceFailure
 from bot.ports import Cache, FollowUpSource, PaperFeed, SignalSource
-from bot.ranking import MAX_POST_SHARE, RANK_PRIOR, rank, select
+from bot.ranking import MAX_POST_SHARE, RANK_PRIOR, Tally, rank, ranked, tally
 from bot.snapshot import Snapshot
 
 SOURCE_DEADLINE_S = 30.0
@@ -111,6 +111,34 @@ class DigestEngine:
         )
 
 
+def tally_snapshot(
+    snapshot: Snapshot,
+    *,
+    weights: Mapping[str, float] | None = None,
+    max_post_share: float = MAX_POST_SHARE,
+    rank_prior: float = RANK_PRIOR,
+    stars_before: Mapping[str, StarReading] | None = None,
+) -> Tally:
+    """The snapshot's engagement added up against the whole day, ready to rank. Pure.
+
+    Scores are always computed against the whole day's distribution (each source's transform
+    is per day), so that a filtered digest shows the same scores as the unfiltered one; the
+    tally is made once per snapshot and each filter set ranks only the papers it keeps
+    (``bot.digests`` caches both). ``stars_before`` is the earliest earlier reading of each
+    repository's stars (see ``bot.attention``); by default the one the snapshot carries from
+    the readings store.
+    """
+    return tally(
+        snapshot.papers,
+        snapshot.signals,
+        weights=weights,
+        max_post_share=max_post_share,
+        rank_prior=rank_prior,
+        stars_before=snapshot.stars_before if stars_before is None else stars_before,
+        day=snapshot.date,
+    )
+
+
 def rank_snapshot(
     snapshot: Snapshot,
     *,
@@ -119,14 +147,7 @@ def rank_snapshot(
     rank_prior: float = RANK_PRIOR,
     stars_before: Mapping[str, StarReading] | None = None,
 ) -> list[Ranked]:
-    """Every paper of the snapshot, best first, scored against the whole day. Pure.
-
-    Scores are always computed against the whole day's distribution (each source's transform
-    is per day), so that a filtered digest shows the same scores as the unfiltered one; the
-    ranking is done once per snapshot and filtered per request (``bot.digests`` caches it).
-    ``stars_before`` is the earliest earlier reading of each repository's stars (see
-    ``bot.attention``); by default the one the snapshot carries from the readings store.
-    """
+    """Every paper of the snapshot, best first, scored against the whole day. Pure."""
     return rank(
         snapshot.papers,
         snapshot.signals,
@@ -140,13 +161,14 @@ def rank_snapshot(
 
 def digest_of(
     snapshot: Snapshot,
-    ranked: Sequence[Ranked],
+    day: Tally,
     filters: Filters,
     *,
     generated_at: dt.datetime,
 ) -> Digest:
-    """The digest of a ranked snapshot: the papers that pass the filters, annotated. Pure."""
-    chosen = annotate(select(ranked, filters), snapshot.signals)
+    """The digest of a tallied snapshot: the papers that pass the filters, ranked and
+    annotated. Pure."""
+    chosen = annotate(ranked(day, filters), snapshot.signals)
     taken = [s.taken_at for s in snapshot.signals if s.taken_at is not None]
     return Digest(
         date=snapshot.date,
@@ -171,15 +193,15 @@ def build_digest(
     stars_before: Mapping[str, StarReading] | None = None,
     generated_at: dt.datetime,
 ) -> Digest:
-    """Rank a snapshot's papers and keep those that pass the filters. Pure."""
-    ranked = rank_snapshot(
+    """Tally a snapshot's day, then rank the papers that pass the filters. Pure."""
+    day = tally_snapshot(
         snapshot,
         weights=weights,
         max_post_share=max_post_share,
         rank_prior=rank_prior,
         stars_before=stars_before,
     )
-    return digest_of(snapshot, ranked, filters, generated_at=generated_at)
+    return digest_of(snapshot, day, filters, generated_at=generated_at)
 
 
 class CachedSource:

@@ -19,6 +19,16 @@ def read_text(path: Path, what: str, *, limit: int | None = None) -> str:
 
     ``limit`` bounds its size in bytes: a larger file is refused before it is read whole.
     """
+    data = read_bytes(path, what, limit=limit)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SnapshotError(f"{what} {str(path)!r} is not UTF-8 text.") from exc
+    return text.replace("\r\n", "\n").replace("\r", "\n")  # as text mode reads it
+
+
+def read_bytes(path: Path, what: str, *, limit: int | None = None) -> bytes:
+    """The bytes of ``path``, as ``read_text`` reads them but not decoded."""
     try:
         with path.open("rb") as file:
             data = file.read() if limit is None else file.read(limit + 1)
@@ -30,11 +40,7 @@ def read_text(path: Path, what: str, *, limit: int | None = None) -> str:
         raise SnapshotError(
             f"{what} {str(path)!r} is larger than the limit of {limit // (1024 * 1024)} MiB."
         )
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise SnapshotError(f"{what} {str(path)!r} is not UTF-8 text.") from exc
-    return text.replace("\r\n", "\n").replace("\r", "\n")  # as text mode reads it
+    return data
 
 
 def write_atomic(path: Path, text: str, *, make_parents: bool = False) -> None:

@@ -1,14 +1,19 @@
 """Domain values: papers, engagement, social posts, ranked papers and digests.
 
 Frozen pydantic models, so that snapshots and JSON digests are the same values serialised.
+``Post`` and ``Signal``, of which a big day holds 100,000, are frozen slotted pydantic
+dataclasses instead: validated the same way, a fifth of the memory (no ``__dict__``, no
+per-instance set of fields), and they answer the few ``model_*`` methods the rest uses.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic.dataclasses import dataclass
 
 AnnounceType = Literal["new", "cross", "replace", "replace-cross"]
 
@@ -55,7 +60,38 @@ class Announcement(Value):
     announced: bool = True
 
 
-class Post(Value):
+_STRICT = ConfigDict(extra="forbid")
+
+
+_ADAPTERS: dict[type[Any], TypeAdapter[Any]] = {}
+
+
+def _adapter(kind: type[Any]) -> TypeAdapter[Any]:
+    adapter = _ADAPTERS.get(kind)
+    if adapter is None:
+        adapter = _ADAPTERS[kind] = TypeAdapter(kind)
+    return adapter
+
+
+class _Lean:
+    """What ``Value`` offers, for the slotted dataclasses: ``model_validate``, ``model_dump``
+    and ``model_copy`` (which, unlike a model's, validates the update)."""
+
+    __slots__ = ()
+
+    @classmethod
+    def model_validate(cls, data: Any) -> Self:
+        return _adapter(cls).validate_python(data)  # type: ignore[no-any-return]
+
+    def model_dump(self, **options: Any) -> dict[str, Any]:
+        return _adapter(type(self)).dump_python(self, **options)  # type: ignore[no-any-return]
+
+    def model_copy(self, *, update: dict[str, Any] | None = None) -> Self:
+        return dataclasses.replace(self, **(update or {}))  # type: ignore[type-var]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, config=_STRICT)
+class Post(_Lean):
     """A social post about a paper: where it is, who wrote it, what it says, how it did."""
 
     url: str
@@ -65,7 +101,8 @@ class Post(Value):
     counts: dict[str, int] = Field(default_factory=dict)
 
 
-class Signal(Value):
+@dataclass(frozen=True, slots=True, kw_only=True, config=_STRICT)
+class Signal(_Lean):
     """Engagement one source saw for one paper.
 
     Either aggregated (``post`` is None: e.g. Hugging Face upvotes for the paper) or the
@@ -87,6 +124,12 @@ class Signal(Value):
     repo_created_at: dt.datetime | None = None
     # A short summary the source offers (Hugging Face's ``ai_summary``), untrusted text.
     summary: str | None = None
+
+    def __post_init__(self) -> None:
+        # A post's signal usually carries the post's own counts: one dict for both, not two
+        # equal ones (a fifth of what a day's signals weigh). Values are never mutated.
+        if self.post is not None and self.post.counts == self.counts:
+            object.__setattr__(self, "counts", self.post.counts)
 
 
 class SourceFailure(Value):

@@ -29,6 +29,13 @@ How a score is made, for one ranking run over the papers P of a day (or a window
 A day with one source (the imported Hot Papers posts: retweets + favorites; or posts of one
 platform) keeps that source's order exactly; a paper that leads two sources (≥ 50 each)
 outranks one whose only engagement is one big post on a third (< 100, capped to < 50).
+
+A digest's filters act before the ranking (``ranked``), but P is always every paper of the day,
+never only the papers a digest's filters keep: ``tally`` places each paper on each source's
+distribution over the whole day once, and a filtered digest scores, orders and builds only the
+papers it keeps, each with the score it has on the unfiltered day. A paper's score does not
+depend on which digest shows it, and a narrow filter cannot make a paper the top of a source
+that barely noticed it.
 """
 
 from __future__ import annotations
@@ -36,13 +43,15 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import heapq
+import math
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import mul
 
 from bot.attention import STARS, StarReading, counted, old_label, window_start
-from bot.models import Filters, Paper, Post, Ranked, Signal, SourceScore
+from bot.models import Filters, Paper, Ranked, Signal, SourceScore
 
 DEFAULT_WEIGHTS: Mapping[str, float] = {"huggingface.stars": 0.1}
 # Replies and comments are often arguments or thanks: they weigh less than approval.
@@ -116,8 +125,14 @@ class _MetricWeights(dict[str, float]):
 
 @dataclass(slots=True)
 class _Sum:
-    """One source's engagement with one paper, while the signals are added up."""
+    """One source's engagement with one paper, while the signals are added up.
 
+    Its posts are a chain through the day's arrays (``_Posts``), not a list of its own: a day
+    holds 100,000 posts, and each container kept per paper is one more object for the garbage
+    collector to walk, every time it runs.
+    """
+
+    source: str
     weights: _MetricWeights
     counts: dict[str, int] = field(default_factory=dict)
     # What the rules of attention took away from ``counts``, per metric, and why.
@@ -125,13 +140,12 @@ class _Sum:
     notes: tuple[str, ...] = ()
     raw: float = 0.0  # r(S, p)
     unsplit: float = 0.0  # the same without the 1/n shares
-    posts: list[float] = field(default_factory=list)  # v(i) of each post
+    posts: int = 0  # how many
+    most: float = -math.inf  # the largest v(i) of a post
+    last: int = -1  # the arrival of its last post, -1 without any
     taken_at: dt.datetime | None = None
     normalized: float = 0.0
     place: int = 0
-    # Its best posts so far as (engagement before the split, -arrival, post), in a heap whose
-    # first item is the one to drop: ties keep the post collected first.
-    best: list[tuple[float, int, Post]] = field(default_factory=list)
 
 
 def _transform(sums: list[_Sum], prior: float) -> int:
@@ -153,7 +167,52 @@ def _transform(sums: list[_Sum], prior: float) -> int:
     return n
 
 
-def rank(
+class _Posts:
+    """Per arrival, a post's ``v(i)``, its engagement before the split, and the arrival of the
+    previous post of the same (source, paper), -1 for the first: each ``_Sum``'s posts are a
+    chain through three arrays of numbers."""
+
+    __slots__ = ("engagement", "previous", "value")
+
+    def __init__(self, size: int) -> None:
+        self.value = array("d", [0.0]) * size
+        self.engagement = array("d", [0.0]) * size
+        self.previous = array("q", [-1]) * size
+
+    def of(self, mine: _Sum) -> list[int]:
+        """The arrivals of a sum's posts, in the order they arrived."""
+        found = []
+        i = mine.last
+        while i >= 0:
+            found.append(i)
+            i = self.previous[i]
+        found.reverse()
+        return found
+
+
+@dataclass(slots=True)
+class Tally:
+    """A day's engagement added up and placed on each source's distribution: what every
+    score of that day is computed from, whichever papers a digest then keeps.
+
+    ``tally`` makes it once per day (the pass over every signal); ``rank`` and ``ranked``
+    score and order papers from it. Only the papers asked for are scored, and only those
+    shown become ``Ranked`` values.
+    """
+
+    papers: dict[str, Paper]
+    old: dict[str, str]
+    sums: dict[str, list[_Sum]]  # per paper, by source name
+    signals: list[Signal]  # by arrival, one per (source, paper, post)
+    posts: _Posts
+    engaged: dict[str, int]
+    most_shares: dict[str, int]
+    weights: Mapping[str, float]
+    max_post_share: float
+    top_posts: int
+
+
+def tally(
     papers: Sequence[Paper],
     signals: Iterable[Signal],
     *,
@@ -163,8 +222,9 @@ def rank(
     stars_before: Mapping[str, StarReading] | None = None,
     day: dt.date | None = None,
     top_posts: int = TOP_POSTS,
-) -> list[Ranked]:
-    """Every paper, best first, with its score explained per source (see the module's doc).
+) -> Tally:
+    """Add up every signal of the day and place each paper on each source's distribution over
+    all of ``papers`` (steps 1 to 3 of the module's doc). Pure.
 
     ``day`` is the announcement date of papers that do not carry one; ``stars_before`` the
     earliest earlier reading of each repository's stars (``owner/name`` → (stars, taken at)).
@@ -183,8 +243,11 @@ def rank(
     }
     sums: dict[tuple[str, str], _Sum] = {}
     by_source: dict[str, list[_Sum]] = defaultdict(list)
+    unique = _unique(signals)
+    chain = _Posts(len(unique))
+    values, engagement, previous = chain.value, chain.engagement, chain.previous
     # The hot loop of the ranking (100,000 signals): plain dicts, no helper calls per count.
-    for arrival, s in enumerate(_unique(signals)):
+    for arrival, s in enumerate(unique):
         arxiv_id, source, raw = s.arxiv_id, s.source, s.counts
         if arxiv_id not in by_id:
             continue
@@ -193,13 +256,14 @@ def rank(
             ws = weights_of.get(source)
             if ws is None:
                 ws = weights_of[source] = _MetricWeights(weights, source)
-            mine = sums[arxiv_id, source] = _Sum(weights=ws)
+            mine = sums[arxiv_id, source] = _Sum(source=source, weights=ws)
             by_source[source].append(mine)
         ws = mine.weights
         into = mine.counts
+        unsplit = 0.0
         for metric, n in raw.items():
             into[metric] = into.get(metric, 0) + n
-        unsplit = sum(map(mul, map(ws.__getitem__, raw), raw.values()))
+            unsplit += ws[metric] * n
         if STARS in raw or arxiv_id in since:
             found = counted(s, by_id[arxiv_id], stars_before=readings, since=since.get(arxiv_id))
             if found.note:
@@ -216,67 +280,168 @@ def rank(
         if taken is not None and (mine.taken_at is None or taken > mine.taken_at):
             mine.taken_at = taken
         if s.post is not None:
-            mine.posts.append(value)
-            kept = mine.best
-            if len(kept) < top_posts:
-                heapq.heappush(kept, (unsplit, -arrival, s.post))
-            elif top_posts and unsplit > kept[0][0]:
-                heapq.heapreplace(kept, (unsplit, -arrival, s.post))
+            values[arrival] = value
+            engagement[arrival] = unsplit
+            previous[arrival] = mine.last
+            mine.last = arrival
+            mine.posts += 1
+            if value > mine.most:
+                mine.most = value
     engaged = {source: _transform(group, rank_prior) for source, group in by_source.items()}
     # The cap weighs a post against the rest of a paper's engagement across sources. With one
     # source engaged it has nothing to weigh against, and would only reorder that source.
     if sum(1 for source, n in engaged.items() if n and weights.get(source, 1.0)) < 2:
         max_post_share = 1.0
-    of_paper: dict[str, list[tuple[str, _Sum]]] = defaultdict(list)
-    for (arxiv_id, source), mine in sorted(sums.items()):
-        of_paper[arxiv_id].append((source, mine))
-    ordered: list[tuple[Ranked, dict[str, int]]] = []
+    of_paper: dict[str, list[_Sum]] = {}
     most_shares: dict[str, int] = {}
-    for arxiv_id, paper in by_id.items():
-        sums_of = of_paper.get(arxiv_id, [])
-        breakdown = _breakdown(sums_of, weights, max_post_share, engaged)
-        shares = {
-            part.source: sum(part.counts.get(m, 0) for m in SHARE_METRICS) for part in breakdown
-        }
-        for source, n in shares.items():
-            most_shares[source] = max(most_shares.get(source, 0), n)
-        # Ties keep the order in which posts were collected (imported posts have no counts).
-        top = sorted((post for _, m in sums_of for post in m.best), reverse=True)[:top_posts]
-        ranked = Ranked(
-            paper=paper,
-            score=sum(part.score for part in breakdown),
-            breakdown=breakdown,
-            top_posts=tuple(post for _, _, post in top),
-            old=old[arxiv_id],
-        )
-        ordered.append((ranked, shares))
+    for (arxiv_id, source), mine in sorted(sums.items()):
+        of_paper.setdefault(arxiv_id, []).append(mine)
+        shares = _shares(mine.counts)
+        most_shares[source] = max(most_shares.get(source, 0), shares)
+    return Tally(
+        papers=by_id,
+        old=old,
+        sums=of_paper,
+        signals=unique,
+        posts=chain,
+        engaged=engaged,
+        most_shares=most_shares,
+        weights=weights,
+        max_post_share=max_post_share,
+        top_posts=top_posts,
+    )
 
-    def order(row: tuple[Ranked, dict[str, int]]) -> tuple[float, float, str]:
-        ranked, shares = row
-        # Shares compared as each source's fraction of its most shared paper: scale-free, and
-        # on a one-source day the same order as more retweets.
-        spread = sum(n / most_shares[source] for source, n in shares.items() if n)
-        # Scores that differ only by rounding (a cap computed from a 1/n share) are ties.
-        return -round(ranked.score, _DIGITS), -round(spread, _DIGITS), ranked.paper.arxiv_id
 
-    ordered.sort(key=order)
-    return [row[0] for row in ordered]
+def _shares(counts: dict[str, int]) -> int:
+    """Retweets and reposts (``SHARE_METRICS``)."""
+    return counts.get("retweets", 0) + counts.get("reposts", 0)
+
+
+def _parts(day: Tally, sums: list[_Sum]) -> tuple[list[float], list[float]]:
+    """One paper's parts by source and what the single-post cap takes from each (steps 4-5)."""
+    weights = day.weights
+    parts = [SCALE * source_weight(weights, m.source) * m.normalized for m in sums]
+    cap = day.max_post_share * sum(parts)
+    capped = []
+    for m, part in zip(sums, parts, strict=True):
+        cut = 0.0
+        if part > 0 and m.posts and part * m.most / m.raw > cap:
+            values = day.posts.value
+            cut = sum(max(0.0, part * values[i] / m.raw - cap) for i in day.posts.of(m))
+        capped.append(cut)
+    return parts, capped
+
+
+_Key = tuple[float, float, str]
+
+
+def _order(day: Tally, arxiv_id: str) -> tuple[_Key, float, bool]:
+    """A paper's place in the order (score, then shares, then id), its score, and whether a
+    source noticed it with something that counts today (``_noticed``)."""
+    sums = day.sums.get(arxiv_id, [])
+    parts, capped = _parts(day, sums)
+    score = sum(part - cut for part, cut in zip(parts, capped, strict=True))
+    # Shares compared as each source's fraction of its most shared paper: scale-free, and
+    # on a one-source day the same order as more retweets.
+    spread = 0.0
+    old = bool(day.old[arxiv_id])
+    noticed = False
+    for m in sums:
+        if n := _shares(m.counts):
+            spread += n / day.most_shares[m.source]
+        noticed = noticed or _counts_today(m, old)
+    # Scores that differ only by rounding (a cap computed from a 1/n share) are ties.
+    return (-round(score, _DIGITS), -round(spread, _DIGITS), arxiv_id), score, noticed
+
+
+def _counts_today(m: _Sum, old: bool) -> bool:
+    """``_noticed`` on a source's sums, before they become a ``SourceScore``."""
+    if m.change is None or any(n + m.change.get(k, 0) for k, n in m.counts.items()):
+        return True
+    return not old and any(metric != STARS for metric in m.counts)
+
+
+def _ranked(day: Tally, arxiv_id: str) -> Ranked:
+    sums = day.sums.get(arxiv_id, [])
+    parts, capped = _parts(day, sums)
+    breakdown = _breakdown(sums, day.weights, parts, capped, day.engaged)
+    # The most engaging posts before the split; ties keep the order in which posts were
+    # collected (imported posts have no counts).
+    engagement = day.posts.engagement
+    top = heapq.nlargest(
+        day.top_posts, ((engagement[i], -i) for m in sums for i in day.posts.of(m))
+    )
+    return Ranked(
+        paper=day.papers[arxiv_id],
+        score=sum(part.score for part in breakdown),
+        breakdown=breakdown,
+        top_posts=tuple(day.signals[-back].post for _, back in top),
+        old=day.old[arxiv_id],
+    )
+
+
+def ranked(day: Tally, filters: Filters) -> list[Ranked]:
+    """The papers of the day that pass ``filters``, best first, at most ``top`` of them. Pure.
+
+    The filters act before anything is scored: papers they leave out are never scored, ordered
+    or made into ``Ranked`` values, and only the ``top`` shown are. Each paper's score is still
+    its score on the whole day (every source's distribution is the day's, see ``tally``), so a
+    filtered digest shows the same scores as the unfiltered one. The same as
+    ``select(rank(...), filters)``.
+    """
+    kept = []
+    for arxiv_id, paper in day.papers.items():
+        if not matches(paper, filters):
+            continue
+        key, score, noticed = _order(day, arxiv_id)
+        if noticed if filters.min_score is None else score >= filters.min_score:
+            kept.append(key)
+    shown = heapq.nsmallest(filters.top, kept) if filters.top is not None else sorted(kept)
+    return [_ranked(day, arxiv_id) for _, _, arxiv_id in shown]
+
+
+def rank(
+    papers: Sequence[Paper],
+    signals: Iterable[Signal],
+    *,
+    weights: Mapping[str, float] | None = None,
+    max_post_share: float = MAX_POST_SHARE,
+    rank_prior: float = RANK_PRIOR,
+    stars_before: Mapping[str, StarReading] | None = None,
+    day: dt.date | None = None,
+    top_posts: int = TOP_POSTS,
+) -> list[Ranked]:
+    """Every paper, best first, with its score explained per source (see the module's doc).
+
+    ``day`` is the announcement date of papers that do not carry one; ``stars_before`` the
+    earliest earlier reading of each repository's stars (``owner/name`` → (stars, taken at)).
+    Signals about papers that are not in ``papers`` are ignored.
+    """
+    scored = tally(
+        papers,
+        signals,
+        weights=weights,
+        max_post_share=max_post_share,
+        rank_prior=rank_prior,
+        stars_before=stars_before,
+        day=day,
+        top_posts=top_posts,
+    )
+    order = sorted(_order(scored, arxiv_id)[0] for arxiv_id in scored.papers)
+    return [_ranked(scored, arxiv_id) for _, _, arxiv_id in order]
 
 
 def _breakdown(
-    sums: list[tuple[str, _Sum]],
+    sums: list[_Sum],
     weights: Mapping[str, float],
-    max_post_share: float,
+    parts: list[float],
+    cuts: list[float],
     engaged: Mapping[str, int],
 ) -> tuple[SourceScore, ...]:
     """One paper's parts, by source name, with the single-post cap applied."""
-    parts = [SCALE * source_weight(weights, source) * m.normalized for source, m in sums]
-    cap = max_post_share * sum(parts)
     breakdown = []
-    for (source, m), part in zip(sums, parts, strict=True):
-        capped = 0.0
-        if part > 0 and m.posts and part * max(m.posts) / m.raw > cap:
-            capped = sum(max(0.0, part * v / m.raw - cap) for v in m.posts)
+    for m, part, capped in zip(sums, parts, cuts, strict=True):
+        source = m.source
         breakdown.append(
             SourceScore(
                 source=source,
@@ -286,7 +451,7 @@ def _breakdown(
                 else None,
                 note="; ".join(m.notes),
                 score=part - capped,
-                posts=len(m.posts),
+                posts=m.posts,
                 taken_at=m.taken_at,
                 weighted=m.raw,
                 share=m.raw / m.unsplit if m.unsplit > 0 else 1.0,

@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     cache_ttl_minutes: int = Field(default=60, ge=0, le=10_080)
     http_timeout_s: float = Field(default=20.0, gt=0, le=600)
     source_deadline_s: float = Field(default=60.0, gt=0, le=3_600)
+    # Collections no one waits for (``hotpapers post``, ``publish``, ``snapshot refresh``: cron
+    # jobs) give each source this long instead, so that a big day is read to its end.
+    scheduled_source_deadline_s: float = Field(default=300.0, gt=0, le=3_600)
     signals_ttl_minutes: int = Field(default=30, ge=0, le=10_080)
     retry_attempts: int = Field(default=3, ge=1, le=10)
     retry_backoff_s: float = Field(default=1.0, ge=0, le=600)
@@ -175,6 +178,12 @@ class Settings(BaseSettings):
 
     def database(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'hotpapers.db'}"
+
+    def scheduled(self) -> Settings:
+        """These settings for a collection no one waits for: each source gets
+        ``scheduled_source_deadline_s`` (or ``source_deadline_s``, if that is longer)."""
+        longest = max(self.source_deadline_s, self.scheduled_source_deadline_s)
+        return self.model_copy(update={"source_deadline_s": longest})
 
     def has_credentials(self, source: SourceName) -> bool:
         if source == "bluesky":

@@ -431,7 +431,11 @@ def post(
     snapshot: SnapshotOption = None,
     sample: SampleOption = False,
 ) -> None:
-    """Post one digest to a Slack or Discord channel or webhook, then exit (cron jobs, CI)."""
+    """Post one digest to a Slack or Discord channel or webhook, then exit (cron jobs, CI).
+
+    A live collection gives each source scheduled_source_deadline_s (300 s) instead of
+    source_deadline_s (60 s): no one waits for it.
+    """
     with handled():
         settings = settings_and_logs()
         targets = [t for t in (slack_channel, slack_webhook, discord_webhook, discord_channel) if t]
@@ -448,7 +452,7 @@ def post(
             if url and not url.startswith(("https://", "http://")):
                 raise InputError("A webhook is an http(s) URL.")
         result = selected_digest(
-            settings,
+            settings.scheduled(),  # a cron job: no one waits for its collection
             date=date,
             category=category,
             keyword=keyword,
@@ -501,7 +505,7 @@ def publish(
                 "--base-url is an http(s) URL, such as https://lab.example.org/papers."
             )
         result = selected_digest(
-            settings,
+            settings.scheduled(),  # a cron job: no one waits for its collection
             date=date,
             category=category,
             keyword=keyword,
@@ -698,11 +702,12 @@ def refresh_command(
     """Read the counts of the latest stored announcement days again, as new readings.
 
     Engagement grows for days after an announcement; `digest --rising` measures it between
-    readings. Run this every few hours (cron, a scheduler) to keep readings coming.
+    readings. Run this every few hours (cron, a scheduler) to keep readings coming. Each
+    source gets scheduled_source_deadline_s (300 s).
     """
     with handled():
         settings = settings_and_logs()
-        for day, recorded in asyncio.run(refresh_days(settings, days)):
+        for day, recorded in asyncio.run(refresh_days(settings.scheduled(), days)):
             stderr().print(
                 f"hotpapers: {day}: {recorded.papers} papers, {recorded.readings} new readings.",
                 markup=False,

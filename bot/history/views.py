@@ -17,7 +17,7 @@ from bot.errors import InputError
 from bot.history.readings import ReadingStore, reading_key
 from bot.insight import annotate
 from bot.models import Digest, Filters, Paper, Ranked, Signal
-from bot.ranking import MAX_POST_SHARE, RANK_PRIOR, metric_weight, rank, select
+from bot.ranking import MAX_POST_SHARE, RANK_PRIOR, metric_weight, rank, ranked, select, tally
 
 Span = Literal["week", "month"]
 RISING_DAYS = 3
@@ -135,7 +135,7 @@ def rising(
         for last, gained in gains
     ]
     candidates = [p for p in papers if p.arxiv_id in per_hour]
-    ranked = [
+    rising = [
         r.model_copy(update={"gain_per_hour": round(per_hour[r.paper.arxiv_id], 2)})
         for r in rank(
             candidates,
@@ -148,7 +148,7 @@ def rising(
         )
     ]
     return _digest(
-        ranked,
+        select(rising, filters),
         filters,
         view="rising",
         start=days[0] if days else None,
@@ -183,8 +183,11 @@ def best_of(
     stars_before: Mapping[str, StarReading] | None = None,
     generated_at: dt.datetime,
 ) -> Digest:
-    """The best papers of several days, ranked together, each once with its latest reading."""
-    ranked = rank(
+    """The best papers of several days, ranked together, each once with its latest reading.
+
+    Every paper of the days is tallied (each source's distribution is the days'); only those
+    that pass the filters are ranked."""
+    day = tally(
         papers,
         latest,
         weights=weights,
@@ -193,7 +196,7 @@ def best_of(
         stars_before=stars_before,
     )
     return _digest(
-        ranked,
+        ranked(day, filters),
         filters,
         view=view,
         start=start,
@@ -205,7 +208,7 @@ def best_of(
 
 
 def _digest(
-    ranked: list[Ranked],
+    chosen: list[Ranked],
     filters: Filters,
     *,
     view: Literal["week", "month", "rising"],
@@ -221,7 +224,7 @@ def _digest(
         start=start,
         view=view,
         filters=filters,
-        items=tuple(annotate(select(ranked, filters), signals)),
+        items=tuple(annotate(chosen, signals)),
         announced=bool(papers),
         papers_considered=len(papers),
         sources_used=tuple(sorted({s.source for s in signals})),
