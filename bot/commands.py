@@ -306,7 +306,10 @@ def tokens_of(text: str) -> list[Token]:
             inside = " ".join(text[i + 1 : end].split())
             if not inside:
                 raise CommandError("Empty quotes: put a word or a name in them.")
-            out.append(Token(inside, quoted=True))
+            if out and out[-1].text in ("+", "-") and i > 0 and not text[i - 1].isspace():
+                out[-1] = Token(out[-1].text + inside)  # -"state space": a phrase to leave out
+            else:
+                out.append(Token(inside, quoted=True))
             i = end + 1
             continue
         end = i
@@ -392,13 +395,13 @@ def parse(text: str, *, today: dt.date) -> Command:
             raise CommandError(f"“{action}” takes nothing after it.")
         return Simple("subscriptions" if action == "list" else action)
     if action in ("pause", "resume"):
-        ids = tuple(dict.fromkeys(_id(t) for t in tokens[1:]))
-        if None in ids:
+        numbers = tuple(dict.fromkeys(_id(t) for t in tokens[1:]))
+        if None in numbers:
             raise CommandError(
                 f"“{action}” takes subscription numbers, like {action} 12 (see "
                 f"/hotpapers subscriptions), or nothing for all of this channel's."
             )
-        return Pause(resume=action == "resume", ids=tuple(i for i in ids if i is not None))
+        return Pause(resume=action == "resume", ids=tuple(i for i in numbers if i is not None))
     view: View = "day"
     if action in ("subscribe", "unsubscribe", "now"):
         tokens = tokens[1:]
