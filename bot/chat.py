@@ -57,11 +57,22 @@ class DigestReply:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TextReply:
+    """A text answer. A ``confirmation`` (a change to the channel's subscriptions) is
+    announced in the channel, naming who made it; every other kind goes only to who asked."""
+
     kind: Literal["help", "confirmation", "list", "error"]
     text: str
 
 
 Reply = DigestReply | TextReply
+
+
+def announcement(text: str, who: str) -> str:
+    """A change to a channel's subscriptions as posted for everyone in it: who, then what.
+
+    ``who`` is already in the platform's markup (escaped, unable to ping); ``text`` is not.
+    """
+    return f"{who} changed this channel's subscriptions. {text}"
 
 
 def describe(sub: Subscription) -> str:

@@ -68,7 +68,7 @@ vocabulary = st.sampled_from(
         *sorted(load_taxonomy().categories)[:40],
         *("cs.*", "cs", "math.*", "CS.lg"),
         *("not", "all", "authors", "-llm", "+video", "-", "+", '"', "“", "”", '"Y. LeCun"'),
-        *("#1", "2", "#0", "#", "99999999999", "all", ",", "-\"a b\""),
+        *("#1", "2", "#0", "#", "99999999999", "all", ",", '-"a b"'),
     ]
 )
 unicode = st.text(st.characters(codec="utf-8"), max_size=60)
