@@ -429,7 +429,7 @@ def parse(text: str, *, today: dt.date) -> Command:
             ):
                 i += 1
                 given += 1
-                signed = _signed(tokens[i]) if key != "authors" else None
+                signed = _signed(tokens[i])
                 if signed:
                     found.setdefault(signed[0], []).append(signed[1])
                 elif key == "authors":
@@ -438,7 +438,8 @@ def parse(text: str, *, today: dt.date) -> Command:
                     found.setdefault(key, []).append(tokens[i].text)
             if taken:
                 found.setdefault(key, []).extend(_names(taken))
-            if not given or (key == "authors" and key not in found):
+            followed = i + 1 < len(tokens) and tokens[i + 1].text.lower() in WORD_OPTIONS
+            if (not given and not followed) or (given and key == "authors" and key not in found):
                 hint = ' "Yann LeCun"' if key == "authors" else " llm"
                 raise CommandError(f"“{word}” needs at least one word after it, like {word}{hint}.")
             values[word] = True

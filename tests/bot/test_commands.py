@@ -69,6 +69,11 @@ TODAY = dt.date(2026, 11, 25)
             DigestRequest(authors=("Yann LeCun", "Léon Bottou"), top=3),
         ),
         ("authors Y. LeCun, Bengio", DigestRequest(authors=("Y. LeCun", "Bengio"))),
+        # Discord's keywords option may hold any filter: "keywords" then another is that one.
+        (
+            'keywords authors "Y. LeCun" -gan',
+            DigestRequest(authors=("Y. LeCun",), exclude=("gan",)),
+        ),
         (
             'subscribe cs.CV authors "Kaiming He" not survey',
             Subscribe(categories=("cs.CV",), authors=("Kaiming He",), exclude=("survey",)),
