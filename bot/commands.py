@@ -42,7 +42,7 @@ Filters: keywords llm agents (any one) · all diffusion video, or +diffusion +vi
 /hotpapers rising … — what gained most per hour over the last stored days
 /hotpapers week … · /hotpapers month … — the best of the week or month ending at the date
 /hotpapers subscribe cs.LG cs.CV [at 09:00] [tz Europe/Berlin] [top 10] [weekdays mon-fri] \
-[keywords words…]
+[filters]
 /hotpapers subscribe cs.LG weekly fri at 16:00 — the best of the week, every Friday
 /hotpapers subscribe cs.LG lag 1d — each day, the announcement before, with a day of engagement
 /hotpapers subscribe cs.LG refresh 24h — posts edited a day later with settled counts
