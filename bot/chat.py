@@ -206,8 +206,8 @@ class CommandHandler:
         categories = command.categories
         if not categories:
             # The channel's subscriptions: their categories, and their word and author filters
-            # unless the command gives some (with several subscriptions, the filters they all
-            # share: one digest cannot hold each subscription's own).
+            # unless the command gives some (with several subscriptions, only when they all have
+            # the same ones: one digest cannot apply each subscription's own).
             mine = await self._mine(ctx)
             categories = tuple(dict.fromkeys(c for s in mine for c in s.categories))
             shared = {(s.keywords, s.all_keywords, s.exclude, s.authors) for s in mine}
