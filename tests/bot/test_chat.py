@@ -254,3 +254,21 @@ async def test_the_digest_uses_the_channels_keywords_too(bot: CommandHandler) ->
     named = await bot.handle("cs.AI", LAB)
     assert isinstance(named, DigestReply)
     assert named.digest.filters.keywords == ()
+
+
+async def test_with_several_subscriptions_the_digest_uses_filters_only_when_all_have_them(
+    bot: CommandHandler,
+) -> None:
+    await say(bot, "subscribe cs.CV -survey")
+    await say(bot, "subscribe cs.LG -survey")
+    same = await bot.handle("", LAB)
+    assert isinstance(same, DigestReply)
+    assert (same.digest.filters.categories, same.digest.filters.exclude) == (
+        ("cs.CV", "cs.LG"),
+        ("survey",),
+    )
+    await say(bot, "subscribe cs.AI keywords agents")
+    mixed = await bot.handle("", LAB)
+    assert isinstance(mixed, DigestReply)
+    assert mixed.digest.filters.categories == ("cs.CV", "cs.LG", "cs.AI")
+    assert (mixed.digest.filters.keywords, mixed.digest.filters.exclude) == ((), ())
