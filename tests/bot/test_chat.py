@@ -272,3 +272,20 @@ async def test_with_several_subscriptions_the_digest_uses_filters_only_when_all_
     assert isinstance(mixed, DigestReply)
     assert mixed.digest.filters.categories == ("cs.CV", "cs.LG", "cs.AI")
     assert (mixed.digest.filters.keywords, mixed.digest.filters.exclude) == ((), ())
+
+
+async def test_a_repeat_pause_and_a_channel_of_every_category_say_what_they_can(
+    bot: CommandHandler,
+) -> None:
+    await say(bot, "subscribe cs.LG")
+    assert (await say(bot, "pause")).kind == "confirmation"
+    again = await say(bot, "pause 1")
+    assert (again.kind, again.text) == ("list", "Already paused: #1 (cs.LG). Nothing changed.")
+    await bot.store.update(1, categories=())  # every category, as an operator may set it
+    refused = await say(bot, "unsubscribe cs.CV")
+    assert refused.kind == "error"
+    assert refused.text.startswith("This channel gets every category")
+    # A mistake in a second subscribe adds nothing.
+    bad = await say(bot, "subscribe cs.CV weekly fri weekdays mon-fri")
+    assert bad.kind == "error"
+    assert len(await bot.store.subscriptions()) == 1
