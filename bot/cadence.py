@@ -34,7 +34,15 @@ class StoredDays(ReadingStore, StarHistory, Protocol):
 
 
 def filters_of(sub: Subscription) -> Filters:
-    return Filters(categories=sub.categories, keywords=sub.keywords, top=sub.top)
+    """What a subscription's digest is filtered by; equal filters, one digest (a cache key)."""
+    return Filters(
+        categories=sub.categories,
+        keywords=sub.keywords,
+        all_keywords=sub.all_keywords,
+        exclude=sub.exclude,
+        authors=sub.authors,
+        top=sub.top,
+    )
 
 
 async def subscription_digest(

@@ -14,7 +14,16 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from bot.cache import utcnow
-from bot.commands import USAGE, CommandError, DigestRequest, Simple, Subscribe, Unsubscribe, parse
+from bot.commands import (
+    USAGE,
+    CommandError,
+    DigestRequest,
+    Pause,
+    Simple,
+    Subscribe,
+    Unsubscribe,
+    parse,
+)
 from bot.digests import DigestService
 from bot.errors import HotPapersError, InputError
 from bot.history.views import rising_digest, span_digest
@@ -48,6 +57,9 @@ class DigestReply:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TextReply:
+    """A text answer. A ``confirmation`` (a change to the channel's subscriptions) is
+    announced in the channel, naming who made it; every other kind goes only to who asked."""
+
     kind: Literal["help", "confirmation", "list", "error"]
     text: str
 
@@ -55,9 +67,18 @@ class TextReply:
 Reply = DigestReply | TextReply
 
 
+def announcement(text: str, who: str) -> str:
+    """A change to a channel's subscriptions as posted for everyone in it: who, then what.
+
+    ``who`` is already in the platform's markup (escaped, unable to ping); ``text`` is not.
+    """
+    return f"{who} changed this channel's subscriptions. {text}"
+
+
 def describe(sub: Subscription) -> str:
+    """One subscription in a line, with its number (``#12``) that the commands take."""
+    number = f"#{sub.id} " if sub.id is not None else ""
     cats = " ".join(sub.categories) or "all categories"
-    words = f", keywords {' '.join(sub.keywords)}" if sub.keywords else ""
     state = (
         f" — paused ({sub.paused_reason})"
         if sub.paused and sub.paused_reason
@@ -65,8 +86,39 @@ def describe(sub: Subscription) -> str:
     )
     refresh = f", refreshed after {sub.refresh_after} h" if sub.refresh_after else ""
     return (
-        f"{cats}: top {sub.top} at {sub.post_time:%H:%M} {sub.timezone}, "
-        f"{cadence_phrase(sub)}{refresh}{words}{state}"
+        f"{number}{cats}: top {sub.top} at {sub.post_time:%H:%M} {sub.timezone}, "
+        f"{cadence_phrase(sub)}{refresh}{filters_words(sub)}{state}"
+    )
+
+
+def filters_words(sub: Subscription | DigestRequest) -> str:
+    """The word and author filters as the command language writes them, after a comma."""
+    parts = [
+        ("keywords", sub.keywords),
+        ("all", sub.all_keywords),
+        ("not", sub.exclude),
+        ("authors", tuple(f"“{name}”" for name in sub.authors or ())),
+    ]
+    return "".join(f", {label} {' '.join(words)}" for label, words in parts if words)
+
+
+def _numbers(subs: list[Subscription]) -> str:
+    return ", ".join(f"#{s.id} ({' '.join(s.categories) or 'all categories'})" for s in subs)
+
+
+def _same_filters(sub: Subscription, command: Subscribe) -> bool:
+    """Whether ``sub`` gets what ``command`` names: its categories and word and author
+    filters, in any order and case (then a new subscription would be a duplicate)."""
+
+    def folded(words: tuple[str, ...] | None) -> set[str]:
+        return {w.casefold() for w in words or ()}
+
+    return (
+        folded(sub.categories) == folded(command.categories)
+        and folded(sub.keywords) == folded(command.keywords)
+        and folded(sub.all_keywords) == folded(command.all_keywords)
+        and folded(sub.exclude) == folded(command.exclude)
+        and folded(sub.authors) == folded(command.authors)
     )
 
 
@@ -141,7 +193,9 @@ class CommandHandler:
             return await self._subscribe(command, ctx)
         if isinstance(command, Unsubscribe):
             return await self._unsubscribe(command, ctx)
-        return await self._pause(ctx, command.action == "pause")
+        if isinstance(command, Pause):
+            return await self._pause(command, ctx)
+        return TextReply(kind="help", text=USAGE)  # pragma: no cover - every command is above
 
     async def _mine(self, ctx: Context) -> list[Subscription]:
         return await self.store.subscriptions(
@@ -151,13 +205,22 @@ class CommandHandler:
     async def _digest(self, command: DigestRequest, ctx: Context, now: dt.datetime) -> Reply:
         categories = command.categories
         if not categories:
-            # The channel's subscription: its categories, and its keywords unless others are
-            # given (a keyword matches when any one does, so several subscriptions' add up).
+            # The channel's subscriptions: their categories, and their word and author filters
+            # unless the command gives some (with several subscriptions, only when they all have
+            # the same ones: one digest cannot apply each subscription's own).
             mine = await self._mine(ctx)
             categories = tuple(dict.fromkeys(c for s in mine for c in s.categories))
-            if not command.keywords:
-                keywords = tuple(dict.fromkeys(k for s in mine for k in s.keywords))
-                command = replace(command, keywords=keywords)
+            shared = {(s.keywords, s.all_keywords, s.exclude, s.authors) for s in mine}
+            given = command.keywords or command.all_keywords or command.exclude or command.authors
+            if len(shared) == 1 and not given:
+                keywords, all_keywords, exclude, authors = shared.pop()
+                command = replace(
+                    command,
+                    keywords=keywords,
+                    all_keywords=all_keywords,
+                    exclude=exclude,
+                    authors=authors,
+                )
         if command.view != "day":
             return await self._history(command, categories, now)
         try:
@@ -170,9 +233,7 @@ class CommandHandler:
                 kind="error",
                 text=f"The papers of {day} are not available yet; try again in a few minutes.",
             )
-        filters = Filters(
-            categories=categories, keywords=command.keywords, top=command.top or DEFAULT_TOP
-        )
+        filters = filters_of(command, categories)
         digest = await self.digests.digest(
             snapshot, filters, generated_at=now, categories=categories
         )
@@ -182,9 +243,7 @@ class CommandHandler:
         self, command: DigestRequest, categories: tuple[str, ...], now: dt.datetime
     ) -> Reply:
         """Rising, or the best of a week or month, from the readings in the store."""
-        filters = Filters(
-            categories=categories, keywords=command.keywords, top=command.top or DEFAULT_TOP
-        )
+        filters = filters_of(command, categories)
         try:
             if command.view == "rising":
                 digest = await rising_digest(
@@ -220,46 +279,51 @@ class CommandHandler:
                 kind="list",
                 text="This channel has no subscription. Try /hotpapers subscribe cs.LG at 09:00.",
             )
+        lines = "\n".join(f"• {describe(s)}" for s in mine)
+        example = mine[0].id
         return TextReply(
-            kind="list", text="This channel gets:\n" + "\n".join(f"• {describe(s)}" for s in mine)
+            kind="list",
+            text=f"This channel gets:\n{lines}\nOne by its number: /hotpapers pause {example}, "
+            f"resume {example}, unsubscribe {example}, subscribe {example} at 10:00.",
         )
 
     async def _subscribe(self, command: Subscribe, ctx: Context) -> Reply:
+        """A new subscription, or a change to the one named by its number or by its
+        categories and filters; a repeat that changes nothing says so and adds nothing."""
         mine = await self._mine(ctx)
-        if not mine and not command.categories:
-            # A new subscription without categories would get all of arXiv: ask instead.
-            return TextReply(
-                kind="error",
-                text="Which categories? Name at least one, like /hotpapers subscribe cs.LG "
-                f"at 09:00 (cs.* for all of computer science). {MORE_HELP}",
-            )
-        changes: dict[str, object] = {
-            key: value
-            for key, value in {
-                "keywords": command.keywords,
-                "top": command.top,
-                "post_time": command.at,
-                "timezone": command.timezone,
-                "weekdays": command.weekdays,
-                "cadence": command.cadence,
-                "lag": command.lag,
-            }.items()
-            if value is not None
-        }
-        if command.refresh_after is not None:
-            changes["refresh_after"] = command.refresh_after or None  # 0: off
-        problem = _cadence_changes(mine[0] if mine else None, command, changes)
+        if command.target is not None:
+            target = next((s for s in mine if s.id == command.target), None)
+            if target is None:
+                return _not_here(command.target, mine)
+            return await self._change(target, command, replace_filters=True)
+        named = command.categories or any(
+            words is not None
+            for words in (command.keywords, command.all_keywords, command.exclude, command.authors)
+        )
+        if not command.categories:
+            if not mine:
+                # A new subscription without categories would get all of arXiv: ask instead.
+                return TextReply(
+                    kind="error",
+                    text="Which categories? Name at least one, like /hotpapers subscribe cs.LG "
+                    f"at 09:00 (cs.* for all of computer science). {MORE_HELP}",
+                )
+            if len(mine) > 1:
+                return TextReply(
+                    kind="error",
+                    text=f"This channel has {len(mine)} subscriptions ({_numbers(mine)}): say "
+                    f"which, like /hotpapers subscribe {mine[0].id} at 10:00, or name "
+                    f"categories for a new one. {MORE_HELP}",
+                )
+            # The channel's one subscription: options change it, filters given replace its own.
+            return await self._change(mine[0], command, replace_filters=bool(named))
+        same = next((s for s in mine if _same_filters(s, command)), None)
+        if same is not None:
+            return await self._change(same, command, replace_filters=False)
+        changes = _changes(command)
+        problem = _cadence_changes(None, command, changes)
         if problem:
             return TextReply(kind="error", text=problem)
-        if mine:
-            current = mine[0]
-            assert current.id is not None
-            categories = tuple(dict.fromkeys((*current.categories, *command.categories)))
-            updated = await self.store.update(
-                current.id, categories=categories, paused=False, paused_reason="", **changes
-            )
-            assert updated is not None
-            return TextReply(kind="confirmation", text=f"Updated: {describe(updated)}.")
         sub = Subscription.model_validate(
             {
                 "platform": ctx.platform,
@@ -267,49 +331,175 @@ class CommandHandler:
                 "destination": ctx.channel,
                 "categories": command.categories,
                 "created_by": ctx.user,
+                **{
+                    key: words
+                    for key in ("keywords", "all_keywords", "exclude", "authors")
+                    if (words := getattr(command, key)) is not None
+                },
                 **changes,
             }
         )
         created = await self.store.add(sub, now=self.clock())
-        return TextReply(kind="confirmation", text=f"Subscribed: {describe(created)}.")
+        text = f"Subscribed: {describe(created)}."
+        if mine:
+            shared = [c for c in created.categories if any(c in s.categories for s in mine)]
+            overlap = (
+                f" It shares {' '.join(shared)} with another: such papers may come twice."
+                if shared
+                else ""
+            )
+            text += (
+                f" This channel now has {len(mine) + 1} subscriptions, each posted on its own: "
+                f"{_numbers([*mine, created])}.{overlap} /hotpapers unsubscribe {created.id} "
+                "stops this one."
+            )
+        return TextReply(kind="confirmation", text=text)
+
+    async def _change(
+        self, current: Subscription, command: Subscribe, *, replace_filters: bool
+    ) -> Reply:
+        """Change ``current`` as ``command`` says (and resume it); say when nothing changes."""
+        changes = _changes(command)
+        if replace_filters:
+            if command.categories:
+                changes["categories"] = command.categories
+            for key in ("keywords", "all_keywords", "exclude", "authors"):
+                if getattr(command, key) is not None:
+                    changes[key] = getattr(command, key)
+        problem = _cadence_changes(current, command, changes)
+        if problem:
+            return TextReply(kind="error", text=problem)
+        changes.update(paused=False, paused_reason="")
+        if all(getattr(current, key) == value for key, value in changes.items()):
+            return TextReply(
+                kind="list",
+                text=f"Already subscribed: {describe(current)}. Nothing changed, and no "
+                "second subscription was added.",
+            )
+        assert current.id is not None
+        updated = await self.store.update(current.id, **changes)
+        if updated is None:  # removed meanwhile
+            return _not_here(current.id, [])
+        return TextReply(kind="confirmation", text=f"Updated: {describe(updated)}.")
 
     async def _unsubscribe(self, command: Unsubscribe, ctx: Context) -> Reply:
         mine = await self._mine(ctx)
         if not mine:
             return TextReply(kind="error", text="This channel has no subscription to change.")
-        if command.categories and any(not s.categories for s in mine):
+        if command.ids:
+            chosen = [s for s in mine if s.id in command.ids]
+            missing = next((i for i in command.ids if i not in {s.id for s in chosen}), None)
+            if missing is not None:
+                return _not_here(missing, mine)
+            return await self._remove(chosen, mine)
+        if not command.categories:
+            return await self._remove(mine, mine)
+        having = [s for s in mine if set(command.categories) & set(s.categories)]
+        if not having:
+            if any(not s.categories for s in mine):
+                return TextReply(
+                    kind="error",
+                    text="This channel gets every category; /hotpapers unsubscribe alone stops "
+                    "it, or subscribe to the categories you want instead.",
+                )
             return TextReply(
                 kind="error",
-                text="This channel gets every category; /hotpapers unsubscribe alone stops it, "
-                "or subscribe to the categories you want instead.",
+                text=f"No subscription here has {' '.join(command.categories)}; this channel "
+                f"gets {_numbers(mine)}.",
             )
-        for sub in mine:
+        done = []
+        for sub in having:
             assert sub.id is not None
             left = tuple(c for c in sub.categories if c not in command.categories)
-            if not command.categories or not left:
-                await self.store.remove(sub.id)
-            else:
+            if left:
                 await self.store.update(sub.id, categories=left)
-        if not command.categories:
-            return TextReply(
-                kind="confirmation", text="Unsubscribed: this channel gets no more digests."
-            )
+                done.append(f"#{sub.id} now gets {' '.join(left)}")
+            else:
+                await self.store.remove(sub.id)
+                done.append(f"removed #{sub.id}")
         return TextReply(
-            kind="confirmation", text=f"Unsubscribed from {' '.join(command.categories)}."
+            kind="confirmation",
+            text=f"Unsubscribed from {' '.join(command.categories)}: {'; '.join(done)}.",
         )
 
-    async def _pause(self, ctx: Context, pause: bool) -> Reply:
+    async def _remove(self, chosen: list[Subscription], mine: list[Subscription]) -> Reply:
+        for sub in chosen:
+            assert sub.id is not None
+            await self.store.remove(sub.id)
+        left = [s for s in mine if s not in chosen]
+        after = (
+            f"this channel still gets {_numbers(left)}."
+            if left
+            else "this channel gets no more digests."
+        )
+        removed = "; ".join(describe(s) for s in chosen)
+        return TextReply(kind="confirmation", text=f"Unsubscribed: removed {removed}; {after}")
+
+    async def _pause(self, command: Pause, ctx: Context) -> Reply:
         mine = await self._mine(ctx)
         if not mine:
             return TextReply(
                 kind="error", text="This channel has no subscription to pause or resume."
             )
-        for sub in mine:
+        chosen = [s for s in mine if s.id in command.ids] if command.ids else mine
+        missing = next((i for i in command.ids if i not in {s.id for s in chosen}), None)
+        if missing is not None:
+            return _not_here(missing, mine)
+        pause = not command.resume
+        verb = "Paused" if pause else "Resumed"
+        if all(s.paused == pause for s in chosen):
+            return TextReply(
+                kind="list",
+                text=f"Already {verb.lower()}: {_numbers(chosen)}. Nothing changed.",
+            )
+        for sub in chosen:
             assert sub.id is not None
             await self.store.update(
                 sub.id, paused=pause, paused_reason="paused by a user" if pause else ""
             )
-        return TextReply(kind="confirmation", text="Paused." if pause else "Resumed.")
+        return TextReply(kind="confirmation", text=f"{verb}: {_numbers(chosen)}.")
+
+
+def filters_of(command: DigestRequest, categories: tuple[str, ...]) -> Filters:
+    """The filters of a digest the command asks for, over ``categories``."""
+    return Filters(
+        categories=categories,
+        keywords=command.keywords,
+        all_keywords=command.all_keywords,
+        exclude=command.exclude,
+        authors=command.authors,
+        top=command.top or DEFAULT_TOP,
+    )
+
+
+def _not_here(number: int, mine: list[Subscription]) -> TextReply:
+    """A number that is not one of this channel's subscriptions: another channel's is never
+    acted on, nor said to exist."""
+    listing = f"; this channel has {_numbers(mine)}" if mine else ""
+    return TextReply(
+        kind="error",
+        text=f"This channel has no subscription #{number}{listing}. "
+        "/hotpapers subscriptions lists them.",
+    )
+
+
+def _changes(command: Subscribe) -> dict[str, object]:
+    """The options a subscribe command gives (not its categories and filters)."""
+    changes: dict[str, object] = {
+        key: value
+        for key, value in {
+            "top": command.top,
+            "post_time": command.at,
+            "timezone": command.timezone,
+            "weekdays": command.weekdays,
+            "cadence": command.cadence,
+            "lag": command.lag,
+        }.items()
+        if value is not None
+    }
+    if command.refresh_after is not None:
+        changes["refresh_after"] = command.refresh_after or None  # 0: off
+    return changes
 
 
 def _cadence_changes(

@@ -1,12 +1,18 @@
 """The command language of ``/hotpapers``, one parser for every platform. Pure.
 
     /hotpapers [now|rising|week|month] [CATEGORY ...] [top N] [date YYYY-MM-DD]
-               [keywords WORD ...] [public]
-    /hotpapers subscribe CATEGORY ... [at HH:MM] [tz ZONE] [top N] [weekdays mon-fri]
-                         [daily | weekly DAY] [lag 0|1d] [refresh 24h|off]
-                         [keywords WORD ...]
-    /hotpapers unsubscribe [CATEGORY ...]
-    /hotpapers subscriptions | pause | resume | help
+               [FILTERS] [public]
+    /hotpapers subscribe [ID] CATEGORY ... [at HH:MM] [tz ZONE] [top N] [weekdays mon-fri]
+                         [daily | weekly DAY] [lag 0|1d] [refresh 24h|off] [FILTERS]
+    /hotpapers unsubscribe [CATEGORY ... | ID ... | all]
+    /hotpapers pause [ID ...] | resume [ID ...]
+    /hotpapers subscriptions | help
+
+    FILTERS: keywords WORD ... (any one), all WORD ... or +WORD (every one),
+             not WORD ... or -WORD (none), authors NAME[, NAME ...] or authors "NAME" ...
+
+An ID is a subscription's number as ``subscriptions`` shows it (``12`` or ``#12``). Words in
+double quotes (straight or curly) are one word: a phrase, or an author's whole name.
 
 Bad input never raises anything but ``CommandError``, whose message is a friendly sentence
 with close matches; the fuzz tests hold the parser to that.
@@ -23,23 +29,29 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.errors import InputError
-from bot.limits import FIRST_DAY, MAX_COMMAND, MAX_ECHO, MAX_TOP, check_keywords, echo
+from bot.limits import FIRST_DAY, MAX_COMMAND, MAX_ECHO, MAX_ID, MAX_TOP, check_keywords, echo
 from bot.subscriptions import WEEKDAYS, Cadence
 from bot.taxonomy import load_taxonomy
 
 USAGE = """\
-/hotpapers [now] [categories] [top N] [date YYYY-MM-DD] [keywords words…] [public] — the hot \
+/hotpapers [now] [categories] [top N] [date YYYY-MM-DD] [filters] [public] — the hot \
 papers now (categories: cs.AI cs.LG or cs.AI,cs.LG)
+Filters: keywords llm agents (any one) · all diffusion video, or +diffusion +video (every one) \
+· not survey, or -survey (drops papers that mention it) · authors "Yann LeCun", "Y. Bengio" \
+(any one; case, accents and initials are forgiven)
 /hotpapers rising … — what gained most per hour over the last stored days
 /hotpapers week … · /hotpapers month … — the best of the week or month ending at the date
 /hotpapers subscribe cs.LG cs.CV [at 09:00] [tz Europe/Berlin] [top 10] [weekdays mon-fri] \
-[keywords words…]
+[filters]
 /hotpapers subscribe cs.LG weekly fri at 16:00 — the best of the week, every Friday
 /hotpapers subscribe cs.LG lag 1d — each day, the announcement before, with a day of engagement
 /hotpapers subscribe cs.LG refresh 24h — posts edited a day later with settled counts
-/hotpapers unsubscribe [categories] — stop some categories, or everything
-/hotpapers subscriptions — what this channel gets
-/hotpapers pause · /hotpapers resume · /hotpapers help"""
+/hotpapers subscribe 12 at 10:00 — change subscription #12 (a new subscribe with other \
+categories or filters adds a second subscription)
+/hotpapers subscriptions — what this channel gets, each with its number (#12)
+/hotpapers unsubscribe [12 | categories] — stop one subscription, some categories, or everything
+/hotpapers pause [12] · /hotpapers resume [12] — one subscription, or all of this channel's
+/hotpapers help"""
 
 ACTIONS = ("subscribe", "unsubscribe", "subscriptions", "pause", "resume", "help")
 VIEWS = ("now", "rising", "week", "month")
@@ -55,7 +67,18 @@ OPTIONS = (
     "weekly",
     "lag",
     "refresh",
+    "not",
+    "all",
+    "authors",
 )
+# Options that take the words after them (up to the next option) and may be given again.
+WORD_OPTIONS = {
+    "keywords": "keywords",
+    "all": "all_keywords",
+    "not": "exclude",
+    "authors": "authors",
+}
+QUOTES = {'"': '"', "“": "”", "„": "“", "”": "”"}
 SUBSCRIBE_ONLY = ("at", "tz", "weekdays", "daily", "weekly", "lag", "refresh")
 View = Literal["day", "rising", "week", "month"]
 __all__ = ["MAX_TOP", "CommandError", "parse"]
@@ -69,6 +92,9 @@ class CommandError(InputError):
 class DigestRequest:
     categories: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
+    all_keywords: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
     top: int | None = None
     date: dt.date | None = None  # rising: the last day considered; week, month: the END
     public: bool = False
@@ -78,7 +104,13 @@ class DigestRequest:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Subscribe:
     categories: tuple[str, ...]
+    # The subscription to change (its id), or None: the one with these categories and filters.
+    target: int | None = None
+    # None: not given (a change keeps what the subscription has).
     keywords: tuple[str, ...] | None = None
+    all_keywords: tuple[str, ...] | None = None
+    exclude: tuple[str, ...] | None = None
+    authors: tuple[str, ...] | None = None
     top: int | None = None
     at: dt.time | None = None
     timezone: str | None = None
@@ -91,15 +123,26 @@ class Subscribe:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Unsubscribe:
+    """Some categories, some subscriptions by id, or (neither) everything in the channel."""
+
     categories: tuple[str, ...] = ()
+    ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Pause:
+    """Pause (or resume) some subscriptions by id, or (none) all of the channel's."""
+
+    resume: bool = False
+    ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Simple:
-    action: str  # subscriptions, pause, resume, help
+    action: str  # subscriptions, help
 
 
-Command = DigestRequest | Subscribe | Unsubscribe | Simple
+Command = DigestRequest | Subscribe | Unsubscribe | Pause | Simple
 
 
 def _close(word: str, choices: tuple[str, ...] | list[str]) -> str:
@@ -237,47 +280,174 @@ def _category(token: str) -> str:
         raise CommandError(f"{exc}{hint if not str(exc).endswith('?') else ''}") from exc
 
 
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str
+    quoted: bool = False
+
+
+def tokens_of(text: str) -> list[Token]:
+    """The words of a command; words in double quotes (straight or curly) are one token."""
+    out: list[Token] = []
+    i = 0
+    while i < len(text):
+        if text[i].isspace():
+            i += 1
+            continue
+        if text[i] in QUOTES:
+            end = text.find(QUOTES[text[i]], i + 1)
+            if end < 0 and text[i] in "“”":  # a phone may close a curly quote either way
+                end = min((e for e in (text.find(c, i + 1) for c in "“”") if e >= 0), default=-1)
+            if end < 0:
+                raise CommandError(
+                    f"A quote is not closed: {echo(text[i:])} — close it, like authors "
+                    '"Yann LeCun".'
+                )
+            inside = " ".join(text[i + 1 : end].split())
+            if not inside:
+                raise CommandError("Empty quotes: put a word or a name in them.")
+            if out and out[-1].text in ("+", "-") and i > 0 and not text[i - 1].isspace():
+                out[-1] = Token(out[-1].text + inside)  # -"state space": a phrase to leave out
+            else:
+                out.append(Token(inside, quoted=True))
+            i = end + 1
+            continue
+        end = i
+        while end < len(text) and not text[end].isspace() and text[end] not in QUOTES:
+            end += 1
+        out.append(Token(text[i:end]))
+        i = end
+    return out
+
+
+ID = re.compile(r"#?([0-9]+)")
+
+
+def _id(token: Token) -> int | None:
+    """A subscription id (``12`` or ``#12``), or None when the token is not one."""
+    match = None if token.quoted else ID.fullmatch(token.text)
+    if match is None:
+        return None
+    digits = match[1].lstrip("0")
+    if not digits or len(digits) > len(str(MAX_ID)) or int(digits) > MAX_ID:
+        raise CommandError(
+            f"“{echo(token.text)}” is not a subscription number: see /hotpapers subscriptions."
+        )
+    return int(digits)
+
+
+def _signed(token: Token) -> tuple[str, str] | None:
+    """``+word`` (every one) or ``-word`` (none): the filter and the word; None otherwise."""
+    if token.quoted or token.text[:1] not in ("+", "-"):
+        return None
+    word = token.text[1:]
+    if not word:
+        raise CommandError(f"“{token.text}” needs a word after it, like {token.text}llm.")
+    return ("all_keywords" if token.text[0] == "+" else "exclude"), word
+
+
+def _names(tokens: list[Token]) -> list[str]:
+    """Author names: a quoted name is one; unquoted words make one name up to a comma."""
+    names: list[str] = []
+    pending: list[str] = []
+
+    def flush() -> None:
+        if pending:
+            names.append(" ".join(pending))
+            pending.clear()
+
+    for token in tokens:
+        if token.quoted:
+            flush()
+            names.append(token.text)
+            continue
+        parts = token.text.split(",")
+        for n, part in enumerate(parts):
+            if part:
+                pending.append(part)
+            if n < len(parts) - 1:
+                flush()
+    flush()
+    return names
+
+
+def _words(found: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
+    what = {
+        "keywords": "keyword",
+        "all_keywords": "keyword",
+        "exclude": "word",
+        "authors": "author",
+    }
+    try:
+        return {key: check_keywords(words, what=what[key]) for key, words in found.items()}
+    except InputError as exc:
+        raise CommandError(str(exc)) from exc
+
+
 def parse(text: str, *, today: dt.date) -> Command:
     """The command that ``text`` (what follows ``/hotpapers``) asks for."""
     if len(text) > MAX_COMMAND:
         raise CommandError(f"A command has at most {MAX_COMMAND} characters, not {len(text)}.")
-    tokens = text.split()
-    action = tokens[0].lower() if tokens else ""
-    if action in ("subscriptions", "list", "pause", "resume", "help"):
+    tokens = tokens_of(text)
+    action = tokens[0].text.lower() if tokens and not tokens[0].quoted else ""
+    if action in ("subscriptions", "list", "help"):
         if len(tokens) > 1:
             raise CommandError(f"“{action}” takes nothing after it.")
         return Simple("subscriptions" if action == "list" else action)
+    if action in ("pause", "resume"):
+        numbers = tuple(dict.fromkeys(_id(t) for t in tokens[1:]))
+        if None in numbers:
+            raise CommandError(
+                f"“{action}” takes subscription numbers, like {action} 12 (see "
+                f"/hotpapers subscriptions), or nothing for all of this channel's."
+            )
+        return Pause(resume=action == "resume", ids=tuple(i for i in numbers if i is not None))
     view: View = "day"
     if action in ("subscribe", "unsubscribe", "now"):
         tokens = tokens[1:]
     elif action in VIEWS:
         view = "rising" if action == "rising" else "week" if action == "week" else "month"
         tokens = tokens[1:]
+    if action == "unsubscribe" and [t.text.lower() for t in tokens] == ["all"]:
+        return Unsubscribe()
     values: dict[str, object] = {}
+    found: dict[str, list[str]] = {}
     categories: list[str] = []
+    ids: list[int] = []
     i = 0
     while i < len(tokens):
-        word = tokens[i].lower()
-        if word in OPTIONS and word in values:
+        token = tokens[i]
+        word = "" if token.quoted else token.text.lower()
+        if word in OPTIONS and word in values and word not in WORD_OPTIONS:
             raise CommandError(f"“{word}” is given twice.")
         if word in ("public", "daily"):
             values[word] = True
-        elif word == "keywords":
-            words = []
-            while i + 1 < len(tokens) and tokens[i + 1].lower() not in OPTIONS:
+        elif word in WORD_OPTIONS:
+            key, given, taken = WORD_OPTIONS[word], 0, []
+            while i + 1 < len(tokens) and (
+                tokens[i + 1].quoted or tokens[i + 1].text.lower() not in OPTIONS
+            ):
                 i += 1
-                words.append(tokens[i])
-            if not words:
-                raise CommandError("“keywords” needs at least one word after it.")
-            try:
-                values["keywords"] = check_keywords(words)
-            except InputError as exc:
-                raise CommandError(str(exc)) from exc
+                given += 1
+                signed = _signed(tokens[i])
+                if signed:
+                    found.setdefault(signed[0], []).append(signed[1])
+                elif key == "authors":
+                    taken.append(tokens[i])
+                else:
+                    found.setdefault(key, []).append(tokens[i].text)
+            if taken:
+                found.setdefault(key, []).extend(_names(taken))
+            followed = i + 1 < len(tokens) and tokens[i + 1].text.lower() in WORD_OPTIONS
+            if (not given and not followed) or (given and key == "authors" and key not in found):
+                hint = ' "Yann LeCun"' if key == "authors" else " llm"
+                raise CommandError(f"“{word}” needs at least one word after it, like {word}{hint}.")
+            values[word] = True
         elif word in OPTIONS:
             if i + 1 >= len(tokens):
                 raise CommandError(f"“{word}” needs a value after it.")
             i += 1
-            value = tokens[i]
+            value = tokens[i].text
             parsed: object = {
                 "top": parse_top,
                 "date": lambda v: parse_date(v, today),
@@ -289,17 +459,32 @@ def parse(text: str, *, today: dt.date) -> Command:
                 "refresh": parse_refresh,
             }[word](value)
             values[word] = parsed
+        elif signed := _signed(token):
+            found.setdefault(signed[0], []).append(signed[1])
+        elif token.quoted:
+            raise CommandError(
+                f"“{echo(token.text)}” is in quotes: quotes hold a phrase or a name after "
+                "keywords, all, not or authors."
+            )
+        elif action in ("subscribe", "unsubscribe") and (number := _id(token)) is not None:
+            ids.append(number)
         else:
             # Commas separate categories like spaces do: ``cs.AI,cs.LG`` and ``cs.AI, cs.LG``.
-            categories.extend(_category(part) for part in tokens[i].split(",") if part)
+            categories.extend(_category(part) for part in token.text.split(",") if part)
         i += 1
     cats = tuple(dict.fromkeys(categories))
+    filters = _words(found)
     if action == "unsubscribe":
-        if values:
+        if values or filters:
             raise CommandError(
-                "“unsubscribe” takes only categories (or nothing, to stop everything)."
+                "“unsubscribe” takes categories or subscription numbers (or nothing, to stop "
+                "everything)."
             )
-        return Unsubscribe(categories=cats)
+        if ids and cats:
+            raise CommandError(
+                "“unsubscribe” takes categories or subscription numbers, not both at once."
+            )
+        return Unsubscribe(categories=cats, ids=tuple(dict.fromkeys(ids)))
     if action == "subscribe":
         if "date" in values or "public" in values:
             raise CommandError("“date” and “public” are for a digest now, not for a subscription.")
@@ -308,10 +493,18 @@ def parse(text: str, *, today: dt.date) -> Command:
                 "“weekly DAY” posts once a week on that day: it goes without “daily”, "
                 "“weekdays” and “lag”."
             )
+        if len(ids) > 1:
+            raise CommandError(
+                "“subscribe” changes one subscription at a time: subscribe 12 at 10:00."
+            )
         weekly = values.get("weekly")
         return Subscribe(
             categories=cats,
-            keywords=values.get("keywords"),  # type: ignore[arg-type]
+            target=ids[0] if ids else None,
+            keywords=filters.get("keywords"),
+            all_keywords=filters.get("all_keywords"),
+            exclude=filters.get("exclude"),
+            authors=filters.get("authors"),
             top=values.get("top"),  # type: ignore[arg-type]
             at=values.get("at"),  # type: ignore[arg-type]
             timezone=values.get("tz"),  # type: ignore[arg-type]
@@ -328,7 +521,10 @@ def parse(text: str, *, today: dt.date) -> Command:
         )
     return DigestRequest(
         categories=cats,
-        keywords=values.get("keywords", ()),  # type: ignore[arg-type]
+        keywords=filters.get("keywords", ()),
+        all_keywords=filters.get("all_keywords", ()),
+        exclude=filters.get("exclude", ()),
+        authors=filters.get("authors", ()),
         top=values.get("top"),  # type: ignore[arg-type]
         date=values.get("date"),  # type: ignore[arg-type]
         public=bool(values.get("public", False)),

@@ -1,7 +1,7 @@
 """Delivering due digests exactly once: claim in the ledger, post message by message, record.
 
 ``Deliverer.run(at)`` performs every delivery due at ``at`` and returns what it did. A digest
-is computed once per (date, categories, keywords, top, cadence, lag) and shared by every
+is computed once per (date, filters, cadence, lag) and shared by every
 subscription that asks for the same thing (``bot.cadence`` makes weekly and lagged ones). Its
 messages are rendered once and kept in the ledger; each is marked
 ``sending`` before the platform call and ``posted`` after it, so a retry resumes at the first
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.cache import utcnow
-from bot.cadence import subscription_digest
+from bot.cadence import filters_of, subscription_digest
 from bot.errors import DeliveryError, DestinationGone, FeedError, HotPapersError, MaybePosted
 from bot.models import Digest
 from bot.ports import Publisher, Reconciler, SnapshotProvider
@@ -213,7 +213,7 @@ class Deliverer:
         report.problems.append(f"{name} may or may not have gone out ({error}); not retried")
 
     async def _digest(self, sub: Subscription, day: dt.date) -> Digest | None:
-        key = (day, sub.categories, sub.keywords, sub.top, sub.cadence, sub.lag)
+        key = (day, filters_of(sub), sub.cadence, sub.lag)
         if key not in self._digests:
             self._digests[key] = await subscription_digest(
                 sub,

@@ -14,7 +14,7 @@ from bot.errors import InputError
 
 MAX_TOP = 100  # papers in a chat digest or a subscription
 MAX_CLI_TOP = 100_000  # papers in a digest the CLI writes (more than any day announces)
-MAX_KEYWORDS = 20  # keywords of one filter or subscription
+MAX_KEYWORDS = 20  # keywords (or excluded words, or authors) of one filter or subscription
 MAX_KEYWORD_LENGTH = 64  # characters of one keyword
 MAX_ID = 2**31 - 1  # a subscription id: PostgreSQL's INTEGER (SQLite's is wider)
 MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024  # a snapshot file
@@ -30,18 +30,19 @@ REPLY_LIMITS = {"slack": 40_000, "discord": 2_000, "console": 40_000}
 CUT_NOTE = "\n… (cut: the rest is longer than one reply may be)"
 
 
-def check_keywords(keywords: Iterable[str]) -> tuple[str, ...]:
-    """The keywords, or InputError when there are too many or one is too long."""
+def check_keywords(keywords: Iterable[str], *, what: str = "keyword") -> tuple[str, ...]:
+    """The keywords (or author names: ``what``), or InputError when there are too many or one
+    is too long."""
     kept = tuple(keywords)
     if len(kept) > MAX_KEYWORDS:
-        raise InputError(f"At most {MAX_KEYWORDS} keywords, not {len(kept)}.")
+        raise InputError(f"At most {MAX_KEYWORDS} {what}s, not {len(kept)}.")
     for word in kept:
         if any(unicodedata.category(char) == "Cc" for char in word):
             # Stored keywords are echoed to terminals and chats: no escape sequences in them.
-            raise InputError("A keyword cannot hold control characters (such as ESC or NUL).")
+            raise InputError(f"A {what} cannot hold control characters (such as ESC or NUL).")
         if len(word) > MAX_KEYWORD_LENGTH:
             raise InputError(
-                f"A keyword has at most {MAX_KEYWORD_LENGTH} characters; "
+                f"A {what} has at most {MAX_KEYWORD_LENGTH} characters; "
                 f"“{echo(word)}” has {len(word)}."
             )
     return kept

@@ -143,7 +143,10 @@ class Filters(Value):
     """What a digest was asked for. Empty tuples mean "no restriction"."""
 
     categories: tuple[str, ...] = ()
-    keywords: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()  # any one in the title or abstract
+    all_keywords: tuple[str, ...] = ()  # every one
+    exclude: tuple[str, ...] = ()  # none: a paper that mentions one is dropped
+    authors: tuple[str, ...] = ()  # any one among the authors (``bot.matching``)
     # None: every paper with at least one engagement signal, however small.
     min_score: float | None = None
     top: int | None = None

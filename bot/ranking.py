@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 from operator import mul
 
 from bot.attention import STARS, StarReading, counted, old_label, window_start
+from bot.matching import words_match
 from bot.models import Filters, Paper, Ranked, Signal, SourceScore
 
 DEFAULT_WEIGHTS: Mapping[str, float] = {"huggingface.stars": 0.1}
@@ -474,7 +475,7 @@ def category_matches(pattern: str, category: str) -> bool:
 
 
 def matches(paper: Paper, filters: Filters) -> bool:
-    """Whether a paper passes the category and keyword filters (cross-lists count)."""
+    """Whether a paper passes the category, word and author filters (cross-lists count)."""
     if filters.categories and not any(
         category_matches(pattern, category)
         for pattern in filters.categories
@@ -482,10 +483,7 @@ def matches(paper: Paper, filters: Filters) -> bool:
         if category
     ):
         return False
-    if filters.keywords:
-        haystack = f"{paper.title}\n{paper.abstract}".casefold()
-        return any(k.casefold() in haystack for k in filters.keywords)
-    return True
+    return words_match(paper, filters)
 
 
 def _noticed(part: SourceScore, old: bool) -> bool:

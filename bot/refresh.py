@@ -26,10 +26,11 @@ import logging
 from collections.abc import Callable, Mapping
 
 from bot.cache import utcnow
+from bot.cadence import filters_of
 from bot.delivery import LEASE, Report, delivery_key, message_key
 from bot.engine import build_digest
 from bot.errors import DeliveryError, DestinationGone, HotPapersError
-from bot.models import Digest, Filters
+from bot.models import Digest
 from bot.ports import Editor, Publisher, SnapshotProvider
 from bot.ranking import MAX_POST_SHARE, RANK_PRIOR
 from bot.store import SqlStore
@@ -95,7 +96,7 @@ class Refresher:
     async def _digest(
         self, sub: Subscription, day: dt.date, digests: dict[tuple[object, ...], Digest | None]
     ) -> Digest | None:
-        key = (day, sub.categories, sub.keywords, sub.top)
+        key = (day, filters_of(sub))
         if key not in digests:
             snapshot = await self.snapshots.snapshot(day, sub.categories)
             digests[key] = (
@@ -103,7 +104,7 @@ class Refresher:
                 if snapshot is None
                 else build_digest(
                     snapshot,
-                    Filters(categories=sub.categories, keywords=sub.keywords, top=sub.top),
+                    filters_of(sub),
                     weights=self.weights,
                     max_post_share=self.max_post_share,
                     rank_prior=self.rank_prior,

@@ -31,6 +31,10 @@ class Subscription(Value):
     kind: Kind = "channel"
     categories: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
+    # Every one of these words, none of these, any of these authors (``bot.matching``).
+    all_keywords: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
     top: int = Field(default=10, ge=1, le=100)
     post_time: dt.time = dt.time(9, 0)
     timezone: str = "UTC"

@@ -116,3 +116,20 @@ def settings_and_logs() -> Settings:
         secrets=settings.secrets(),
     )
     return settings
+
+
+def categories_of(values: list[str] | None) -> tuple[str, ...]:
+    """The categories of ``--category`` options, each repeatable or comma-separated
+    (``-c cs.AI,cs.LG`` is ``-c cs.AI -c cs.LG``), validated; InputError names a wrong one."""
+    from bot.taxonomy import load_taxonomy
+
+    return load_taxonomy().validate(
+        part.strip() for value in values or () for part in value.split(",") if part.strip()
+    )
+
+
+def words_of(values: list[str] | None, *, what: str = "keyword") -> tuple[str, ...]:
+    """The non-blank values of a repeatable word option, bounded like the chat's keywords."""
+    from bot.limits import check_keywords
+
+    return check_keywords((v.strip() for v in values or () if v.strip()), what=what)

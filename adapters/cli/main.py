@@ -21,7 +21,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from adapters.cli.common import handled, settings_and_logs, stderr, utcnow, write_output
+from adapters.cli.common import (
+    categories_of,
+    handled,
+    settings_and_logs,
+    stderr,
+    utcnow,
+    words_of,
+    write_output,
+)
 from adapters.cli.deliveries import deliveries_app
 from adapters.cli.invite import discord_app
 from adapters.cli.live import collect_again, collect_live, collect_past, http_client
@@ -29,7 +37,7 @@ from adapters.cli.operate import deliver, subscriptions_app
 from adapters.cli.run import run as run_bot
 from bot.errors import DeliveryError, FeedError, InputError, SnapshotError
 from bot.files import read_text
-from bot.limits import FIRST_DAY, MAX_CLI_TOP, MAX_POST_BYTES, check_keywords
+from bot.limits import FIRST_DAY, MAX_CLI_TOP, MAX_POST_BYTES
 from bot.taxonomy import load_taxonomy
 
 if TYPE_CHECKING:
@@ -211,7 +219,8 @@ CategoryOption = Annotated[
     typer.Option(
         "--category",
         "-c",
-        help="arXiv category, e.g. cs.LG, cs.* or cs; repeatable. Cross-lists count.",
+        help="arXiv category, e.g. cs.LG, cs.* or cs; repeatable or comma-separated "
+        "(cs.AI,cs.LG). Cross-lists count.",
     ),
 ]
 KeywordOption = Annotated[
@@ -221,6 +230,31 @@ KeywordOption = Annotated[
         "-k",
         help="Keep papers whose title or abstract contains it; repeatable (any matches; "
         "at most 20, of 64 characters each).",
+    ),
+]
+AllOfOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--all-of",
+        help="Keep papers whose title or abstract contains it, and every other --all-of word; "
+        "repeatable.",
+    ),
+]
+ExcludeOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--exclude",
+        "-x",
+        help="Leave out papers whose title or abstract contains it; repeatable.",
+    ),
+]
+AuthorOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--author",
+        "-a",
+        help="Keep papers by this author (any --author); repeatable. Case, accents and initials "
+        'are forgiven: "Y. LeCun" and "LeCun" find Yann LeCun.',
     ),
 ]
 TopOption = Annotated[
@@ -324,6 +358,9 @@ def selected_digest(
     sample: bool,
     rising: bool = False,
     span: Span | None = None,
+    all_of: list[str] | None = None,
+    exclude: list[str] | None = None,
+    author: list[str] | None = None,
 ) -> Digest:
     """The digest the common options ask for: the day, its source, the filters."""
     from bot.engine import build_digest
@@ -341,10 +378,13 @@ def selected_digest(
             "--rising and --span read the readings in the store (see `hotpapers snapshot save`), "
             "not --snapshot or --sample."
         )
-    categories = load_taxonomy().validate(category or ())
+    categories = categories_of(category)
     filters = Filters(
         categories=categories,
-        keywords=check_keywords(k for k in keyword or () if k.strip()),
+        keywords=words_of(keyword),
+        all_keywords=words_of(all_of),
+        exclude=words_of(exclude, what="word"),
+        authors=words_of(author, what="author"),
         min_score=settings.min_score if min_score is None else min_score,
         top=top,
     )
@@ -375,6 +415,9 @@ def digest(
     date: DateOption = None,
     category: CategoryOption = None,
     keyword: KeywordOption = None,
+    all_of: AllOfOption = None,
+    exclude: ExcludeOption = None,
+    author: AuthorOption = None,
     top: TopOption = None,
     min_score: MinScoreOption = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
@@ -405,6 +448,9 @@ def digest(
             sample=sample,
             rising=rising,
             span=span.value if span is not None else None,
+            all_of=all_of,
+            exclude=exclude,
+            author=author,
         )
         write_output(render(result, fmt, explain=explain, settings=settings), output)
 

@@ -18,16 +18,17 @@ from adapters.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_IN_DOUBT,
     EXIT_UNAVAILABLE,
+    categories_of,
     fail,
     handled,
     settings_and_logs,
     stderr,
     utcnow,
+    words_of,
 )
 from adapters.cli.live import deliverer, http_client, prune, refresher, snapshot_provider
 from bot.errors import InputError
-from bot.limits import YEARS, check_id, check_keywords
-from bot.taxonomy import load_taxonomy
+from bot.limits import YEARS, check_id
 
 if TYPE_CHECKING:
     from bot.delivery import Report
@@ -76,12 +77,23 @@ def describe_row(sub: Subscription) -> list[str]:
         sub.platform + (" webhook" if sub.kind == "webhook" else ""),
         sub.where(),
         " ".join(sub.categories) or "all",
-        " ".join(sub.keywords),
+        filter_words(sub),
         f"{sub.post_time:%H:%M} {sub.timezone} {cadence_phrase(sub)}"
         + (f", refreshed after {sub.refresh_after} h" if sub.refresh_after else ""),
         str(sub.top),
         state,
     ]
+
+
+def filter_words(sub: Subscription) -> str:
+    """The word and author filters of a subscription, as the list shows them."""
+    parts = [
+        " ".join(sub.keywords),
+        " ".join(f"+{w}" for w in sub.all_keywords),
+        " ".join(f"-{w}" for w in sub.exclude),
+        " ".join(f"by {name}" for name in sub.authors),
+    ]
+    return " ".join(p for p in parts if p)
 
 
 class StateName(enum.StrEnum):
@@ -135,7 +147,7 @@ def list_command(
             stderr().print(f"There is no page {page}: {total} subscriptions make {pages} pages.")
             return
         table = Table(
-            "id", "platform", "destination", "categories", "keywords", "when", "top", "state"
+            "id", "platform", "destination", "categories", "filters", "when", "top", "state"
         )
         for sub in subs:
             table.add_row(*describe_row(sub))
@@ -168,7 +180,10 @@ def add_command(
     category: Annotated[
         list[str] | None,
         typer.Option(
-            "--category", "-c", help="arXiv category (cs.LG, cs.*, cs); repeatable. None: all."
+            "--category",
+            "-c",
+            help="arXiv category (cs.LG, cs.*, cs); repeatable or comma-separated "
+            "(cs.AI,cs.LG). None: all.",
         ),
     ] = None,
     keyword: Annotated[
@@ -176,7 +191,24 @@ def add_command(
         typer.Option(
             "--keyword",
             "-k",
-            help="Keep papers mentioning it; repeatable (at most 20, of 64 characters each).",
+            help="Keep papers mentioning it (any --keyword); repeatable (at most 20, of 64 "
+            "characters each).",
+        ),
+    ] = None,
+    all_of: Annotated[
+        list[str] | None,
+        typer.Option("--all-of", help="Keep papers mentioning it and every other --all-of word."),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option("--exclude", "-x", help="Leave out papers mentioning it; repeatable."),
+    ] = None,
+    author: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--author",
+            "-a",
+            help='Keep papers by this author (any --author); "Y. LeCun" finds Yann LeCun.',
         ),
     ] = None,
     time: Annotated[str, typer.Option(help="Local posting time, HH:MM.")] = "09:00",
@@ -249,8 +281,11 @@ def add_command(
                 "workspace": workspace,
                 "destination": webhook or channel,
                 "kind": "webhook" if webhook else "channel",
-                "categories": load_taxonomy().validate(category or ()),
-                "keywords": check_keywords(k for k in keyword or () if k.strip()),
+                "categories": categories_of(category),
+                "keywords": words_of(keyword),
+                "all_keywords": words_of(all_of),
+                "exclude": words_of(exclude, what="word"),
+                "authors": words_of(author, what="author"),
                 "top": parse_top(top),
                 "post_time": parse_time(time),
                 "timezone": parse_zone(tz),

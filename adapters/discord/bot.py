@@ -5,7 +5,8 @@ stored days ``/hotpapers rising|week|month`` (the same options; ``date`` is the 
 ``/hotpapers subscribe|unsubscribe|subscriptions|pause|resume|help`` (``subscribe`` takes
 ``weekly`` DAY and ``lag``). Discord does not let one command take options and subcommands at
 once, so the digest is the ``now`` subcommand and each view its own subcommand. Every
-interaction is deferred at once and answered with follow-ups, ephemeral unless ``public``;
+interaction is deferred at once and answered with follow-ups, ephemeral unless ``public``
+(a change to the channel's subscriptions is announced publicly, naming who made it);
 values are validated by the same command language as Slack's. Changing subscriptions needs
 Manage Channels (or the listed admins, by policy). Nothing can ping: every message is sent
 with no allowed mentions.
@@ -24,7 +25,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord.embeds import escape, to_messages
-from bot.chat import CommandHandler, Context, DigestReply, Reply
+from bot.chat import CommandHandler, Context, DigestReply, Reply, TextReply, announcement
 from bot.taxonomy import load_taxonomy
 
 MAX_CHOICES = 25
@@ -60,6 +61,14 @@ def category_choices(current: str) -> list[app_commands.Choice[str]]:
 async def send(interaction: discord.Interaction, reply: Reply) -> None:
     """Follow up a deferred interaction with the reply (never pinging anyone)."""
     none = discord.AllowedMentions.none()
+    if isinstance(reply, TextReply) and reply.kind == "confirmation":
+        # The first follow-up keeps the deferral's ephemeral flag; the second may be public.
+        await interaction.followup.send(
+            "Done: announced in this channel.", ephemeral=True, allowed_mentions=none
+        )
+        text = announcement(escape(reply.text), interaction.user.mention)
+        await interaction.followup.send(text[:2000], allowed_mentions=none)
+        return
     if not isinstance(reply, DigestReply):
         await interaction.followup.send(
             escape(reply.text)[:2000], ephemeral=True, allowed_mentions=none

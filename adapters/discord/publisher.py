@@ -49,6 +49,8 @@ def post_key(channel: str, digest: Digest) -> str:
     what = (
         f"{channel}:{digest.date}:{digest.view}:{f.categories}:{f.keywords}:{f.min_score}:{f.top}"
     )
+    if f.all_keywords or f.exclude or f.authors:  # absent: the keys of before stay the same
+        what += f":{f.all_keywords}:{f.exclude}:{f.authors}"
     return hashlib.sha256(what.encode()).hexdigest()[:25]
 
 

@@ -1,13 +1,14 @@
 """The Slack app: ``/hotpapers`` with slack-bolt's AsyncApp, in HTTP or Socket Mode.
 
 The command is acknowledged at once (always within Slack's 3 s), then answered through the
-command's ``response_url``: help, errors, confirmations, lists and digests are ephemeral unless
+command's ``response_url``: help, errors, lists and digests are ephemeral unless
 ``public`` asks to post for everyone, which posts with ``chat.postMessage`` (a long digest
 continues in the thread). Bolt verifies the signing secret of every HTTP request: a forged or
 stale signature gets 401 and nothing runs; a signed request sent again within its five minutes
 (a replay) gets 401 too, and nothing runs twice: the signatures served are kept in the store
 that every replica shares. A command without a ``response_url`` is answered in the
-acknowledgement itself.
+acknowledgement itself. A change to the channel's subscriptions is announced in the channel,
+naming who made it.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import escape, to_messages
 from adapters.slack.publisher import SlackPublisher, translate
-from bot.chat import CommandHandler, Context, DigestReply, Reply
+from bot.chat import CommandHandler, Context, DigestReply, Reply, TextReply, announcement
 from bot.limits import CUT_NOTE, REPLY_LIMITS
 
 COMMAND = "/hotpapers"
@@ -75,9 +76,15 @@ def escaped(text: str) -> str:
 
 
 async def answer(
-    reply: Reply, *, respond: AsyncRespond, client: AsyncWebClient, channel: str
+    reply: Reply, *, respond: AsyncRespond, client: AsyncWebClient, channel: str, who: str = ""
 ) -> None:
-    """Send a reply: ephemeral through ``respond`` unless it is a public digest."""
+    """Send a reply: ephemeral through ``respond`` unless it is a public digest or a change to
+    the channel's subscriptions, announced in the channel with ``who`` made it (their name as
+    text, escaped: a mention would notify them)."""
+    if isinstance(reply, TextReply) and reply.kind == "confirmation":
+        text = announcement(escaped(reply.text), escape(who) if who else "Someone")
+        await respond(text=text, response_type="in_channel", replace_original=False)
+        return
     if not isinstance(reply, DigestReply):
         await respond(text=escaped(reply.text), response_type="ephemeral", replace_original=False)
         return
@@ -127,7 +134,13 @@ def register(app: AsyncApp, handler: CommandHandler, *, may_manage: Policy) -> N
             may_manage=may_manage(str(command.get("user_id", ""))),
         )
         reply = await handler.handle(str(command.get("text", "")), context)
-        await answer(reply, respond=respond, client=client, channel=context.channel)
+        await answer(
+            reply,
+            respond=respond,
+            client=client,
+            channel=context.channel,
+            who=str(command.get("user_name", "")),
+        )
 
 
 def _not_token_skipped(record: logging.LogRecord) -> bool:

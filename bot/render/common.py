@@ -181,6 +181,12 @@ def filters_phrase(digest: Digest) -> str:
         parts.append(" ".join(one_line(c) for c in f.categories))
     if f.keywords:
         parts.append("keywords: " + ", ".join(one_line(k) for k in f.keywords))
+    if f.all_keywords:
+        parts.append("all of: " + ", ".join(one_line(k) for k in f.all_keywords))
+    if f.exclude:
+        parts.append("not: " + ", ".join(one_line(k) for k in f.exclude))
+    if f.authors:
+        parts.append("authors: " + ", ".join(one_line(k) for k in f.authors))
     if f.top is not None:
         parts.append(f"top {f.top}")
     return "; ".join(parts)

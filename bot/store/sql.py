@@ -27,6 +27,8 @@ from bot.store.retry import retried
 from bot.store.tables import DeliveryRow, MessageRow, SnapshotRow, SubscriptionRow
 from bot.subscriptions import Subscription
 
+# A subscription's word and author filters: JSON lists of bounded strings.
+WORD_LISTS = ("keywords", "all_keywords", "exclude", "authors")
 MIGRATION_LOCK = 7_221_330  # any constant: the advisory lock that serialises migrations
 
 
@@ -61,6 +63,9 @@ def _subscription(row: SubscriptionRow) -> Subscription:
         kind=row.kind,
         categories=tuple(row.categories),
         keywords=tuple(row.keywords),
+        all_keywords=tuple(row.all_keywords),
+        exclude=tuple(row.exclude),
+        authors=tuple(row.authors),
         top=row.top,
         post_time=row.post_time,
         timezone=row.timezone,
@@ -107,12 +112,11 @@ class SqlStore(Ledger):
 
     @retried
     async def add(self, sub: Subscription, *, now: dt.datetime) -> Subscription:
-        check_keywords(sub.keywords)
+        for words in WORD_LISTS:
+            check_keywords(getattr(sub, words))
         fields = sub.model_dump(exclude={"id", "created_at"})
         fields.update(
-            categories=list(sub.categories),
-            keywords=list(sub.keywords),
-            weekdays=list(sub.weekdays),
+            {key: list(getattr(sub, key)) for key in ("categories", "weekdays", *WORD_LISTS)}
         )
         async with self.sessions.begin() as session:
             row = SubscriptionRow(**fields, created_at=now)
@@ -179,9 +183,10 @@ class SqlStore(Ledger):
     async def update(self, subscription_id: int, **changes: Any) -> Subscription | None:
         if not 1 <= subscription_id <= MAX_ID:
             return None
-        if "keywords" in changes:
-            check_keywords(changes["keywords"])
-        for key in ("categories", "keywords", "weekdays"):
+        for words in WORD_LISTS:
+            if words in changes:
+                check_keywords(changes[words])
+        for key in ("categories", "weekdays", *WORD_LISTS):
             if key in changes:
                 changes[key] = list(changes[key])
         async with self.sessions.begin() as session:

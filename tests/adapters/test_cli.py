@@ -46,6 +46,29 @@ def test_the_sample_digest_in_text_markdown_and_json() -> None:
     ]
 
 
+def test_digest_takes_comma_categories_and_the_word_and_author_filters() -> None:
+    def ids(*args: str) -> list[str]:
+        code, out, err = invoke("digest", "--sample", "-f", "json", *args)
+        assert code == 0, err
+        return [i["paper"]["arxiv_id"] for i in json.loads(out)["items"]]
+
+    assert ids("-c", "cs.CV,cs.LG") == ids("-c", "cs.CV", "-c", "cs.LG")
+    every = ids("-c", "cs.CV")
+    assert "2103.09742" in every
+    assert ids("-c", "cs.CV", "-x", "AUGMENTATIONS") == [i for i in every if i != "2103.09742"]
+    assert ids("-c", "cs.CV", "--all-of", "gans", "--all-of", "augmentations") == ["2103.09742"]
+    assert ids("-c", "cs.CV", "--all-of", "gans", "--all-of", "nothing-like-this") == []
+    code, out, _ = invoke("digest", "--sample", "-f", "json", "-c", "cs.CV", "--top", "1")
+    (first,) = json.loads(out)["items"]
+    author = first["paper"]["authors"][0]
+    initial = f"{author.split()[0][0]}. {author.split()[-1].lower()}"
+    assert first["paper"]["arxiv_id"] in ids("--author", initial)
+    code, out, _ = invoke("digest", "--sample", "--author", initial, "-x", "zzz")
+    assert code == 0
+    assert f"authors: {initial}" in out.splitlines()[0]
+    assert "not: zzz" in out.splitlines()[0]
+
+
 def test_import_post_then_digest_restores_the_posts_order(seed_text: str, tmp_path: Path) -> None:
     post = tmp_path / "post.md"
     head, *parts = seed_text.split("\n# ")

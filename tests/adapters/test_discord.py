@@ -219,15 +219,23 @@ async def test_subscribing_needs_manage_channels_by_default(
         data=interaction_payload([], permissions="16"), state=client._connection
     )
     await subscribe.callback(manager, categories="cs.LG cs.CV", at="08:00", tz="Europe/Paris")  # type: ignore[union-attr,call-arg]
-    assert (
-        discord_api.followups[-1]["content"]
-        == "Subscribed: cs.LG cs.CV: top 10 at 08:00 Europe/Paris, mon-fri."
+    # A change is announced in the channel, naming who made it (a mention that cannot ping);
+    # the deferral's own follow-up stays private.
+    private, announced = discord_api.followups[-2:]
+    assert private["flags"] & 64
+    assert private["content"] == "Done: announced in this channel."
+    assert not announced.get("flags", 0) & 64
+    assert announced["allowed_mentions"] == {"parse": []}
+    assert announced["content"] == (
+        "<@42> changed this channel's subscriptions. "
+        "Subscribed: #1 cs.LG cs.CV: top 10 at 08:00 Europe/Paris, mon-fri."
     )
     (sub,) = await store.subscriptions(platform="discord")
     assert (sub.workspace, sub.destination, sub.created_by) == ("777", "555", "42")
     listing = discord.Interaction(data=interaction_payload([]), state=client._connection)
     await group.get_command("subscriptions").callback(listing)  # type: ignore[union-attr,call-arg]
     assert "cs.LG cs.CV" in discord_api.followups[-1]["content"]
+    assert discord_api.followups[-1]["flags"] & 64  # a listing is private
     bad = discord.Interaction(data=interaction_payload([]), state=client._connection)
     await subscribe.callback(bad, categories="@everyone cs.LGG")  # type: ignore[union-attr,call-arg]
     assert "@everyone" not in discord_api.followups[-1]["content"]
@@ -461,11 +469,11 @@ async def test_subscribe_takes_weekly_and_lag(
     assert [c.value for c in lag.choices] == ["0", "1d"]
     manager = discord.Interaction(data=interaction_payload([]), state=client._connection)
     await subscribe.callback(manager, categories="cs.LG", weekly="fri", at="16:00")  # type: ignore[call-arg]
-    assert discord_api.followups[-1]["content"] == (
-        "Subscribed: cs.LG: top 10 at 16:00 UTC, weekly on fri (best of the week)."
+    assert discord_api.followups[-1]["content"].endswith(
+        "Subscribed: #1 cs.LG: top 10 at 16:00 UTC, weekly on fri (best of the week)."
     )
     again = discord.Interaction(data=interaction_payload([]), state=client._connection)
     await subscribe.callback(again, categories="cs.LG", weekdays="daily", lag="1d")  # type: ignore[call-arg]
-    assert discord_api.followups[-1]["content"] == (
-        "Updated: cs.LG: top 10 at 16:00 UTC, every day, lag 1 day."
+    assert discord_api.followups[-1]["content"].endswith(
+        "Updated: #1 cs.LG: top 10 at 16:00 UTC, every day, lag 1 day."
     )

@@ -566,3 +566,51 @@ def test_deliver_says_which_credentials_a_kind_of_subscription_needs(
         in (flat)
     )
     assert "wait for their platform's credentials" in flat
+
+
+def test_a_subscription_takes_comma_categories_and_the_word_and_author_filters() -> None:
+    code, out, err = invoke(
+        "subscriptions",
+        "add",
+        "--channel",
+        "lab",
+        "--platform",
+        "console",
+        "-c",
+        "cs.AI,cs.LG",
+        "-c",
+        " cs.CV",
+        "-k",
+        "agents",
+        "--all-of",
+        "video",
+        "-x",
+        "survey",
+        "--author",
+        "Y. LeCun",
+    )
+    assert code == 0, err
+    assert "cs.AI cs.LG cs.CV" in out
+    assert "agents +video -survey by Y. LeCun" in out
+
+    async def stored() -> Subscription:
+        store = await open_store(f"sqlite:///{os.environ['HOTPAPERS_DATA_DIR']}/hotpapers.db")
+        try:
+            (sub,) = await store.subscriptions()
+            return sub
+        finally:
+            await store.close()
+
+    sub = asyncio.run(stored())
+    assert (sub.categories, sub.keywords, sub.all_keywords, sub.exclude, sub.authors) == (
+        ("cs.AI", "cs.LG", "cs.CV"),
+        ("agents",),
+        ("video",),
+        ("survey",),
+        ("Y. LeCun",),
+    )
+    code, _, err = invoke(
+        "subscriptions", "add", "--channel", "x", "--platform", "console", "-c", "cs.AI,cs.LGG"
+    )
+    assert code == 2
+    assert "Did you mean cs.LG" in err

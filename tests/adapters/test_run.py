@@ -52,8 +52,8 @@ def test_a_scripted_console_session_answers_and_exits_at_the_end_of_input(tmp_pa
     assert out.count("\n 1. ") == 2  # "/hotpapers top 3" and, without the prefix, "top 1"
     assert " 3. A Practical Guide to Multi-Objective" in out
     assert " 4. " not in out
-    assert "Subscribed: cs.CV: top 10 at 07:00 Europe/Berlin, mon-fri." in out
-    assert "• cs.CV: top 10 at 07:00 Europe/Berlin, mon-fri" in out
+    assert "Subscribed: #1 cs.CV: top 10 at 07:00 Europe/Berlin, mon-fri." in out
+    assert "• #1 cs.CV: top 10 at 07:00 Europe/Berlin, mon-fri" in out
     assert "Did you mean cs.LG" in out
     # In the console the prefix is optional; a different /command is not read as a category.
     assert "Unknown arXiv category 'hello'" in out
@@ -72,7 +72,7 @@ def test_with_a_named_store_the_sample_session_keeps_its_subscriptions(tmp_path:
     first = run_console("/hotpapers subscribe cs.CV at 07:00\n", tmp_path, database=database)
     assert "throwaway" not in first.stderr
     again = run_console("/hotpapers subscriptions\n", tmp_path, database=database)
-    assert "• cs.CV" in again.stdout
+    assert "• #1 cs.CV" in again.stdout
 
 
 def test_rich_markup_in_upstream_text_is_printed_as_text(tmp_path: Path) -> None:

@@ -224,3 +224,30 @@ def test_escaped_text_always_fits_and_is_never_cut_inside_an_entity(text: str) -
     if out != escape(text):
         assert out.endswith(CUT_NOTE)
         assert re.search(r"&[a-z]*$", out.removesuffix(CUT_NOTE)) is None
+
+
+async def test_subscription_changes_are_announced_in_the_channel_and_the_rest_stays_private(
+    local: SqlStore, tmp_path: Path
+) -> None:
+    """subscribe, pause, resume, unsubscribe: posted for everyone (in_channel) with who did it,
+    their name escaped so that it cannot ping; mistakes and the listing go only to who asked."""
+    slack = FakeSlack()
+    with serve(slack.routes(), post=slack.post) as (base, _):
+        async with endpoint(local, base, tmp_path) as client:
+            for n, text in enumerate(
+                ["subscribe cs.LG", "subscribe cs.LGG", "subscriptions", "pause 1", "unsubscribe"],
+                start=1,
+            ):
+                body = slash(base, text, n) + "&" + urlencode({"user_name": "<!channel> ann & co"})
+                response = await client.post("/slack/events", content=body, headers=signed(body))
+                assert response.status_code == 200
+                await settle(slack, n)
+    kinds = [r["response_type"] for r in slack.responses]
+    assert kinds == ["in_channel", "ephemeral", "ephemeral", "in_channel", "in_channel"]
+    assert slack.responses[0]["text"] == (
+        "&lt;!channel&gt; ann &amp; co changed this channel's subscriptions. "
+        "Subscribed: #1 cs.LG: top 10 at 09:00 UTC, mon-fri."
+    )
+    assert slack.responses[3]["text"].endswith("subscriptions. Paused: #1 (cs.LG).")
+    assert "Did you mean cs.LG" in slack.responses[1]["text"]
+    assert "<!channel>" not in str(slack.responses)

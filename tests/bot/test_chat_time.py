@@ -136,37 +136,37 @@ async def test_a_view_with_nothing_stored_is_one_sentence(bot: CommandHandler) -
 async def test_a_channel_subscribes_weekly_then_daily_with_a_lag(bot: CommandHandler) -> None:
     reply = await say(bot, "subscribe cs.LG weekly fri at 16:00")
     assert reply.text == (
-        "Subscribed: cs.LG: top 10 at 16:00 UTC, weekly on fri (best of the week)."
+        "Subscribed: #1 cs.LG: top 10 at 16:00 UTC, weekly on fri (best of the week)."
     )
     assert "weekly on fri" in (await say(bot, "subscriptions")).text
     assert (
         await say(bot, "subscribe weekly mon")
-    ).text == "Updated: cs.LG: top 10 at 16:00 UTC, weekly on mon (best of the week)."
+    ).text == "Updated: #1 cs.LG: top 10 at 16:00 UTC, weekly on mon (best of the week)."
     # Back to daily: said, or implied by a lag or by several weekdays; mon-fri unless told.
     assert (
         await say(bot, "subscribe daily")
-    ).text == "Updated: cs.LG: top 10 at 16:00 UTC, mon-fri."
+    ).text == "Updated: #1 cs.LG: top 10 at 16:00 UTC, mon-fri."
     await say(bot, "subscribe weekly fri")
     assert (
         await say(bot, "subscribe lag 1d")
-    ).text == "Updated: cs.LG: top 10 at 16:00 UTC, mon-fri, lag 1 day."
+    ).text == "Updated: #1 cs.LG: top 10 at 16:00 UTC, mon-fri, lag 1 day."
     assert (
         await say(bot, "subscribe weekly thu")
-    ).text == "Updated: cs.LG: top 10 at 16:00 UTC, weekly on thu (best of the week)."
+    ).text == "Updated: #1 cs.LG: top 10 at 16:00 UTC, weekly on thu (best of the week)."
     assert (
         await say(bot, "subscribe weekdays sat,sun")
-    ).text == "Updated: cs.LG: top 10 at 16:00 UTC, sat,sun."
+    ).text == "Updated: #1 cs.LG: top 10 at 16:00 UTC, sat,sun."
     await say(bot, "subscribe weekly thu")
     assert (
         await say(bot, "subscribe weekdays tue")
-    ).text == "Updated: cs.LG: top 10 at 16:00 UTC, weekly on tue (best of the week)."
+    ).text == "Updated: #1 cs.LG: top 10 at 16:00 UTC, weekly on tue (best of the week)."
     (sub,) = await bot.store.subscriptions()
     assert (sub.cadence, sub.weekdays, sub.lag) == ("weekly", (1,), 0)
     await bot.store.remove(sub.id or 0)
     assert (await say(bot, "subscribe cs.LG weekdays mon-fri weekly fri")).kind == "error"
-    assert (await say(bot, "subscribe cs.LG lag 1d weekdays daily")).text == (
-        "Subscribed: cs.LG: top 10 at 09:00 UTC, every day, lag 1 day."
-    )
+    (new,) = [await say(bot, "subscribe cs.LG lag 1d weekdays daily")]
+    (sub,) = await bot.store.subscriptions()
+    assert new.text == f"Subscribed: #{sub.id} cs.LG: top 10 at 09:00 UTC, every day, lag 1 day."
 
 
 async def test_a_channel_turns_refresh_on_and_off_from_chat(store: SqlStore) -> None:

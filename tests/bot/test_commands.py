@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from bot.commands import (
     CommandError,
     DigestRequest,
+    Pause,
     Simple,
     Subscribe,
     Unsubscribe,
@@ -43,7 +44,40 @@ TODAY = dt.date(2026, 11, 25)
         ("unsubscribe cs.CV", Unsubscribe(categories=("cs.CV",))),
         ("subscriptions", Simple("subscriptions")),
         ("list", Simple("subscriptions")),
-        ("PAUSE", Simple("pause")),
+        ("PAUSE", Pause()),
+        ("resume #12 3", Pause(resume=True, ids=(12, 3))),
+        ("unsubscribe 12 #13", Unsubscribe(ids=(12, 13))),
+        ("unsubscribe all", Unsubscribe()),
+        ("subscribe 12 at 10:00", Subscribe(categories=(), target=12, at=dt.time(10))),
+        # Filters: any of (keywords), every one of (all, +word), none of (not, -word), authors.
+        (
+            "cs.LG keywords llm agents all diffusion video not survey -benchmark +open",
+            DigestRequest(
+                categories=("cs.LG",),
+                keywords=("llm", "agents"),
+                all_keywords=("diffusion", "video", "open"),
+                exclude=("survey", "benchmark"),
+            ),
+        ),
+        ("-llm not agents", DigestRequest(exclude=("llm", "agents"))),
+        (
+            'keywords "large language" -"state space"',
+            DigestRequest(keywords=("large language",), exclude=("state space",)),
+        ),
+        (
+            'authors "Yann LeCun" “Léon  Bottou” top 3',
+            DigestRequest(authors=("Yann LeCun", "Léon Bottou"), top=3),
+        ),
+        ("authors Y. LeCun, Bengio", DigestRequest(authors=("Y. LeCun", "Bengio"))),
+        # Discord's keywords option may hold any filter: "keywords" then another is that one.
+        (
+            'keywords authors "Y. LeCun" -gan',
+            DigestRequest(authors=("Y. LeCun",), exclude=("gan",)),
+        ),
+        (
+            'subscribe cs.CV authors "Kaiming He" not survey',
+            Subscribe(categories=("cs.CV",), authors=("Kaiming He",), exclude=("survey",)),
+        ),
         ("help", Simple("help")),
         # The same words on every platform: Discord's subcommand ``now``, commas between
         # categories.
@@ -78,7 +112,16 @@ def test_the_command_language(text: str, expected: object) -> None:
         ("help me", "takes nothing after it"),
         ("at 09:00", "belong to “subscribe”"),
         ("subscribe cs.LG public", "not for a subscription"),
-        ("unsubscribe cs.LG top 3", "takes only categories"),
+        ("unsubscribe cs.LG top 3", "takes categories or subscription numbers"),
+        ("unsubscribe cs.LG 12", "not both at once"),
+        ("pause cs.LG", "takes subscription numbers"),
+        ("unsubscribe 99999999999", "is not a subscription number"),
+        ("subscribe 1 2 at 10:00", "one subscription at a time"),
+        ('authors "Yann LeCun', "quote is not closed"),
+        ('"cs.LG"', "is in quotes"),
+        ("not", "at least one word"),
+        ("authors", "at least one word"),
+        ("cs.LG -", "needs a word after it"),
     ],
 )
 def test_bad_input_gets_a_friendly_sentence(text: str, message: str) -> None:

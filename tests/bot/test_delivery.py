@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from bot.delivery import Deliverer, delivery_key, message_key
 from bot.errors import DeliveryError, DestinationGone, MaybePosted
+from bot.models import Digest
 from bot.snapshot import Snapshot, sample_snapshot
 from bot.store import SqlStore
 from bot.subscriptions import Subscription
@@ -447,3 +449,31 @@ async def test_a_post_still_in_its_workers_hands_is_left_alone(store: SqlStore) 
     assert (report.outcomes, report.uncertain) == ({}, 0)
     (row,) = await store.deliveries()
     assert row.state == "sending"
+
+
+async def test_subscriptions_that_differ_only_in_their_new_filters_get_their_own_digests(
+    store: SqlStore,
+) -> None:
+    """The digest shared within a run is keyed by every filter: one that leaves a word out,
+    asks for every word or names authors never gets the digest of one that does not."""
+    rendered: list[tuple[str, ...]] = []
+
+    class Rendering(RecordingPublisher):
+        def render(self, digest: Digest) -> list[dict[str, Any]]:
+            rendered.append(tuple(r.paper.arxiv_id for r in digest.items))
+            return super().render(digest)
+
+    plain = {"categories": ("cs.CV",), "top": 100}
+    await store.add(subscription(destination="https://fake/all", **plain), now=MORNING)
+    for n, words in enumerate(
+        [{"exclude": ("augmentations",)}, {"all_keywords": ("gans", "augmentations")}]
+    ):
+        await store.add(
+            subscription(destination=f"https://fake/{n}", **plain, **words), now=MORNING
+        )
+    report = await deliverer(store, Rendering()).run(MORNING)
+    assert report.outcomes == {"posted": 3}
+    every, without, both = rendered
+    assert "2103.09742" in every
+    assert without == tuple(i for i in every if i != "2103.09742")
+    assert both == ("2103.09742",)

@@ -51,6 +51,12 @@ VALID = [
     "month top 5",
     "subscribe cs.LG weekly fri at 16:00",
     "subscribe cs.LG daily lag 1d weekdays mon-fri",
+    'subscribe cs.CV not survey -llm +video all diffusion model authors "Yann LeCun", Y. Bengio',
+    'cs.LG keywords "large language" -"state space" authors “Léon Bottou”',
+    "subscribe 1 at 10:00",
+    "pause 1",
+    "resume #2",
+    "unsubscribe 1 2",
 ]
 vocabulary = st.sampled_from(
     [
@@ -61,6 +67,8 @@ vocabulary = st.sampled_from(
         *("2021-03-18", "2021-02-30", "0001-01-01", "9999-12-31", "5", "0", "-1", "100", "101"),
         *sorted(load_taxonomy().categories)[:40],
         *("cs.*", "cs", "math.*", "CS.lg"),
+        *("not", "all", "authors", "-llm", "+video", "-", "+", '"', "“", "”", '"Y. LeCun"'),
+        *("#1", "2", "#0", "#", "99999999999", "all", ",", '-"a b"'),
     ]
 )
 unicode = st.text(st.characters(codec="utf-8"), max_size=60)

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
-from bot.errors import StoreUnavailable
+from bot.errors import InputError, StoreUnavailable
 from bot.store import SqlStore, open_store
 from bot.subscriptions import Subscription
 
@@ -144,3 +145,56 @@ async def test_a_database_or_role_the_server_does_not_have_is_bad_input(
     require_postgres()
     with pytest.raises(ConfigError, match=f"refused the URL \\({said} does not exist\\)"):
         await open_store(url)
+
+
+async def test_the_word_and_author_filters_round_trip_and_are_bounded(store: SqlStore) -> None:
+    added = await store.add(
+        sub(all_keywords=("video", "diffusion"), exclude=("survey",), authors=("Y. LeCun",)),
+        now=NOW,
+    )
+    assert added.id is not None
+    (got,) = await store.subscriptions()
+    assert (got.all_keywords, got.exclude, got.authors) == (
+        ("video", "diffusion"),
+        ("survey",),
+        ("Y. LeCun",),
+    )
+    changed = await store.update(added.id, exclude=(), authors=("Yann LeCun", "Léon Bottou"))
+    assert changed is not None
+    assert (changed.exclude, changed.authors) == ((), ("Yann LeCun", "Léon Bottou"))
+    with pytest.raises(InputError, match="at most 64 characters"):
+        await store.update(added.id, authors=("x" * 65,))
+    with pytest.raises(InputError, match="control characters"):
+        await store.add(sub(exclude=("\x1b[31m",)), now=NOW)
+
+
+async def test_a_store_before_the_filters_keeps_its_subscriptions_with_no_new_filters(
+    tmp_path: Path,
+) -> None:
+    from sqlalchemy import create_engine, inspect, text
+
+    from tests.bot.test_refresh import migrate
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    migrate(url, "faststart")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO subscriptions (platform, workspace, destination, kind, categories,"
+                " keywords, top, post_time, timezone, weekdays, created_by, paused,"
+                " paused_reason, created_at) VALUES ('slack', '', 'C1', 'channel', '[\"cs.LG\"]',"
+                " '[\"llm\"]', 10, '09:00:00', 'UTC', '[0]', '', 0, '', '2026-11-25 09:00:00')"
+            )
+        )
+    store = await open_store(url)
+    try:
+        (old,) = await store.subscriptions()
+        assert (old.keywords, old.all_keywords, old.exclude, old.authors) == (("llm",), (), (), ())
+    finally:
+        await store.close()
+    migrate(url, "faststart", down=True)
+    columns = {c["name"] for c in inspect(engine).get_columns("subscriptions")}
+    assert not {"all_keywords", "exclude", "authors"} & columns
+    assert "keywords" in columns
+    engine.dispose()
