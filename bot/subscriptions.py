@@ -43,6 +43,8 @@ class Subscription(Value):
     created_at: dt.datetime | None = None
     # Hours after a post at which it is edited in place with the settled counts; None: never.
     refresh_after: int | None = Field(default=None, ge=1, le=168)
+    # 0: hot only … 1: relevance to the channel's taste only (README "How a score is made").
+    mix: float = Field(default=0.3, ge=0, le=1)
 
     @model_validator(mode="after")
     def _one_day_a_week(self) -> Subscription:
