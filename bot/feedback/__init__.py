@@ -10,9 +10,19 @@ from bot.feedback.values import (
     PLATFORMS,
     Channel,
     Feedback,
+    Interest,
     Kind,
     Tally,
     parse_channel,
 )
 
-__all__ = ["KINDS", "PLATFORMS", "Channel", "Feedback", "Kind", "Tally", "parse_channel"]
+__all__ = [
+    "KINDS",
+    "PLATFORMS",
+    "Channel",
+    "Feedback",
+    "Interest",
+    "Kind",
+    "Tally",
+    "parse_channel",
+]

@@ -119,3 +119,17 @@ class Tally:
     def picked(self) -> int:
         """Likes and saves: what "lab picks" orders by (reactions break ties)."""
         return self.likes + self.saves
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Interest:
+    """An imported interest of a channel: a paper it reads (from BibTeX, a Zotero export, a
+    list of arXiv ids), kept with its text as a positive example of the channel's taste.
+
+    ``key`` is the arXiv id when known, else the entry's DOI, citation key or title.
+    """
+
+    key: str
+    arxiv_id: str = ""
+    title: str
+    text: str

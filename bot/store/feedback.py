@@ -1,4 +1,5 @@
-"""Feedback in the store: likes, dislikes, saves and reactions per channel and person.
+"""Feedback in the store: likes, dislikes, saves and reactions per channel and person, and a
+channel's imported interests.
 
 One row per (channel, user, paper, kind, emoji): giving the same feedback twice keeps one, and
 a removed reaction is removed. A like and a dislike of the same person on the same paper
@@ -15,10 +16,11 @@ from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.feedback import Channel, Feedback, Kind, Tally
+from bot.feedback import Channel, Feedback, Interest, Kind, Tally
+from bot.models import Paper
 from bot.store.ledger import aware
 from bot.store.retry import retried
-from bot.store.tables import FeedbackRow
+from bot.store.tables import FeedbackRow, InterestRow, PaperRow
 
 # A like undoes a dislike of the same person on the same paper, and the other way round.
 _OPPOSITE: dict[str, str] = {"like": "dislike", "dislike": "like"}
@@ -62,9 +64,9 @@ class FeedbackStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
 
-    def _insert(self, connection: AsyncConnection) -> Any:
+    def _insert(self, connection: AsyncConnection, table: type[Any] = FeedbackRow) -> Any:
         dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-        return dialect.insert(FeedbackRow)
+        return dialect.insert(table)
 
     @retried
     async def add(self, items: Iterable[Feedback]) -> int:
@@ -188,3 +190,62 @@ class FeedbackStore:
             query = query.where(FeedbackRow.scope == scope)
         async with self.engine.begin() as connection:
             return max((await connection.execute(query)).rowcount, 0)
+
+    # Imported interests
+
+    @retried
+    async def add_interests(
+        self, channel: Channel, items: Iterable[Interest], *, at: dt.datetime
+    ) -> int:
+        """Keep a channel's imported interests, each key once (an entry imported again keeps
+        its first text); returns how many were new."""
+        added = 0
+        async with self.engine.begin() as connection:
+            for item in items:
+                result = await connection.execute(
+                    self._insert(connection, InterestRow)
+                    .values(
+                        platform=channel.platform,
+                        channel=channel.channel,
+                        scope=channel.scope,
+                        key=item.key,
+                        arxiv_id=item.arxiv_id,
+                        title=item.title,
+                        text=item.text,
+                        at=at.astimezone(dt.UTC),
+                    )
+                    .on_conflict_do_nothing()
+                    .returning(InterestRow.id)
+                )
+                added += len(result.all())
+        return added
+
+    @retried
+    async def interests(self, channel: Channel) -> list[Interest]:
+        """A channel's imported interests, in the order they were imported."""
+        where = [InterestRow.platform == channel.platform, InterestRow.channel == channel.channel]
+        if channel.scope:
+            where.append(InterestRow.scope == channel.scope)
+        query = select(InterestRow).where(*where).order_by(InterestRow.id)
+        async with self.engine.connect() as connection:
+            return [
+                Interest(key=row.key, arxiv_id=row.arxiv_id, title=row.title, text=row.text)
+                for row in (await connection.execute(query)).all()
+            ]
+
+    @retried
+    async def papers(self, ids: Iterable[str]) -> dict[str, Paper]:
+        """The stored papers of these ids (as last announced), the texts feedback is about."""
+        wanted = sorted(set(ids))
+        found: dict[str, Paper] = {}
+        async with self.engine.connect() as connection:
+            for start in range(0, len(wanted), 500):
+                query = (
+                    select(PaperRow.paper)
+                    .where(PaperRow.arxiv_id.in_(wanted[start : start + 500]))
+                    .order_by(PaperRow.day)
+                )
+                for data in (await connection.scalars(query)).all():
+                    paper = Paper.model_validate(data)
+                    found[paper.arxiv_id] = paper
+        return found

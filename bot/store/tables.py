@@ -191,3 +191,22 @@ class FeedbackRow(Base):
     kind: Mapped[str] = mapped_column(String(16))
     emoji: Mapped[str] = mapped_column(String(64), default="")
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class InterestRow(Base):
+    """One imported interest of a channel (a BibTeX or Zotero entry, an arXiv id): a positive
+    example for its relevance model, with the text it was imported with."""
+
+    __tablename__ = "interests"
+    __table_args__ = (UniqueConstraint("platform", "channel", "scope", "key", name="one_interest"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(128))
+    scope: Mapped[str] = mapped_column(String(128), default="")
+    # The arXiv id when known, else the entry's DOI, citation key or title.
+    key: Mapped[str] = mapped_column(String(256))
+    arxiv_id: Mapped[str] = mapped_column(String(32), default="")
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

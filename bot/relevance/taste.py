@@ -1,0 +1,74 @@
+"""A channel's (or a person's) taste, gathered from the store: feedback, the papers it is
+about, imported interests, and the subscription's profile.
+
+``taste_of`` is pure; ``channel_taste`` and ``person_taste`` read the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from bot.feedback import Channel, Feedback, Interest, Kind
+from bot.models import Paper
+from bot.relevance.model import Example, Taste, example_of, profile_of
+from bot.store import SqlStore
+from bot.subscriptions import Subscription
+from bot.taxonomy import load_taxonomy
+
+SAID: tuple[Kind, ...] = ("like", "save", "dislike")
+
+
+def taste_of(
+    feedback: Sequence[Feedback],
+    papers: Mapping[str, Paper],
+    *,
+    interests: Iterable[Interest] = (),
+    profile: str = "",
+) -> Taste:
+    """The examples of a taste, oldest first: imported interests, then each paper the
+    feedback is about (stored papers only: their text is what the model reads). A paper
+    liked or saved by anyone is liked; one only disliked is disliked."""
+    examples = [Example(key=i.key, title=i.title, text=i.text) for i in interests if i.text.strip()]
+    liked = {f.arxiv_id for f in feedback if f.positive}
+    seen: set[str] = {e.key for e in examples}
+    for item in feedback:
+        paper = papers.get(item.arxiv_id)
+        if paper is None or item.arxiv_id in seen or item.kind not in SAID:
+            continue
+        seen.add(item.arxiv_id)
+        examples.append(example_of(paper, liked=item.arxiv_id in liked))
+    return Taste(examples=tuple(examples), profile=profile)
+
+
+def subscription_profile(sub: Subscription | None) -> str:
+    """The cold start of a subscription: its categories' names and its keywords."""
+    if sub is None:
+        return ""
+    taxonomy = load_taxonomy()
+    names = [taxonomy.name(c.removesuffix(".*")) for c in sub.categories]
+    return profile_of(names, sub.keywords)
+
+
+async def channel_taste(
+    store: SqlStore,
+    channel: Channel,
+    *,
+    profile: str = "",
+    known: Iterable[Paper] = (),
+) -> Taste:
+    """Everything the channel said and imported, as a taste; ``known``: papers at hand (the
+    day's), whose text is used where the store has none."""
+    feedback = await store.feedback.of_channel(channel, kinds=SAID)
+    papers = {p.arxiv_id: p for p in known}
+    papers.update(await store.feedback.papers(f.arxiv_id for f in feedback))
+    interests = await store.feedback.interests(channel)
+    return taste_of(feedback, papers, interests=interests, profile=profile)
+
+
+async def person_taste(store: SqlStore, platform: str, user: str, *, scope: str = "") -> Taste:
+    """One person's likes, saves and dislikes in every channel, as a taste (``/hotpapers me``)."""
+    feedback = [
+        f for f in await store.feedback.of_user(platform, user, scope=scope) if f.kind in SAID
+    ]
+    papers = await store.feedback.papers(f.arxiv_id for f in feedback)
+    return taste_of(feedback, papers)
