@@ -3,7 +3,7 @@
     /hotpapers [now|rising|week|month] [CATEGORY ...] [top N] [date YYYY-MM-DD]
                [keywords WORD ...] [public]
     /hotpapers subscribe CATEGORY ... [at HH:MM] [tz ZONE] [top N] [weekdays mon-fri]
-                         [daily | weekly DAY] [lag 0|1d] [refresh 24h|off]
+                         [daily | weekly DAY] [lag 0|1d] [refresh 24h|off] [mix 0..1]
                          [keywords WORD ...]
     /hotpapers unsubscribe [CATEGORY ...]
     /hotpapers subscriptions | pause | resume | help
@@ -37,6 +37,7 @@ papers now (categories: cs.AI cs.LG or cs.AI,cs.LG)
 /hotpapers subscribe cs.LG weekly fri at 16:00 — the best of the week, every Friday
 /hotpapers subscribe cs.LG lag 1d — each day, the announcement before, with a day of engagement
 /hotpapers subscribe cs.LG refresh 24h — posts edited a day later with settled counts
+/hotpapers subscribe cs.LG mix 0.5 — half hot, half close to what this channel likes
 /hotpapers unsubscribe [categories] — stop some categories, or everything
 /hotpapers subscriptions — what this channel gets
 /hotpapers pause · /hotpapers resume · /hotpapers help"""
@@ -55,8 +56,9 @@ OPTIONS = (
     "weekly",
     "lag",
     "refresh",
+    "mix",
 )
-SUBSCRIBE_ONLY = ("at", "tz", "weekdays", "daily", "weekly", "lag", "refresh")
+SUBSCRIBE_ONLY = ("at", "tz", "weekdays", "daily", "weekly", "lag", "refresh", "mix")
 View = Literal["day", "rising", "week", "month"]
 __all__ = ["MAX_TOP", "CommandError", "parse"]
 
@@ -87,6 +89,8 @@ class Subscribe:
     lag: int | None = None
     # Hours after which posts are edited with settled counts; 0 turns it off; None: unchanged.
     refresh_after: int | None = None
+    # 0 hot only … 1 relevance to the channel's taste only; None: unchanged.
+    mix: float | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -199,6 +203,17 @@ def parse_refresh(text: str) -> int:
     return int(match[1])
 
 
+def parse_mix(text: str) -> float:
+    """``0`` (hot only) to ``1`` (relevance only), such as ``0.3``."""
+    match = re.fullmatch(r"(0(?:\.[0-9]{1,3})?|1(?:\.0{1,3})?|\.[0-9]{1,3})", text.strip())
+    if match is None:
+        raise CommandError(
+            f"“mix” takes a number from 0 (hot only) to 1 (relevance only), like 0.3, "
+            f"not “{echo(text)}”."
+        )
+    return float(match[1])
+
+
 def parse_top(text: str) -> int:
     # ASCII digits only, and few of them: int() refuses some Unicode digits and huge numbers.
     digits = re.fullmatch(r"0*([0-9]{1,3})", text.strip())
@@ -287,6 +302,7 @@ def parse(text: str, *, today: dt.date) -> Command:
                 "weekly": parse_weekday,
                 "lag": parse_lag,
                 "refresh": parse_refresh,
+                "mix": parse_mix,
             }[word](value)
             values[word] = parsed
         else:
@@ -319,10 +335,11 @@ def parse(text: str, *, today: dt.date) -> Command:
             cadence="weekly" if weekly is not None else "daily" if "daily" in values else None,
             lag=values.get("lag"),  # type: ignore[arg-type]
             refresh_after=values.get("refresh"),  # type: ignore[arg-type]
+            mix=values.get("mix"),  # type: ignore[arg-type]
         )
     if set(SUBSCRIBE_ONLY) & values.keys():
         raise CommandError(
-            "“at”, “tz”, “weekdays”, “daily”, “weekly”, “lag” and “refresh” belong to "
+            "“at”, “tz”, “weekdays”, “daily”, “weekly”, “lag”, “refresh” and “mix” belong to "
             "“subscribe”: "
             "/hotpapers subscribe cs.LG at 09:00."
         )

@@ -48,7 +48,7 @@ async def with_texts(
     """Interests named by id alone get their paper's title and abstract: the stored paper,
     else arXiv's API. Returns them and the ids no one knows."""
     from bot.feedback import Interest
-    from bot.relevance import paper_text
+    from bot.relevance.model import paper_text
 
     bare = [i.arxiv_id for i in interests if not i.text and i.arxiv_id]
     known = await store.feedback.papers(bare)
@@ -157,8 +157,8 @@ def channel_digest(
     hotness blended with relevance to the channel's taste (``--mix`` or the subscription's)."""
     from adapters.cli.main import selected_digest
     from adapters.cli.operate import with_store
-    from bot.relevance import score
     from bot.relevance.blend import channel_digest as blended
+    from bot.relevance.model import score
     from bot.relevance.taste import channel_taste, subscription_profile
 
     where = channel_of(for_channel, workspace)

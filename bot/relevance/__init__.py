@@ -5,9 +5,6 @@ that with hotness.
 ``blend`` mixes the hot score with it per subscription (pure); ``interests`` reads imported
 interests (BibTeX, Zotero CSV, lists of arXiv ids; pure, on text); ``taste`` gathers a
 channel's examples from the store. It may import scikit-learn, the core's values, the
-feedback values and the store; never a chat SDK or ``adapters``.
+feedback values and the store; never a chat SDK or ``adapters``. Import the modules
+themselves: scikit-learn loads slowly, and only ``model`` needs it.
 """
-
-from bot.relevance.model import Example, Relevance, Taste, example_of, paper_text, score
-
-__all__ = ["Example", "Relevance", "Taste", "example_of", "paper_text", "score"]

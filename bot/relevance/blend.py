@@ -13,11 +13,15 @@ blend puts above its hot place says why: "close to what you liked: <title>". Pur
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from bot.models import Blend, Digest, Ranked
-from bot.relevance.model import Relevance
+from bot.subscriptions import DEFAULT_MIX
 
-DEFAULT_MIX = 0.3
+if TYPE_CHECKING:
+    from bot.relevance.model import Relevance
+
+__all__ = ["DEFAULT_MIX", "blend", "channel_digest"]
 LIKED = "close to what you liked: "
 PROFILE = "close to this channel's subjects and keywords"
 

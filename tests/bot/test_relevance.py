@@ -9,9 +9,8 @@ import pytest
 
 from bot.feedback import Channel, Feedback, Interest
 from bot.models import Digest, Paper, Ranked
-from bot.relevance import Taste, example_of, score
 from bot.relevance.blend import LIKED, blend, channel_digest
-from bot.relevance.model import profile_of
+from bot.relevance.model import Taste, example_of, profile_of, score
 from bot.relevance.taste import channel_taste, person_taste, subscription_profile, taste_of
 from bot.store import SqlStore
 from bot.subscriptions import Subscription
