@@ -3,7 +3,6 @@ would get (``hotpapers digest --for PLATFORM:ID``)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -25,9 +24,6 @@ interests_app = typer.Typer(
     no_args_is_help=True,
 )
 MAX_INTEREST_BYTES = 32 * 1024 * 1024
-# Papers of the latest stored days that the model sees beside the day's (as negatives).
-POOL_DAYS = 20
-POOL_MAX = 3_000
 
 
 async def fetched(settings: Settings, ids: list[str]) -> list[Paper]:
@@ -135,12 +131,6 @@ def subscription_for(subs: list[Subscription], where: Channel) -> Subscription:
     return subs[0]
 
 
-async def recent_papers(store: SqlStore, before: dt.date) -> list[Paper]:
-    days = await store.readings.days(until=before - dt.timedelta(days=1))
-    papers = await store.readings.papers(days[-POOL_DAYS:])
-    return papers[-POOL_MAX:]
-
-
 def channel_digest(
     settings: Settings,
     for_channel: str,
@@ -157,9 +147,7 @@ def channel_digest(
     hotness blended with relevance to the channel's taste (``--mix`` or the subscription's)."""
     from adapters.cli.main import selected_digest
     from adapters.cli.operate import with_store
-    from bot.relevance.blend import channel_digest as blended
-    from bot.relevance.model import score
-    from bot.relevance.taste import channel_taste, subscription_profile
+    from bot.relevance.taste import channel_blend
 
     where = channel_of(for_channel, workspace)
 
@@ -187,9 +175,6 @@ def channel_digest(
     )
 
     async def relevance(store: SqlStore) -> Digest:
-        papers = [r.paper for r in hot.items]
-        taste = await channel_taste(store, where, profile=subscription_profile(sub), known=papers)
-        pool = await recent_papers(store, hot.date)
-        return blended(hot, score(taste, papers, pool=pool), mix=chosen, top=top or sub.top)
+        return await channel_blend(store, sub, hot, mix=chosen, top=top)
 
     return with_store(settings, relevance)

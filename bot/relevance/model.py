@@ -1,8 +1,10 @@
 """A channel's relevance model: tf-idf over title and abstract, and a linear SVM. Pure.
 
 As arxiv-sanity-lite does: the papers the channel liked or saved (and its imported interests)
-are the positives; its dislikes and every other paper in view (the day's candidates, recent
-days) the negatives; the SVM's decision value orders the candidates. Before any feedback (the
+are the positives; its dislikes and the other papers in view (recent days) the negatives; the
+SVM's decision value orders the candidates. (arxiv-sanity-lite takes the candidates as
+negatives too; here they are kept out, so that a small day is not taught against itself.)
+Without negatives, the closest liked example by cosine similarity decides. Before any feedback (the
 cold start) the candidates are ordered by tf-idf cosine similarity to a profile made of the
 subscription's category names and keywords. Nothing is downloaded: the vocabulary is learnt
 from the texts at hand each time, which takes milliseconds for a few thousand papers.
@@ -106,8 +108,7 @@ def score(
     taste: Taste, papers: Sequence[Paper], *, pool: Sequence[Paper] = ()
 ) -> dict[str, Relevance]:
     """Each paper's relevance to ``taste``, keyed by arXiv id. ``pool``: other papers in view
-    (recent days), taken as negatives beside the candidates themselves. Pure: the same
-    inputs always give the same scores."""
+    (recent days), taken as negatives. Pure: the same inputs always give the same scores."""
     if not papers:
         return {}
     nothing = {p.arxiv_id: Relevance(arxiv_id=p.arxiv_id, score=0.0) for p in papers}
@@ -118,7 +119,8 @@ def score(
     ids = {p.arxiv_id for p in papers}
     others = {p.arxiv_id: p for p in pool if p.arxiv_id not in known | ids}
     profile = [taste.profile] if taste.profile.strip() else []
-    # One matrix, rows in this order: examples, other papers, profile, candidates.
+    # One vocabulary and one matrix; rows in this order: examples, other papers, profile,
+    # candidates (the first ``first`` rows are the training set).
     texts = [e.text for e in examples] + [paper_text(p) for p in others.values()] + profile
     first = len(texts)
     texts += [paper_text(p) for p in papers]
@@ -128,13 +130,7 @@ def score(
         return nothing
     seen = matrix[first:]
     liked = [i for i, e in enumerate(examples) if e.liked]
-    # The candidates are negatives too (as in arxiv-sanity-lite), unless the channel already
-    # said something about them.
-    train = list(range(first)) + [
-        first + i for i, p in enumerate(papers) if p.arxiv_id not in known
-    ]
     labels = [1 if e.liked else 0 for e in examples] + [0] * len(others) + [1] * len(profile)
-    labels += [0] * (len(train) - first)
     method: Method
     if liked and 0 in labels:
         with warnings.catch_warnings():
@@ -143,13 +139,15 @@ def score(
             svm = LinearSVC(
                 class_weight="balanced", C=SVM_C, tol=1e-6, max_iter=10_000, random_state=0
             )
-            svm.fit(matrix[train], labels)
+            svm.fit(matrix[:first], labels)
         raw = [float(v) for v in svm.decision_function(seen)]
         method = "model"
     else:
-        wanted = matrix[first - len(profile) : first] if profile else matrix[liked]
+        # Nothing to tell the liked from (no dislikes, no other papers), or only a profile:
+        # the closest liked example or the profile, by cosine similarity.
+        wanted = matrix[liked + list(range(first - len(profile), first))]
         raw = [float(v) for v in (seen @ wanted.T).max(axis=1).toarray().ravel()]
-        method = "profile"
+        method = "model" if liked else "profile"
     near = _nearest(seen, matrix[liked], [examples[i] for i in liked], [p.arxiv_id for p in papers])
     return {
         p.arxiv_id: Relevance(arxiv_id=p.arxiv_id, score=s, near=n, method=method)

@@ -1,16 +1,20 @@
 """A channel's (or a person's) taste, gathered from the store: feedback, the papers it is
 about, imported interests, and the subscription's profile.
 
-``taste_of`` is pure; ``channel_taste`` and ``person_taste`` read the store.
+``taste_of`` is pure; ``channel_taste`` and ``person_taste`` read the store; ``channel_blend``
+is a subscription's digest blended with its channel's taste (``digest --for``; scheduled posts
+may call it the same way).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 
 from bot.feedback import Channel, Feedback, Interest, Kind
-from bot.models import Paper
-from bot.relevance.model import Example, Taste, example_of, profile_of
+from bot.models import Digest, Paper
+from bot.relevance.blend import channel_digest
+from bot.relevance.model import Example, Taste, example_of, profile_of, score
 from bot.store import SqlStore
 from bot.subscriptions import Subscription
 from bot.taxonomy import load_taxonomy
@@ -72,3 +76,47 @@ async def person_taste(store: SqlStore, platform: str, user: str, *, scope: str 
     ]
     papers = await store.feedback.papers(f.arxiv_id for f in feedback)
     return taste_of(feedback, papers)
+
+
+# Papers of the latest stored days that the model sees beside the day's (as negatives).
+POOL_DAYS = 20
+POOL_MAX = 3_000
+
+
+async def recent_papers(store: SqlStore, before: dt.date) -> list[Paper]:
+    """The papers of the last ``POOL_DAYS`` stored days before ``before``, at most
+    ``POOL_MAX`` (the newest)."""
+    days = await store.readings.days(until=before - dt.timedelta(days=1))
+    papers = await store.readings.papers(days[-POOL_DAYS:])
+    return papers[-POOL_MAX:]
+
+
+async def channel_blend(
+    store: SqlStore,
+    sub: Subscription,
+    candidates: Digest,
+    *,
+    mix: float | None = None,
+    top: int | None = None,
+) -> Digest:
+    """``candidates`` (a digest of every paper passing ``sub``'s filters, in hot order)
+    reordered by hotness blended with relevance to the channel's taste, cut to ``top`` (else
+    the subscription's). ``mix``: the subscription's unless given.
+
+    The channel's feedback is found by its id in any workspace (channel ids do not repeat);
+    a webhook has no feedback, only its subscription's profile.
+    """
+    papers = [r.paper for r in candidates.items]
+    profile = subscription_profile(sub)
+    if sub.kind == "channel":
+        where = Channel(platform=sub.platform, channel=sub.destination)
+        taste = await channel_taste(store, where, profile=profile, known=papers)
+    else:
+        taste = Taste(profile=profile)
+    pool = await recent_papers(store, candidates.date)
+    return channel_digest(
+        candidates,
+        score(taste, papers, pool=pool),
+        mix=sub.mix if mix is None else mix,
+        top=top or sub.top,
+    )

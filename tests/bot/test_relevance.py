@@ -237,3 +237,36 @@ async def test_a_channels_taste_comes_from_the_store(store: SqlStore) -> None:
         (SPEECH.arxiv_id, True),
         (GRAPH.arxiv_id, False),
     ]
+
+
+async def test_a_subscriptions_digest_is_blended_with_its_channels_feedback(
+    store: SqlStore,
+) -> None:
+    from bot.relevance.taste import channel_blend
+
+    now = dt.datetime(2026, 11, 24, tzinfo=dt.UTC)
+    hot = Digest(
+        date=now.date(), items=tuple(ranked(GRAPH, ROBOT, SPEECH, VOICE)), generated_at=now
+    )
+    sub = Subscription(platform="slack", workspace="T1", destination="C1", top=2, mix=0.9)
+    # Given from the shell without a workspace: still the channel's.
+    await store.feedback.add(
+        [Feedback(platform="slack", channel="C1", arxiv_id=SPEECH.arxiv_id, kind="like", at=T0)]
+    )
+    mine = await channel_blend(store, sub, hot)
+    assert [r.paper for r in mine.items] == [SPEECH, VOICE]
+    assert mine.items[1].why == LIKED + SPEECH.title
+    webhook = Subscription(
+        platform="slack",
+        kind="webhook",
+        destination="https://hooks.slack.com/services/" + "x" * 200,
+        keywords=("robot",),
+        top=1,
+        mix=1.0,
+    )
+    assert [r.paper for r in (await channel_blend(store, webhook, hot)).items] == [ROBOT]
+    assert [r.paper for r in (await channel_blend(store, sub, hot, mix=0.0, top=3)).items] == [
+        GRAPH,
+        ROBOT,
+        SPEECH,
+    ]
