@@ -150,3 +150,17 @@ def test_digest_for_refuses_what_it_cannot_do(args: list[str], says: str) -> Non
     code, _, err = invoke("digest", "--sample", *args)
     assert code == 2
     assert says in err
+
+
+def test_a_scheduled_post_is_the_channels_blend() -> None:
+    """``deliver`` posts what ``digest --for`` shows: the liked kind of paper first."""
+    subscribe("--top", "3", "--mix", "0.8", "--weekdays", "daily")
+    invoke("feedback", "add", "--channel", "console:lab", "--like", "2103.09430")
+    code, out, err = invoke("deliver", "--sample", "--at", "2026-11-25T09:05:00+00:00")
+    assert code == 0, err
+    ranked = [line.strip() for line in out.splitlines() if line[:4] in (" 1. ", " 2. ", " 3. ")]
+    assert ranked[:2] == [
+        "1. OGB-LSC: A Large-Scale Challenge for Machine Learning on Graphs",
+        "2. Training GANs with Stronger Augmentations via Contrastive Discriminator",
+    ]
+    assert len(ranked) == 3

@@ -270,3 +270,31 @@ async def test_a_subscriptions_digest_is_blended_with_its_channels_feedback(
         ROBOT,
         SPEECH,
     ]
+
+
+async def test_a_blended_subscription_hands_every_candidate_to_the_blend(store: SqlStore) -> None:
+    from bot.cadence import subscription_digest
+    from bot.snapshot import sample_snapshot
+    from bot.snapshots import FixedSnapshot
+
+    seen: list[Digest] = []
+
+    async def blender(sub: Subscription, candidates: Digest) -> Digest:
+        seen.append(candidates)
+        return candidates.model_copy(update={"items": candidates.items[-1:]})
+
+    day = sample_snapshot().date
+    now = dt.datetime(2026, 11, 24, tzinfo=dt.UTC)
+    sub = Subscription(platform="slack", destination="C1", categories=("cs.LG",), top=2)
+    common = {"snapshots": FixedSnapshot(sample_snapshot()), "readings": store.readings}
+    hot = await subscription_digest(sub, day, generated_at=now, **common)  # type: ignore[arg-type]
+    mixed = await subscription_digest(sub, day, generated_at=now, blend=blender, **common)  # type: ignore[arg-type]
+    assert hot is not None
+    assert mixed is not None
+    assert len(hot.items) == 2
+    (candidates,) = seen
+    assert len(candidates.items) > len(hot.items)  # uncut, undiscussed papers too
+    assert candidates.filters.min_score == 0.0
+    assert mixed.items == candidates.items[-1:]
+    unmixed = sub.model_copy(update={"mix": 0.0})
+    assert await subscription_digest(unmixed, day, generated_at=now, blend=blender, **common) == hot  # type: ignore[arg-type]
