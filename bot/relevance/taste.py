@@ -113,7 +113,8 @@ async def channel_blend(
         taste = await channel_taste(store, where, profile=profile, known=papers)
     else:
         taste = Taste(profile=profile)
-    pool = await recent_papers(store, candidates.date)
+    # The other papers are the model's negatives; a profile alone is compared without them.
+    pool = await recent_papers(store, candidates.date) if taste.liked else []
     return channel_digest(
         candidates,
         score(taste, papers, pool=pool),
