@@ -64,9 +64,17 @@ class FeedbackStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
 
-    def _insert(self, connection: AsyncConnection, table: type[Any] = FeedbackRow) -> Any:
+    async def _new(self, connection: AsyncConnection, table: type[Any], **values: Any) -> int:
+        """Insert one row unless its unique key is taken; 1 when it was added, else 0."""
         dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-        return dialect.insert(table)
+        result = await connection.execute(
+            dialect.insert(table)
+            .values(**values)
+            .on_conflict_do_nothing()
+            # Rowcounts of ON CONFLICT inserts differ across drivers; a returned id is a row.
+            .returning(table.id)
+        )
+        return len(result.all())
 
     @retried
     async def add(self, items: Iterable[Feedback]) -> int:
@@ -79,24 +87,18 @@ class FeedbackStore:
                     await connection.execute(
                         delete(FeedbackRow).where(*_same(item), FeedbackRow.kind == opposite)
                     )
-                result = await connection.execute(
-                    self._insert(connection)
-                    .values(
-                        platform=item.platform,
-                        channel=item.channel,
-                        scope=item.scope,
-                        user_id=item.user,
-                        arxiv_id=item.arxiv_id,
-                        kind=item.kind,
-                        emoji=item.emoji,
-                        at=item.at.astimezone(dt.UTC),
-                    )
-                    .on_conflict_do_nothing()
-                    # Rowcounts of ON CONFLICT inserts differ across drivers; a returned id
-                    # is a row added.
-                    .returning(FeedbackRow.id)
+                added += await self._new(
+                    connection,
+                    FeedbackRow,
+                    platform=item.platform,
+                    channel=item.channel,
+                    scope=item.scope,
+                    user_id=item.user,
+                    arxiv_id=item.arxiv_id,
+                    kind=item.kind,
+                    emoji=item.emoji,
+                    at=item.at.astimezone(dt.UTC),
                 )
-                added += len(result.all())
         return added
 
     @retried
@@ -202,22 +204,18 @@ class FeedbackStore:
         added = 0
         async with self.engine.begin() as connection:
             for item in items:
-                result = await connection.execute(
-                    self._insert(connection, InterestRow)
-                    .values(
-                        platform=channel.platform,
-                        channel=channel.channel,
-                        scope=channel.scope,
-                        key=item.key,
-                        arxiv_id=item.arxiv_id,
-                        title=item.title,
-                        text=item.text,
-                        at=at.astimezone(dt.UTC),
-                    )
-                    .on_conflict_do_nothing()
-                    .returning(InterestRow.id)
+                added += await self._new(
+                    connection,
+                    InterestRow,
+                    platform=channel.platform,
+                    channel=channel.channel,
+                    scope=channel.scope,
+                    key=item.key,
+                    arxiv_id=item.arxiv_id,
+                    title=item.title,
+                    text=item.text,
+                    at=at.astimezone(dt.UTC),
                 )
-                added += len(result.all())
         return added
 
     @retried
