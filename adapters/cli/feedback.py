@@ -85,7 +85,7 @@ def one_kind(like: bool, dislike: bool, save: bool) -> Kind:
 @feedback_app.command("add")
 def add_command(
     arxiv_ids: Annotated[
-        list[str], typer.Argument(metavar="ARXIV_ID…", help="arXiv ids or abs/pdf URLs.")
+        list[str], typer.Argument(metavar="ARXIV_ID", help="arXiv ids or abs/pdf URLs.")
     ],
     channel: ChannelOption,
     like: Annotated[bool, typer.Option("--like", help="👍 for us.")] = False,
