@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 
+from bot.errors import InputError
 from bot.feedback import Channel, Feedback, Interest, Kind
 from bot.models import Digest, Paper
 from bot.relevance.blend import channel_digest
@@ -91,6 +92,15 @@ async def recent_papers(store: SqlStore, before: dt.date) -> list[Paper]:
     return papers[-POOL_MAX:]
 
 
+def _channel(sub: Subscription) -> Channel | None:
+    if sub.kind != "channel":
+        return None
+    try:
+        return Channel(platform=sub.platform, channel=sub.destination)
+    except InputError:
+        return None
+
+
 async def channel_blend(
     store: SqlStore,
     sub: Subscription,
@@ -104,12 +114,13 @@ async def channel_blend(
     the subscription's). ``mix``: the subscription's unless given.
 
     The channel's feedback is found by its id in any workspace (channel ids do not repeat);
-    a webhook has no feedback, only its subscription's profile.
+    a webhook (or a console name no feedback can be given to, such as one with spaces) has
+    none, only its subscription's profile.
     """
     papers = [r.paper for r in candidates.items]
     profile = subscription_profile(sub)
-    if sub.kind == "channel":
-        where = Channel(platform=sub.platform, channel=sub.destination)
+    where = _channel(sub)
+    if where is not None:
         taste = await channel_taste(store, where, profile=profile, known=papers)
     else:
         taste = Taste(profile=profile)

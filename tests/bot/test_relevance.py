@@ -265,6 +265,10 @@ async def test_a_subscriptions_digest_is_blended_with_its_channels_feedback(
         mix=1.0,
     )
     assert [r.paper for r in (await channel_blend(store, webhook, hot)).items] == [ROBOT]
+    spaced = Subscription(
+        platform="console", destination="my lab", keywords=("speaker",), top=1, mix=1.0
+    )
+    assert [r.paper for r in (await channel_blend(store, spaced, hot)).items] == [VOICE]
     assert [r.paper for r in (await channel_blend(store, sub, hot, mix=0.0, top=3)).items] == [
         GRAPH,
         ROBOT,
