@@ -23,6 +23,7 @@ import httpx
 from bot.arxiv import eastern_date, entry_authors
 from bot.errors import FeedError
 from bot.ids import find_refs
+from bot.limits import FIRST_DAY
 from bot.models import Announcement, Paper
 from bot.polite import Gate
 from bot.ranking import category_matches
@@ -31,6 +32,8 @@ API_URL = "https://export.arxiv.org/api/query"
 PAGE_SIZE = 2000
 # The API answers at most this many results for one query.
 MAX_RESULTS = 10_000
+# arXiv ids per ``id_list`` request: the URL stays short.
+ID_BATCH = 100
 EASTERN = ZoneInfo("America/New_York")
 CUTOFF = dt.time(14, 0)
 
@@ -168,6 +171,18 @@ class ArxivApi:
             if len(found) < size or start >= total:
                 break
         return Announcement(date=day, papers=tuple(papers.values()), announced=bool(papers))
+
+    async def papers(self, ids: Sequence[str]) -> list[Paper]:
+        """The papers of these arXiv ids (latest version), as far as arXiv knows them; for
+        imported interests named by id alone. ``announced`` stays unknown."""
+        found: dict[str, Paper] = {}
+        for start in range(0, len(ids), ID_BATCH):
+            batch = list(ids[start : start + ID_BATCH])
+            params: dict[str, str | int] = {"id_list": ",".join(batch), "max_results": len(batch)}
+            day = FIRST_DAY  # any day: it is cleared below
+            for paper in parse_results(await self._fetch(params), day=day)[0]:
+                found[paper.arxiv_id] = paper.model_copy(update={"announced": None})
+        return [found[i] for i in ids if i in found]
 
     async def _fetch(self, params: Mapping[str, str | int]) -> bytes:
         try:

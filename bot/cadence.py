@@ -25,6 +25,14 @@ from bot.snapshot import Snapshot
 from bot.subscriptions import Subscription
 
 
+class Blender(Protocol):
+    """Reorders a subscription's candidates (every paper passing its filters, in hot order) by
+    hotness blended with relevance to its channel's taste, cut to its top
+    (``bot.relevance.taste.channel_blend`` on the store)."""
+
+    async def __call__(self, sub: Subscription, candidates: Digest) -> Digest: ...
+
+
 class StoredDays(ReadingStore, StarHistory, Protocol):
     """The readings store as the subscriptions use it (``bot.store.readings.Readings``)."""
 
@@ -33,8 +41,19 @@ class StoredDays(ReadingStore, StarHistory, Protocol):
         ...
 
 
-def filters_of(sub: Subscription) -> Filters:
-    """What a subscription's digest is filtered by; equal filters, one digest (a cache key)."""
+def filters_of(sub: Subscription, *, blended: bool = False) -> Filters:
+    """What a subscription's digest is filtered by; equal filters, one digest (a cache key).
+    ``blended``: every paper passing them, discussed or not, is a candidate of the blend (which
+    cuts to the top itself)."""
+    if blended:
+        return Filters(
+            categories=sub.categories,
+            keywords=sub.keywords,
+            all_keywords=sub.all_keywords,
+            exclude=sub.exclude,
+            authors=sub.authors,
+            min_score=0.0,
+        )
     return Filters(
         categories=sub.categories,
         keywords=sub.keywords,
@@ -55,13 +74,29 @@ async def subscription_digest(
     max_post_share: float = MAX_POST_SHARE,
     rank_prior: float = RANK_PRIOR,
     generated_at: dt.datetime,
+    blend: Blender | None = None,
+    filters: Filters | None = None,
 ) -> Digest | None:
-    """The digest ``sub`` posts for ``day``; None while that day is not available yet.
+    """The digest ``sub`` posts for ``day``; None while that day is not available yet. With
+    ``blend`` and a ``mix`` above 0, its candidates blended with the channel's taste.
 
     Raises ``InputError`` (a weekly digest with no stored day in its week) or what the snapshot
     provider raises: the delivery waits and says why.
     """
-    filters = filters_of(sub)
+    if blend is not None and sub.mix > 0:
+        found = await subscription_digest(
+            sub.model_copy(update={"mix": 0.0}),
+            day,
+            snapshots=snapshots,
+            readings=readings,
+            weights=weights,
+            max_post_share=max_post_share,
+            rank_prior=rank_prior,
+            generated_at=generated_at,
+            filters=filters_of(sub, blended=True),
+        )
+        return None if found is None else await blend(sub, found)
+    filters = filters or filters_of(sub)
     if sub.cadence == "weekly":
         # The week's last day is collected first, which stores its readings (if no daily post
         # or command asked for it yet); when it cannot be had, the week is the days stored.

@@ -33,7 +33,7 @@ from bot.ports import SnapshotProvider
 from bot.ranking import MAX_POST_SHARE, RANK_PRIOR
 from bot.schedule import announcement_date
 from bot.store import SqlStore
-from bot.subscriptions import Platform, Subscription, cadence_phrase
+from bot.subscriptions import DEFAULT_MIX, Platform, Subscription, cadence_phrase
 
 log = logging.getLogger("hotpapers.chat")
 DEFAULT_TOP = 10
@@ -85,9 +85,10 @@ def describe(sub: Subscription) -> str:
         else (" — paused" if sub.paused else "")
     )
     refresh = f", refreshed after {sub.refresh_after} h" if sub.refresh_after else ""
+    mix = f", mix {sub.mix:g}" if sub.mix != DEFAULT_MIX else ""
     return (
         f"{number}{cats}: top {sub.top} at {sub.post_time:%H:%M} {sub.timezone}, "
-        f"{cadence_phrase(sub)}{refresh}{filters_words(sub)}{state}"
+        f"{cadence_phrase(sub)}{refresh}{mix}{filters_words(sub)}{state}"
     )
 
 
@@ -494,6 +495,7 @@ def _changes(command: Subscribe) -> dict[str, object]:
             "weekdays": command.weekdays,
             "cadence": command.cadence,
             "lag": command.lag,
+            "mix": command.mix,
         }.items()
         if value is not None
     }

@@ -3,7 +3,8 @@
     /hotpapers [now|rising|week|month] [CATEGORY ...] [top N] [date YYYY-MM-DD]
                [FILTERS] [public]
     /hotpapers subscribe [ID] CATEGORY ... [at HH:MM] [tz ZONE] [top N] [weekdays mon-fri]
-                         [daily | weekly DAY] [lag 0|1d] [refresh 24h|off] [FILTERS]
+                         [daily | weekly DAY] [lag 0|1d] [refresh 24h|off] [mix 0..1]
+                         [FILTERS]
     /hotpapers unsubscribe [CATEGORY ... | ID ... | all]
     /hotpapers pause [ID ...] | resume [ID ...]
     /hotpapers subscriptions | help
@@ -48,6 +49,7 @@ Filters: keywords llm agents (any one) · all diffusion video, or +diffusion +vi
 /hotpapers subscribe cs.LG refresh 24h — posts edited a day later with settled counts
 /hotpapers subscribe 12 at 10:00 — change subscription #12 (a new subscribe with other \
 categories or filters adds a second subscription)
+/hotpapers subscribe cs.LG mix 0.5 — half hot, half close to what this channel likes
 /hotpapers subscriptions — what this channel gets, each with its number (#12)
 /hotpapers unsubscribe [12 | categories] — stop one subscription, some categories, or everything
 /hotpapers pause [12] · /hotpapers resume [12] — one subscription, or all of this channel's
@@ -70,6 +72,7 @@ OPTIONS = (
     "not",
     "all",
     "authors",
+    "mix",
 )
 # Options that take the words after them (up to the next option) and may be given again.
 WORD_OPTIONS = {
@@ -79,7 +82,7 @@ WORD_OPTIONS = {
     "authors": "authors",
 }
 QUOTES = {'"': '"', "“": "”", "„": "“", "”": "”"}
-SUBSCRIBE_ONLY = ("at", "tz", "weekdays", "daily", "weekly", "lag", "refresh")
+SUBSCRIBE_ONLY = ("at", "tz", "weekdays", "daily", "weekly", "lag", "refresh", "mix")
 View = Literal["day", "rising", "week", "month"]
 __all__ = ["MAX_TOP", "CommandError", "parse"]
 
@@ -119,6 +122,8 @@ class Subscribe:
     lag: int | None = None
     # Hours after which posts are edited with settled counts; 0 turns it off; None: unchanged.
     refresh_after: int | None = None
+    # 0 hot only … 1 relevance to the channel's taste only; None: unchanged.
+    mix: float | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -240,6 +245,17 @@ def parse_refresh(text: str) -> int:
             f"“refresh” takes hours from 1 to 168 (like 24h) or off, not “{echo(text)}”."
         )
     return int(match[1])
+
+
+def parse_mix(text: str) -> float:
+    """``0`` (hot only) to ``1`` (relevance only), such as ``0.3``."""
+    match = re.fullmatch(r"(0(?:\.[0-9]{1,3})?|1(?:\.0{1,3})?|\.[0-9]{1,3})", text.strip())
+    if match is None:
+        raise CommandError(
+            f"“mix” takes a number from 0 (hot only) to 1 (relevance only), like 0.3, "
+            f"not “{echo(text)}”."
+        )
+    return float(match[1])
 
 
 def parse_top(text: str) -> int:
@@ -457,6 +473,7 @@ def parse(text: str, *, today: dt.date) -> Command:
                 "weekly": parse_weekday,
                 "lag": parse_lag,
                 "refresh": parse_refresh,
+                "mix": parse_mix,
             }[word](value)
             values[word] = parsed
         elif signed := _signed(token):
@@ -512,10 +529,11 @@ def parse(text: str, *, today: dt.date) -> Command:
             cadence="weekly" if weekly is not None else "daily" if "daily" in values else None,
             lag=values.get("lag"),  # type: ignore[arg-type]
             refresh_after=values.get("refresh"),  # type: ignore[arg-type]
+            mix=values.get("mix"),  # type: ignore[arg-type]
         )
     if set(SUBSCRIBE_ONLY) & values.keys():
         raise CommandError(
-            "“at”, “tz”, “weekdays”, “daily”, “weekly”, “lag” and “refresh” belong to "
+            "“at”, “tz”, “weekdays”, “daily”, “weekly”, “lag”, “refresh” and “mix” belong to "
             "“subscribe”: "
             "/hotpapers subscribe cs.LG at 09:00."
         )

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.cache import utcnow
-from bot.cadence import filters_of, subscription_digest
+from bot.cadence import Blender, filters_of, subscription_digest
 from bot.errors import DeliveryError, DestinationGone, FeedError, HotPapersError, MaybePosted
 from bot.models import Digest
 from bot.ports import Publisher, Reconciler, SnapshotProvider
@@ -87,10 +87,13 @@ class Deliverer:
         weights: Mapping[str, float] | None = None,
         max_post_share: float = MAX_POST_SHARE,
         rank_prior: float = RANK_PRIOR,
+        blend: Blender | None = None,
     ) -> None:
         self.store = store
         self.snapshots = snapshots
         self.publishers = publishers
+        # Each channel's taste blended in (``mix``); None: every subscription the hot order.
+        self.blend = blend
         self.clock = clock
         self.owner = owner or uuid.uuid4().hex[:16]
         self.grace = grace
@@ -213,7 +216,9 @@ class Deliverer:
         report.problems.append(f"{name} may or may not have gone out ({error}); not retried")
 
     async def _digest(self, sub: Subscription, day: dt.date) -> Digest | None:
-        key = (day, filters_of(sub), sub.cadence, sub.lag)
+        key: tuple[object, ...] = (day, filters_of(sub), sub.cadence, sub.lag)
+        if self.blend is not None and sub.mix > 0:
+            key += (sub.platform, sub.kind, sub.destination, sub.mix)  # the channel's own
         if key not in self._digests:
             self._digests[key] = await subscription_digest(
                 sub,
@@ -224,6 +229,7 @@ class Deliverer:
                 max_post_share=self.max_post_share,
                 rank_prior=self.rank_prior,
                 generated_at=self.clock(),
+                blend=self.blend,
             )
         return self._digests[key]
 

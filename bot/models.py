@@ -194,6 +194,23 @@ class Link(Value):
     url: str
 
 
+class Blend(Value):
+    """A paper's place in one channel's digest: its hotness and its relevance to the channel's
+    taste, mixed (``bot.relevance.blend``; README "How a score is made").
+
+    ``hot`` is the score over the best score among the channel's candidates, ``relevance`` the
+    model's score among them, both in [0, 1]; ``total`` = (1 − ``mix``) × hot + ``mix`` ×
+    relevance. ``near`` is the liked paper closest to it ("" when none).
+    """
+
+    mix: float
+    hot: float
+    relevance: float
+    total: float
+    near: str = ""
+    method: str = "none"
+
+
 class Ranked(Value):
     """A paper with its score, explained per source, and the best posts about it."""
 
@@ -209,6 +226,8 @@ class Ranked(Value):
     old: str = ""
     # For the rising view: engagement points gained per hour between the paper's readings.
     gain_per_hour: float | None = None
+    # In a channel's own digest (``digest --for``): hotness blended with relevance.
+    blend: Blend | None = None
 
 
 class Digest(Value):

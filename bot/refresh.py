@@ -26,7 +26,7 @@ import logging
 from collections.abc import Callable, Mapping
 
 from bot.cache import utcnow
-from bot.cadence import filters_of
+from bot.cadence import Blender, filters_of
 from bot.delivery import LEASE, Report, delivery_key, message_key
 from bot.engine import build_digest
 from bot.errors import DeliveryError, DestinationGone, HotPapersError
@@ -54,10 +54,13 @@ class Refresher:
         weights: Mapping[str, float] | None = None,
         max_post_share: float = MAX_POST_SHARE,
         rank_prior: float = RANK_PRIOR,
+        blend: Blender | None = None,
     ) -> None:
         self.store = store
         self.snapshots = snapshots
         self.publishers = publishers
+        # As the Deliverer's: a post is refreshed in the order it was posted in.
+        self.blend = blend
         self.clock = clock
         self.window = window
         self.lease = lease
@@ -96,7 +99,10 @@ class Refresher:
     async def _digest(
         self, sub: Subscription, day: dt.date, digests: dict[tuple[object, ...], Digest | None]
     ) -> Digest | None:
-        key = (day, filters_of(sub))
+        blended = self.blend is not None and sub.mix > 0
+        key: tuple[object, ...] = (day, filters_of(sub))
+        if blended:
+            key += (sub.platform, sub.kind, sub.destination, sub.mix)
         if key not in digests:
             snapshot = await self.snapshots.snapshot(day, sub.categories)
             digests[key] = (
@@ -104,13 +110,15 @@ class Refresher:
                 if snapshot is None
                 else build_digest(
                     snapshot,
-                    filters_of(sub),
+                    filters_of(sub, blended=blended),
                     weights=self.weights,
                     max_post_share=self.max_post_share,
                     rank_prior=self.rank_prior,
                     generated_at=self.clock(),
                 )
             )
+            if blended and (found := digests[key]) is not None and self.blend is not None:
+                digests[key] = await self.blend(sub, found)
         return digests[key]
 
     async def _refresh(

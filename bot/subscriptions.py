@@ -14,6 +14,7 @@ Platform = Literal["slack", "discord", "console"]
 Kind = Literal["channel", "webhook"]
 Cadence = Literal["daily", "weekly"]
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DEFAULT_MIX = 0.3  # hotness 0.7, relevance to the channel's taste 0.3
 
 
 class Subscription(Value):
@@ -47,6 +48,8 @@ class Subscription(Value):
     created_at: dt.datetime | None = None
     # Hours after a post at which it is edited in place with the settled counts; None: never.
     refresh_after: int | None = Field(default=None, ge=1, le=168)
+    # 0: hot only … 1: relevance to the channel's taste only (README "How a score is made").
+    mix: float = Field(default=DEFAULT_MIX, ge=0, le=1)
 
     @model_validator(mode="after")
     def _one_day_a_week(self) -> Subscription:

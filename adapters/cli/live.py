@@ -15,15 +15,17 @@ if TYPE_CHECKING:
 
     import httpx
 
+    from bot.cadence import Blender
     from bot.delivery import Deliverer
     from bot.engine import Progress
-    from bot.models import Announcement, Paper, Signal
+    from bot.models import Announcement, Digest, Paper, Signal
     from bot.polite import Gate
     from bot.ports import FollowUpSource, Publisher, SignalSource, SnapshotProvider
     from bot.refresh import Refresher
     from bot.settings import Settings
     from bot.snapshot import Snapshot
     from bot.store import SqlStore
+    from bot.subscriptions import Subscription
 
 
 log = logging.getLogger("hotpapers.retention")
@@ -338,7 +340,20 @@ def deliverer(
         weights=settings.weights,
         max_post_share=settings.max_post_share,
         rank_prior=settings.rank_prior,
+        blend=blender(store),
     )
+
+
+def blender(store: SqlStore) -> Blender:
+    """Each subscription's digest blended with its channel's taste (its ``mix``)."""
+
+    async def blend(sub: Subscription, candidates: Digest) -> Digest:
+        # Imported here: scikit-learn loads slowly, and only a blend needs it.
+        from bot.relevance.taste import channel_blend
+
+        return await channel_blend(store, sub, candidates)
+
+    return blend
 
 
 class SettledSnapshots:
@@ -406,4 +421,5 @@ def refresher(
         weights=settings.weights,
         max_post_share=settings.max_post_share,
         rank_prior=settings.rank_prior,
+        blend=blender(store),
     )

@@ -31,10 +31,12 @@ from adapters.cli.common import (
     write_output,
 )
 from adapters.cli.deliveries import deliveries_app
+from adapters.cli.feedback import feedback_app
 from adapters.cli.invite import discord_app
 from adapters.cli.live import collect_again, collect_live, collect_past, http_client
 from adapters.cli.operate import deliver, subscriptions_app
 from adapters.cli.run import run as run_bot
+from adapters.cli.taste import channel_digest, interests_app
 from bot.errors import DeliveryError, FeedError, InputError, SnapshotError
 from bot.files import read_text
 from bot.limits import FIRST_DAY, MAX_CLI_TOP, MAX_POST_BYTES
@@ -91,6 +93,8 @@ app.add_typer(snapshot_app, name="snapshot")
 app.add_typer(subscriptions_app, name="subscriptions")
 app.add_typer(discord_app, name="discord")
 app.add_typer(deliveries_app, name="deliveries")
+app.add_typer(feedback_app, name="feedback")
+app.add_typer(interests_app, name="interests")
 app.command()(deliver)
 app.command("run")(run_bot)
 
@@ -429,6 +433,23 @@ def digest(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
     ] = None,
+    for_channel: Annotated[
+        str | None,
+        typer.Option(
+            "--for",
+            metavar="PLATFORM:ID",
+            help="What this channel's subscription gets: its categories, keywords and top, "
+            "hotness blended with relevance to its feedback and interests.",
+        ),
+    ] = None,
+    mix: Annotated[
+        float | None,
+        typer.Option(
+            min=0,
+            max=1,
+            help="With --for: 0 hot only … 1 relevance only (default: the subscription's mix).",
+        ),
+    ] = None,
 ) -> None:
     """Rank the day's arXiv papers by how much people discuss them.
 
@@ -437,6 +458,27 @@ def digest(
     """
     with handled():
         settings = settings_and_logs()
+        if for_channel is not None or mix is not None:
+            if for_channel is None:
+                raise InputError("--mix goes with --for PLATFORM:ID.")
+            if category or keyword or rising or span is not None:
+                raise InputError(
+                    "--for takes the channel subscription's categories and keywords; it goes "
+                    "without --category, --keyword, --rising and --span."
+                )
+            result = channel_digest(
+                settings,
+                for_channel,
+                workspace="",
+                mix=mix,
+                date=date,
+                top=top,
+                min_score=min_score,
+                snapshot=snapshot,
+                sample=sample,
+            )
+            write_output(render(result, fmt, explain=explain, settings=settings), output)
+            return
         result = selected_digest(
             settings,
             date=date,

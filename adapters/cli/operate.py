@@ -239,6 +239,15 @@ def add_command(
             "the settled counts; Slack incoming webhooks cannot edit."
         ),
     ] = None,
+    mix: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            max=1,
+            help="0 hot only … 1 relevance to the channel's feedback and interests only "
+            "(see hotpapers digest --for).",
+        ),
+    ] = 0.3,
 ) -> None:
     """Add a subscription: a channel or webhook gets the digest of some categories every day
     (or, with --weekly DAY, the best of the week once a week)."""
@@ -296,6 +305,7 @@ def add_command(
                 "lag": lagged,
                 "created_by": "operator",
                 "refresh_after": parse_hours(refresh_after) if refresh_after else None,
+                "mix": mix,
             }
         )
         if sub.refresh_after and sub.kind == "webhook" and sub.platform == "slack":

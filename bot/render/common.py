@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from bot.models import Digest, Ranked, SourceScore
+from bot.models import Blend, Digest, Ranked, SourceScore
 from bot.ranking import metric_weight
 from bot.sourcenames import label
 
@@ -142,8 +142,19 @@ def explanation(item: Ranked, weights: dict[str, float] | None = None) -> str:
         explain(part, weights, shown=c / 100) for part, c in zip(item.breakdown, cents, strict=True)
     )
     old = f" (old paper, {item.old} today: only engagement of the announcement window counts)"
-    return f"score {number(total / 100)} = {parts or 'no engagement seen'}" + (
-        old if item.old else ""
+    return (
+        f"score {number(total / 100)} = {parts or 'no engagement seen'}"
+        + (old if item.old else "")
+        + (f"; {blend_phrase(item.blend)}" if item.blend is not None else "")
+    )
+
+
+def blend_phrase(blend: Blend) -> str:
+    """``blend 0.62 = 0.7 × hot 0.5 + 0.3 × relevance 0.9``: both parts of a channel's order."""
+    keep = number(round(1 - blend.mix, 2))
+    return (
+        f"blend {blend.total:.2f} = {keep} × hot {blend.hot:.2f} + {number(blend.mix)} × "
+        f"relevance {blend.relevance:.2f}"
     )
 
 

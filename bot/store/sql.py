@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 
 from bot.errors import ConfigError, StorageError, StoreUnavailable
 from bot.limits import MAX_ID, check_keywords
+from bot.store.feedback import FeedbackStore
 from bot.store.ledger import Ledger, aware
 from bot.store.readings import Readings
 from bot.store.retry import retried
@@ -77,6 +78,7 @@ def _subscription(row: SubscriptionRow) -> Subscription:
         paused_reason=row.paused_reason,
         created_at=aware(row.created_at),
         refresh_after=row.refresh_after,
+        mix=row.mix,
     )
 
 
@@ -104,6 +106,7 @@ class SqlStore(Ledger):
         self.engine = engine
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
         self.readings = Readings(engine)
+        self.feedback = FeedbackStore(engine)
 
     async def close(self) -> None:
         await self.engine.dispose()

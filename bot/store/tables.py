@@ -51,6 +51,8 @@ class SubscriptionRow(Base):
     paused_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     refresh_after: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
+    # 0: hot only … 1: relevance to the channel's taste only (``bot.relevance.blend``).
+    mix: Mapped[float] = mapped_column(Float, default=0.3, server_default="0.3")
 
 
 class DeliveryRow(Base):
@@ -161,3 +163,53 @@ class ReplayRow(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the signature
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class FeedbackRow(Base):
+    """One person's (``user`` "" : the channel's imported) like, dislike, save or reaction on a
+    paper in a channel; the same one given twice is one row (``one_feedback``)."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        UniqueConstraint(
+            "platform",
+            "channel",
+            "scope",
+            "user_id",
+            "arxiv_id",
+            "kind",
+            "emoji",
+            name="one_feedback",
+        ),
+        Index("ix_feedback_user", "platform", "user_id"),
+        Index("ix_feedback_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(128))
+    scope: Mapped[str] = mapped_column(String(128), default="")
+    user_id: Mapped[str] = mapped_column(String(128), default="")
+    arxiv_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))
+    emoji: Mapped[str] = mapped_column(String(64), default="")
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class InterestRow(Base):
+    """One imported interest of a channel (a BibTeX or Zotero entry, an arXiv id): a positive
+    example for its relevance model, with the text it was imported with."""
+
+    __tablename__ = "interests"
+    __table_args__ = (UniqueConstraint("platform", "channel", "scope", "key", name="one_interest"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(128))
+    scope: Mapped[str] = mapped_column(String(128), default="")
+    # The arXiv id when known, else the entry's DOI, citation key or title.
+    key: Mapped[str] = mapped_column(String(256))
+    arxiv_id: Mapped[str] = mapped_column(String(32), default="")
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -158,3 +158,21 @@ async def test_an_unreachable_api_is_a_feed_error(answer: object, message: str) 
     async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:  # type: ignore[arg-type]
         with pytest.raises(FeedError, match=message):
             await ArxivApi(client, gate=Gate(0)).announcement(DAY, ["cs.AI"])
+
+
+async def test_papers_named_by_id_are_asked_in_batches_of_an_id_list(data: Path) -> None:
+    one = (data / "arxiv_api_atom_idlist_2025-11-11.xml").read_bytes()
+    asked: list[httpx.QueryParams] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.params)
+        return httpx.Response(200, content=one)
+
+    ids = ["2201.13452", *(f"2201.{n:05d}" for n in range(150))]
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
+        found = await ArxivApi(client, gate=Gate(0)).papers(ids)
+    assert [p.arxiv_id for p in found] == ["2201.13452"]
+    assert found[0].announced is None
+    assert found[0].title
+    assert [len(p["id_list"].split(",")) for p in asked] == [100, 51]
+    assert asked[0]["id_list"].startswith("2201.13452,2201.00000")

@@ -1,0 +1,249 @@
+"""Feedback in the store: likes, dislikes, saves and reactions per channel and person, and a
+channel's imported interests.
+
+One row per (channel, user, paper, kind, emoji): giving the same feedback twice keeps one, and
+a removed reaction is removed. A like and a dislike of the same person on the same paper
+exclude each other: the later one stays. Everything of one platform user can be forgotten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.feedback import Channel, Feedback, Interest, Kind, Tally
+from bot.models import Paper
+from bot.store.ledger import aware
+from bot.store.retry import retried
+from bot.store.tables import FeedbackRow, InterestRow, PaperRow
+
+# A like undoes a dislike of the same person on the same paper, and the other way round.
+_OPPOSITE: dict[str, str] = {"like": "dislike", "dislike": "like"}
+
+
+def _feedback(row: Any) -> Feedback:
+    kind: Kind = row.kind
+    return Feedback(
+        platform=row.platform,
+        scope=row.scope,
+        channel=row.channel,
+        user=row.user_id,
+        arxiv_id=row.arxiv_id,
+        kind=kind,
+        emoji=row.emoji,
+        at=aware(row.at),
+    )
+
+
+def _in(channel: Channel) -> list[ColumnElement[bool]]:
+    """The rows of a channel; a channel named without its scope matches it in any scope."""
+    found = [FeedbackRow.platform == channel.platform, FeedbackRow.channel == channel.channel]
+    if channel.scope:
+        found.append(FeedbackRow.scope == channel.scope)
+    return found
+
+
+def _same(item: Feedback) -> list[ColumnElement[bool]]:
+    return [
+        FeedbackRow.platform == item.platform,
+        FeedbackRow.channel == item.channel,
+        FeedbackRow.scope == item.scope,
+        FeedbackRow.user_id == item.user,
+        FeedbackRow.arxiv_id == item.arxiv_id,
+    ]
+
+
+class FeedbackStore:
+    """The feedback table, on the store's engine (SQLite or PostgreSQL)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def _new(self, connection: AsyncConnection, table: type[Any], **values: Any) -> int:
+        """Insert one row unless its unique key is taken; 1 when it was added, else 0."""
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        result = await connection.execute(
+            dialect.insert(table)
+            .values(**values)
+            .on_conflict_do_nothing()
+            # Rowcounts of ON CONFLICT inserts differ across drivers; a returned id is a row.
+            .returning(table.id)
+        )
+        return len(result.all())
+
+    @retried
+    async def add(self, items: Iterable[Feedback]) -> int:
+        """Keep each piece of feedback once; returns how many were new."""
+        added = 0
+        async with self.engine.begin() as connection:
+            for item in items:
+                opposite = _OPPOSITE.get(item.kind)
+                if opposite is not None:
+                    await connection.execute(
+                        delete(FeedbackRow).where(*_same(item), FeedbackRow.kind == opposite)
+                    )
+                added += await self._new(
+                    connection,
+                    FeedbackRow,
+                    platform=item.platform,
+                    channel=item.channel,
+                    scope=item.scope,
+                    user_id=item.user,
+                    arxiv_id=item.arxiv_id,
+                    kind=item.kind,
+                    emoji=item.emoji,
+                    at=item.at.astimezone(dt.UTC),
+                )
+        return added
+
+    @retried
+    async def remove(self, items: Iterable[Feedback]) -> int:
+        """Take feedback back (a reaction removed, a 👍 pressed again); returns how many were
+        held. ``at`` does not matter: the same person's same word on the same paper goes."""
+        removed = 0
+        async with self.engine.begin() as connection:
+            for item in items:
+                result = await connection.execute(
+                    delete(FeedbackRow).where(
+                        *_same(item), FeedbackRow.kind == item.kind, FeedbackRow.emoji == item.emoji
+                    )
+                )
+                removed += max(result.rowcount, 0)
+        return removed
+
+    @retried
+    async def of_channel(
+        self,
+        channel: Channel,
+        *,
+        kinds: Sequence[Kind] | None = None,
+        since: dt.datetime | None = None,
+    ) -> list[Feedback]:
+        """A channel's feedback, everyone's, oldest first; only ``kinds`` and from ``since``
+        when given."""
+        query = select(FeedbackRow).where(*_in(channel))
+        if kinds is not None:
+            query = query.where(FeedbackRow.kind.in_(list(kinds)))
+        if since is not None:
+            query = query.where(FeedbackRow.at >= since.astimezone(dt.UTC))
+        async with self.engine.connect() as connection:
+            rows = await connection.execute(query.order_by(FeedbackRow.at, FeedbackRow.id))
+            return [_feedback(row) for row in rows.all()]
+
+    @retried
+    async def of_user(self, platform: str, user: str, *, scope: str = "") -> list[Feedback]:
+        """One person's feedback in every channel, oldest first (their own model, ``forget``)."""
+        query = select(FeedbackRow).where(
+            FeedbackRow.platform == platform, FeedbackRow.user_id == user
+        )
+        if scope:
+            query = query.where(FeedbackRow.scope == scope)
+        async with self.engine.connect() as connection:
+            rows = await connection.execute(query.order_by(FeedbackRow.at, FeedbackRow.id))
+            return [_feedback(row) for row in rows.all()]
+
+    @retried
+    async def tallies(
+        self, channel: Channel, *, since: dt.datetime, until: dt.datetime
+    ) -> list[Tally]:
+        """Each paper's likes, dislikes, saves and reactions in a channel from ``since`` to
+        before ``until``, most picked (likes + saves) first, then most reacted to, then id:
+        "lab picks" for a week or a month."""
+        query = (
+            select(FeedbackRow.arxiv_id, FeedbackRow.kind, func.count())
+            .where(
+                *_in(channel),
+                FeedbackRow.at >= since.astimezone(dt.UTC),
+                FeedbackRow.at < until.astimezone(dt.UTC),
+            )
+            .group_by(FeedbackRow.arxiv_id, FeedbackRow.kind)
+        )
+        counts: dict[str, dict[str, int]] = {}
+        async with self.engine.connect() as connection:
+            for arxiv_id, kind, count in (await connection.execute(query)).all():
+                counts.setdefault(arxiv_id, {})[kind] = int(count)
+        tallies = [
+            Tally(
+                arxiv_id=arxiv_id,
+                likes=found.get("like", 0),
+                dislikes=found.get("dislike", 0),
+                saves=found.get("save", 0),
+                reactions=found.get("reaction", 0),
+            )
+            for arxiv_id, found in counts.items()
+        ]
+        return sorted(tallies, key=lambda t: (-t.picked, -t.reactions, t.dislikes, t.arxiv_id))
+
+    @retried
+    async def forget(self, platform: str, user: str, *, scope: str = "") -> int:
+        """Delete everything one platform user gave (``/hotpapers forget me``); returns how
+        many rows went. A channel's own imported feedback (user "") is never a user's."""
+        if not user:
+            return 0
+        query = delete(FeedbackRow).where(
+            FeedbackRow.platform == platform, FeedbackRow.user_id == user
+        )
+        if scope:
+            query = query.where(FeedbackRow.scope == scope)
+        async with self.engine.begin() as connection:
+            return max((await connection.execute(query)).rowcount, 0)
+
+    # Imported interests
+
+    @retried
+    async def add_interests(
+        self, channel: Channel, items: Iterable[Interest], *, at: dt.datetime
+    ) -> int:
+        """Keep a channel's imported interests, each key once (an entry imported again keeps
+        its first text); returns how many were new."""
+        added = 0
+        async with self.engine.begin() as connection:
+            for item in items:
+                added += await self._new(
+                    connection,
+                    InterestRow,
+                    platform=channel.platform,
+                    channel=channel.channel,
+                    scope=channel.scope,
+                    key=item.key,
+                    arxiv_id=item.arxiv_id,
+                    title=item.title,
+                    text=item.text,
+                    at=at.astimezone(dt.UTC),
+                )
+        return added
+
+    @retried
+    async def interests(self, channel: Channel) -> list[Interest]:
+        """A channel's imported interests, in the order they were imported."""
+        where = [InterestRow.platform == channel.platform, InterestRow.channel == channel.channel]
+        if channel.scope:
+            where.append(InterestRow.scope == channel.scope)
+        query = select(InterestRow).where(*where).order_by(InterestRow.id)
+        async with self.engine.connect() as connection:
+            return [
+                Interest(key=row.key, arxiv_id=row.arxiv_id, title=row.title, text=row.text)
+                for row in (await connection.execute(query)).all()
+            ]
+
+    @retried
+    async def papers(self, ids: Iterable[str]) -> dict[str, Paper]:
+        """The stored papers of these ids (as last announced), the texts feedback is about."""
+        wanted = sorted(set(ids))
+        found: dict[str, Paper] = {}
+        async with self.engine.connect() as connection:
+            for start in range(0, len(wanted), 500):
+                query = (
+                    select(PaperRow.paper)
+                    .where(PaperRow.arxiv_id.in_(wanted[start : start + 500]))
+                    .order_by(PaperRow.day)
+                )
+                for data in (await connection.scalars(query)).all():
+                    paper = Paper.model_validate(data)
+                    found[paper.arxiv_id] = paper
+        return found
