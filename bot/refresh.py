@@ -59,7 +59,7 @@ class Refresher:
         self.store = store
         self.snapshots = snapshots
         self.publishers = publishers
-        # As the Deliverer's: a post is refreshed in the order it was posted in.
+        # As the Deliverer's: a refreshed post is the channel's blend too (its taste as it is now).
         self.blend = blend
         self.clock = clock
         self.window = window

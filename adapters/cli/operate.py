@@ -65,7 +65,7 @@ def with_store(settings: Settings, work: Callable[[SqlStore], Awaitable[T]]) -> 
 
 
 def describe_row(sub: Subscription) -> list[str]:
-    from bot.subscriptions import cadence_phrase
+    from bot.subscriptions import DEFAULT_MIX, cadence_phrase
 
     state = (
         "paused" + (f": {sub.paused_reason}" if sub.paused_reason else "")
@@ -79,7 +79,8 @@ def describe_row(sub: Subscription) -> list[str]:
         " ".join(sub.categories) or "all",
         filter_words(sub),
         f"{sub.post_time:%H:%M} {sub.timezone} {cadence_phrase(sub)}"
-        + (f", refreshed after {sub.refresh_after} h" if sub.refresh_after else ""),
+        + (f", refreshed after {sub.refresh_after} h" if sub.refresh_after else "")
+        + (f", mix {sub.mix:g}" if sub.mix != DEFAULT_MIX else ""),
         str(sub.top),
         state,
     ]

@@ -111,6 +111,8 @@ def order(*args: str) -> list[dict[str, object]]:
 
 def test_a_channel_gets_its_liked_kind_of_paper_first() -> None:
     subscribe("--top", "5", "--mix", "0.6")
+    _, listed, _ = invoke("subscriptions", "list")
+    assert "mix 0.6" in listed
     hot = order("--mix", "0")
     assert {i["blend"]["mix"] for i in hot} == {0.0}  # type: ignore[index]
     assert [i["paper"]["arxiv_id"] for i in hot][:2] == ["2103.09742", "2103.09568"]
