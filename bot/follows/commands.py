@@ -106,7 +106,7 @@ def _value(kind: Kind, rest: str, verb: str) -> str:
         if len(value) > MAX_NAME:
             raise CommandError(f"A name has at most {MAX_NAME} characters, not {len(value)}.")
         if not any(c.isalpha() for c in value):
-            raise CommandError(f"“{echo(value)}” is not a name: write it like \"Yann LeCun\".")
+            raise CommandError(f'“{echo(value)}” is not a name: write it like "Yann LeCun".')
         return value
     try:
         check_keywords([value])
@@ -126,7 +126,7 @@ def _numbers(tokens: list[str]) -> tuple[int, ...]:
             if re.fullmatch(r"#?0*[0-9]{1,4}", part) is None or int(part.lstrip("#")) == 0:
                 raise CommandError(
                     f"“{echo(part)}” is not a number from /hotpapers follows: "
-                    "write unfollow 2, or unfollow author \"Name\"."
+                    'write unfollow 2, or unfollow author "Name".'
                 )
             found.append(int(part.lstrip("#")))
     return tuple(dict.fromkeys(found))

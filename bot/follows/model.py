@@ -74,3 +74,5 @@ class FollowDigest:
     person: Person
     day: dt.date
     matches: tuple[Match, ...]
+    # Papers that matched too but did not fit in the message (they are not recorded as sent).
+    more: int = 0

@@ -34,7 +34,9 @@ def upgrade() -> None:
         sa.Column("value", sa.String(256), nullable=False),
         sa.Column("text", sa.Text, nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.UniqueConstraint("platform", "scope", "user_id", "kind", "value", name="one_follow_each"),
+        sa.UniqueConstraint(
+            "platform", "scope", "user_id", "kind", "value", name="one_follow_each"
+        ),
     )
     op.create_index("ix_follows_person", "follows", ["platform", "scope", "user_id"])
     op.create_table(
