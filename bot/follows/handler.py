@@ -54,10 +54,12 @@ class FollowHandler:
         *,
         lookup: PaperLookup,
         clock: Callable[[], dt.datetime] = utcnow,
+        max_follows: int = MAX_FOLLOWS,
     ) -> None:
         self.store = store
         self.lookup = lookup
         self.clock = clock
+        self.max_follows = max_follows
 
     async def handle(self, text: str, who: Person) -> TextReply | None:
         """The reply to a personal command, or None when ``text`` is not one; never raises
@@ -113,7 +115,10 @@ class FollowHandler:
 
     async def _follow(self, command: FollowThis, who: Person) -> TextReply:
         mine = await self.store.follows(who)
-        if len(mine) >= MAX_FOLLOWS:
+        wanted = fold(command.value)
+        if same := [f for f in mine if f.kind == command.kind and fold(f.value) == wanted]:
+            return TextReply(kind="confirmation", text=f"You follow {same[0].describe()} already.")
+        if len(mine) >= self.max_follows:
             return TextReply(
                 kind="error",
                 text=f"You follow {len(mine)} things already, the most there may be; "

@@ -90,3 +90,28 @@ async def test_forget_me_deletes_everything_of_that_person_only(store: SqlStore)
     assert await follows.dm_time(ME) == DmTime()
     assert len(await follows.follows(SAME_USER_ELSEWHERE)) == 1
     assert await follows.forget(ME) == 0
+
+
+def test_the_follows_migration_goes_down_to_faststart_and_up_again(database_url: str) -> None:
+    from importlib import resources
+
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, inspect
+
+    url = database_url.replace("postgresql://", "postgresql+psycopg://")
+    engine = create_engine(url)
+    ours = {"follows", "follow_people", "follow_messages", "follow_sent"}
+    try:
+        for revision, down in (("follows", False), ("faststart", True), ("follows", False)):
+            with engine.begin() as connection:
+                config = Config()
+                config.set_main_option(
+                    "script_location", str(resources.files("bot.store") / "migrations")
+                )
+                config.attributes["connection"] = connection
+                (command.downgrade if down else command.upgrade)(config, revision)
+                tables = set(inspect(connection).get_table_names())
+            assert (ours <= tables) if not down else not (ours & tables)
+    finally:
+        engine.dispose()
