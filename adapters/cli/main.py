@@ -23,6 +23,7 @@ from rich.console import Console
 
 from adapters.cli.common import handled, settings_and_logs, stderr, utcnow, write_output
 from adapters.cli.deliveries import deliveries_app
+from adapters.cli.follows import follows_app
 from adapters.cli.invite import discord_app
 from adapters.cli.live import collect_again, collect_live, collect_past, http_client
 from adapters.cli.operate import deliver, subscriptions_app
@@ -83,6 +84,7 @@ app.add_typer(snapshot_app, name="snapshot")
 app.add_typer(subscriptions_app, name="subscriptions")
 app.add_typer(discord_app, name="discord")
 app.add_typer(deliveries_app, name="deliveries")
+app.add_typer(follows_app, name="follows")
 app.command()(deliver)
 app.command("run")(run_bot)
 

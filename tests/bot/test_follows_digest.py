@@ -40,12 +40,12 @@ class RecordingMessenger:
 
 
 async def add(store: FollowStore, person: Person, kind: Kind, value: str, text: str = "") -> None:
-    await store.add(
-        Follow(person=person, kind=kind, value=value, text=text, created_at=MORNING)
-    )
+    await store.add(Follow(person=person, kind=kind, value=value, text=text, created_at=MORNING))
 
 
-def job(store: SqlStore, messenger: RecordingMessenger, snapshot: Snapshot = SAMPLE) -> FollowDigests:
+def job(
+    store: SqlStore, messenger: RecordingMessenger, snapshot: Snapshot = SAMPLE
+) -> FollowDigests:
     return FollowDigests(
         FollowStore(store),
         FixedSnapshot(snapshot),
@@ -151,13 +151,17 @@ async def test_a_day_without_papers_waits(store: SqlStore) -> None:
 
 def test_a_long_day_is_cut_to_the_message_size_and_says_how_many_more() -> None:
     papers = [Paper(arxiv_id=f"2103.{i:05d}", title=f"Diffusion {i}") for i in range(25)]
-    matches = match_day(DayIndex(papers), [Follow(person=ME, kind="keyword", value="diffusion", created_at=MORNING)])
+    matches = match_day(
+        DayIndex(papers), [Follow(person=ME, kind="keyword", value="diffusion", created_at=MORNING)]
+    )
     message = compose(ME, DAY, matches, sent={"2103.00000"})
     assert message is not None
     assert len(message.matches) == MAX_DM_PAPERS
     assert message.more == 24 - MAX_DM_PAPERS
     text = render_text(message)
-    assert text.startswith(f"hotpapers: {MAX_DM_PAPERS} new papers for what you follow (2026-11-25)")
+    assert text.startswith(
+        f"hotpapers: {MAX_DM_PAPERS} new papers for what you follow (2026-11-25)"
+    )
     assert "… and 14 more matched today" in text
     assert compose(ME, DAY, matches, sent={p.arxiv_id for p in papers}) is None
 
@@ -165,7 +169,9 @@ def test_a_long_day_is_cut_to_the_message_size_and_says_how_many_more() -> None:
 @pytest.mark.parametrize("hostile", ["<!channel>", "\x1b[2J", "@everyone"])
 def test_the_plain_text_keeps_no_control_characters(hostile: str) -> None:
     paper = Paper(arxiv_id="2103.00001", title=f"T {hostile}\nsecond line", authors=(hostile,))
-    matches = match_day(DayIndex([paper]), [Follow(person=ME, kind="keyword", value="t", created_at=MORNING)])
+    matches = match_day(
+        DayIndex([paper]), [Follow(person=ME, kind="keyword", value="t", created_at=MORNING)]
+    )
     text = render_text(FollowDigest(person=ME, day=DAY, matches=tuple(matches)))
     assert "\x1b" not in text
     assert "second line" in text.splitlines()[1]

@@ -93,12 +93,16 @@ async def test_the_dm_time_is_chosen_and_shown(bot: FollowHandler) -> None:
     assert (await say(bot, "dm at 07:45 tz Europe/Berlin")).text == (
         "Your direct message comes at 07:45 Europe/Berlin."
     )
-    assert (await say(bot, "dm at 08:00")).text == "Your direct message comes at 08:00 Europe/Berlin."
+    assert (
+        await say(bot, "dm at 08:00")
+    ).text == "Your direct message comes at 08:00 Europe/Berlin."
     await say(bot, "follow keyword diffusion")
     assert "(direct message at 08:00 Europe/Berlin)" in (await say(bot, "follows")).text
 
 
-async def test_forget_me_deletes_only_this_persons_data(store: SqlStore, bot: FollowHandler) -> None:
+async def test_forget_me_deletes_only_this_persons_data(
+    store: SqlStore, bot: FollowHandler
+) -> None:
     await say(bot, "follow keyword diffusion")
     await say(bot, "dm at 07:00")
     await say(bot, "follow keyword diffusion", YOU)

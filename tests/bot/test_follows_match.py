@@ -90,7 +90,9 @@ def test_a_similar_follow_finds_close_papers_but_not_unrelated_ones_nor_itself()
         )
     ]
     index = DayIndex([followed, close, *unrelated])
-    found = match_day(index, [follow("similar", followed.arxiv_id, f"{followed.title}\n{followed.abstract}")])
+    found = match_day(
+        index, [follow("similar", followed.arxiv_id, f"{followed.title}\n{followed.abstract}")]
+    )
     assert [m.paper.arxiv_id for m in found] == ["2103.00001"]
     assert found[0].similarity >= 0.2
     assert found[0].reasons == ("papers like 2103.09742",)
@@ -101,9 +103,7 @@ def test_papers_matching_more_follows_come_first_each_once_with_every_reason() -
     one = paper("2", "Diffusion models for audio", authors=("A. Person",))
     none = paper("3", "Nothing here", authors=("B. Person",))
     index = DayIndex([one, both, none])
-    found = match_day(
-        index, [follow("keyword", "diffusion model"), follow("author", "Yann LeCun")]
-    )
+    found = match_day(index, [follow("keyword", "diffusion model"), follow("author", "Yann LeCun")])
     assert [(m.paper.arxiv_id, m.reasons) for m in found] == [
         ("1", ("keyword “diffusion model”", "author “Yann LeCun”")),
         ("2", ("keyword “diffusion model”",)),
