@@ -24,7 +24,9 @@ async def test_follows_are_kept_per_person_once_each(store: SqlStore) -> None:
     first, new = await follows.add(follow(ME, "Yann LeCun"))
     again, new_again = await follows.add(follow(ME, "Yann LeCun"))
     await follows.add(follow(SAME_USER_ELSEWHERE, "Geoffrey Hinton"))
-    assert new and not new_again and again.id == first.id
+    assert new
+    assert not new_again
+    assert again.id == first.id
     assert [f.value for f in await follows.follows(ME)] == ["Yann LeCun"]
     assert first.created_at == AT
     # Another workspace's follow cannot be removed from here.
