@@ -95,20 +95,30 @@ def same_person(followed: str, author: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _phrase(keyword: str) -> re.Pattern[str] | None:
+def _phrase(keyword: str) -> tuple[str, re.Pattern[str]] | None:
+    """The keyword's longest word (a fast substring test first) and its whole pattern."""
     parts = words(keyword)
     if not parts:
         return None
-    return re.compile(r"\b" + r"\s+".join(map(re.escape, parts)) + r"(?:e?s)?\b")
+    pattern = re.compile(r"\b" + r"\s+".join(map(re.escape, parts)) + r"(?:e?s)?\b")
+    return max(parts, key=len), pattern
 
 
-def mentions(keyword: str, paper: Paper) -> bool:
-    """Whether the keyword's words, in order, are whole words of the title or abstract."""
-    pattern = _phrase(keyword)
-    if pattern is None:
+def searchable(paper: Paper) -> str:
+    """The title and abstract as folded words, where a keyword's pattern is looked for."""
+    return " ".join(words(paper.title)) + " \n " + " ".join(words(paper.abstract))
+
+
+def mentions(keyword: str, paper: Paper, text: str | None = None) -> bool:
+    """Whether the keyword's words, in order, are whole words of the title or abstract
+    (``text``: the paper's ``searchable`` form, when already made)."""
+    phrase = _phrase(keyword)
+    if phrase is None:
         return False
-    text = " ".join(words(paper.title)) + " \n " + " ".join(words(paper.abstract))
-    return pattern.search(text) is not None
+    longest, pattern = phrase
+    text = searchable(paper) if text is None else text
+    # Most papers lack the word altogether: a substring test rules them out in C.
+    return longest in text and pattern.search(text) is not None
 
 
 # Similarity
@@ -143,6 +153,12 @@ class DayIndex:
         for i, c in enumerate(counts):
             for term, weight in self._normalised(c).items():
                 self.postings.setdefault(term, []).append((i, weight))
+        self.texts = [searchable(p) for p in self.papers]
+        # Authors by surname: a name follow reads only the papers of people of that surname.
+        self.surnames: dict[str, list[tuple[int, str]]] = {}
+        for i, paper in enumerate(self.papers):
+            for author in paper.authors:
+                self.surnames.setdefault(name_parts(author)[1], []).append((i, author))
 
     def _normalised(self, counts: Counter[str]) -> Vector:
         raw = {t: (1 + math.log(k)) * self.idf.get(t, self.unseen_idf) for t, k in counts.items()}
@@ -175,11 +191,19 @@ def match_day(
                     reasons.setdefault(i, []).append(follow.describe())
                     best[i] = max(best.get(i, 0.0), score)
             continue
-        for i, paper in enumerate(index.papers):
-            if (
-                follow.kind == "author" and any(same_person(follow.value, a) for a in paper.authors)
-            ) or (follow.kind == "keyword" and mentions(follow.value, paper)):
-                reasons.setdefault(i, []).append(follow.describe())
+        if follow.kind == "author":
+            surname = name_parts(follow.value)[1]
+            found = sorted(
+                {i for i, a in index.surnames.get(surname, ()) if same_person(follow.value, a)}
+            )
+        else:
+            found = [
+                i
+                for i, paper in enumerate(index.papers)
+                if mentions(follow.value, paper, index.texts[i])
+            ]
+        for i in found:
+            reasons.setdefault(i, []).append(follow.describe())
     order = sorted(reasons, key=lambda i: (-len(reasons[i]), -best.get(i, 0.0), i))
     return [
         Match(

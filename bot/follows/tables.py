@@ -15,7 +15,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 from bot.store.tables import Base
 
 
-class FollowRow(Base):
+class _Personal:
+    """The person a row belongs to."""
+
+    platform: Mapped[str] = mapped_column(String(16))
+    scope: Mapped[str] = mapped_column(String(64), default="")
+    user_id: Mapped[str] = mapped_column(String(128))
+
+
+class FollowRow(_Personal, Base):
     __tablename__ = "follows"
     __table_args__ = (
         UniqueConstraint("platform", "scope", "user_id", "kind", "value", name="one_follow_each"),
@@ -23,9 +31,6 @@ class FollowRow(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    platform: Mapped[str] = mapped_column(String(16))
-    scope: Mapped[str] = mapped_column(String(64), default="")
-    user_id: Mapped[str] = mapped_column(String(128))
     kind: Mapped[str] = mapped_column(String(16))
     value: Mapped[str] = mapped_column(String(256))
     # For "similar": the followed paper's title and abstract.
@@ -33,21 +38,18 @@ class FollowRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
-class FollowPersonRow(Base):
+class FollowPersonRow(_Personal, Base):
     """A person's chosen time for their daily message (absent: 09:00 UTC)."""
 
     __tablename__ = "follow_people"
     __table_args__ = (UniqueConstraint("platform", "scope", "user_id", name="one_dm_time_each"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    platform: Mapped[str] = mapped_column(String(16))
-    scope: Mapped[str] = mapped_column(String(64), default="")
-    user_id: Mapped[str] = mapped_column(String(128))
     dm_time: Mapped[dt.time] = mapped_column(Time)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
 
 
-class FollowMessageRow(Base):
+class FollowMessageRow(_Personal, Base):
     """One person's message of one day: claimed (``sending``) before it is sent, then ``sent``
     or, when the platform may have taken it without saying so, ``uncertain`` (never re-sent)."""
 
@@ -57,9 +59,6 @@ class FollowMessageRow(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    platform: Mapped[str] = mapped_column(String(16))
-    scope: Mapped[str] = mapped_column(String(64), default="")
-    user_id: Mapped[str] = mapped_column(String(128))
     day: Mapped[dt.date] = mapped_column(Date)
     state: Mapped[str] = mapped_column(String(16))
     message_id: Mapped[str] = mapped_column(Text, default="")
@@ -67,7 +66,7 @@ class FollowMessageRow(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
-class FollowSentRow(Base):
+class FollowSentRow(_Personal, Base):
     """A paper sent (or being sent) to a person, in the message ``message_row``."""
 
     __tablename__ = "follow_sent"
@@ -76,8 +75,5 @@ class FollowSentRow(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    platform: Mapped[str] = mapped_column(String(16))
-    scope: Mapped[str] = mapped_column(String(64), default="")
-    user_id: Mapped[str] = mapped_column(String(128))
     arxiv_id: Mapped[str] = mapped_column(String(32))
     message_row: Mapped[int] = mapped_column(Integer, index=True)
