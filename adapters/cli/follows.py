@@ -153,3 +153,56 @@ def list_command(
             stderr().print(f"{who.label()} follows nothing.", markup=False)
             return
         typer.echo(text)
+
+
+@follows_app.command("command")
+def command_command(
+    user: Annotated[
+        str,
+        typer.Option(
+            metavar="PLATFORM:SCOPE:USER",
+            help="The person: slack:TEAM:USER, discord:GUILD:USER or console::NAME.",
+        ),
+    ],
+    text: Annotated[
+        str,
+        typer.Argument(
+            metavar="COMMAND",
+            help="A personal command as typed after /hotpapers: 'follow author \"Yann LeCun\"', "
+            "'follows', 'unfollow 2', 'dm at 08:30 tz Europe/Berlin', 'forget me'.",
+        ),
+    ],
+) -> None:
+    """Run one personal command for a person, as if they had typed it after /hotpapers.
+
+    For imports, tests and operators; the person gets the same answer they would in chat.
+    ``follow similar ID`` looks the paper up in the store's days, else on arXiv's API.
+    """
+    from bot.arxiv import ARXIV_INTERVAL_S
+    from bot.arxiv_api import ArxivApi
+    from bot.follows.handler import FollowHandler
+    from bot.follows.lookup import ArxivPapers, FirstFound, StoredPapers
+    from bot.follows.store import FollowStore
+    from bot.polite import Gate
+
+    with handled():
+        who = parse_person(user)
+        settings = settings_and_logs()
+
+        async def work(store: SqlStore) -> tuple[str, str] | None:
+            async with http_client(settings) as client:
+                api = ArxivApi(client, gate=Gate(ARXIV_INTERVAL_S), base_url=settings.arxiv_api_url)
+                lookup = FirstFound(StoredPapers(store), ArxivPapers(api))
+                reply = await FollowHandler(FollowStore(store), lookup=lookup).handle(text, who)
+            return (reply.kind, reply.text) if reply is not None else None
+
+        answer = with_store(settings, work)
+        if answer is None:
+            raise InputError(
+                f"{text[:40]!r} is not a personal command (follow, follows, unfollow, dm, "
+                "forget me)."
+            )
+        kind, reply = answer
+        if kind == "error":
+            fail(reply)
+        typer.echo(reply)

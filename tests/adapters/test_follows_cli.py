@@ -126,3 +126,28 @@ def test_send_takes_one_source_of_papers() -> None:
     code, _, err = invoke("follows", "send", "--sample", "--snapshot", "x.json")
     assert code == 2
     assert "either --snapshot or --sample" in err
+
+
+def test_a_person_follows_from_the_shell_as_in_chat(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, data: Path
+) -> None:
+    atom = (data / "arxiv_api_atom_idlist_2025-11-11.xml").read_bytes()
+    with serve({"/api/query": lambda query: (200, "application/atom+xml", atom)}) as (base, seen):
+        monkeypatch.setenv("HOTPAPERS_ARXIV_API_URL", f"{base}/api/query")
+        code, out, err = invoke(
+            "follows", "command", "--user", "console::ada", "follow similar 2201.13452"
+        )
+    assert code == 0, err
+    assert out.startswith("Following papers like 2201.13452")
+    assert seen == ["/api/query?id_list=2201.13452&max_results=1"]
+    code, out, _ = invoke("follows", "command", "--user", "console::ada", "follows")
+    assert out == (
+        "You follow (direct message at 09:00 UTC):\n1. papers like 2201.13452\n"
+        "/hotpapers unfollow N stops one.\n"
+    )
+    code, _, err = invoke("follows", "command", "--user", "console::ada", "unfollow 7")
+    assert code == 2
+    assert "there is no number 7" in err
+    code, _, err = invoke("follows", "command", "--user", "console::ada", "subscribe cs.LG")
+    assert code == 2
+    assert "is not a personal command" in err
