@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Literal
 
 from bot.cache import utcnow
-from bot.chat import MORE_HELP, Context, TextReply
 from bot.commands import CommandError
 from bot.errors import HotPapersError
 from bot.follows.commands import (
@@ -31,7 +31,24 @@ from bot.follows.model import DmTime, Follow, Person
 from bot.follows.store import MAX_FOLLOWS, FollowStore
 from bot.limits import REPLY_LIMITS, fit
 
+if TYPE_CHECKING:
+    from bot.chat import Context, TextReply
+
 log = logging.getLogger("hotpapers.follows")
+
+
+# bot.chat is imported where it is used, not at the top: it routes the personal commands to
+# this module, and the two must not import each other while loading.
+def _reply(kind: Literal["help", "confirmation", "list", "error"], text: str) -> TextReply:
+    from bot.chat import TextReply
+
+    return TextReply(kind=kind, text=text)
+
+
+def _more_help() -> str:
+    from bot.chat import MORE_HELP
+
+    return MORE_HELP
 
 
 def person(ctx: Context) -> Person:
@@ -69,24 +86,24 @@ class FollowHandler:
         try:
             reply = await self._answer(text, who)
         except HotPapersError as exc:
-            reply = TextReply(kind="error", text=f"That cannot be answered right now: {exc}")
+            reply = _reply(kind="error", text=f"That cannot be answered right now: {exc}")
         except Exception:
             log.exception("answering a personal command failed")
-            reply = TextReply(
+            reply = _reply(
                 kind="error", text="Something went wrong answering that; the error was logged."
             )
         limit = REPLY_LIMITS.get(who.platform, 2_000)
-        return TextReply(kind=reply.kind, text=fit(reply.text, limit))
+        return _reply(kind=reply.kind, text=fit(reply.text, limit))
 
     async def _answer(self, text: str, who: Person) -> TextReply:
         if not who.user:
-            return TextReply(
+            return _reply(
                 kind="error", text="Personal follows need to know who you are; none was given."
             )
         try:
             command = parse(text)
         except CommandError as exc:
-            return TextReply(kind="error", text=f"{exc} {MORE_HELP}")
+            return _reply(kind="error", text=f"{exc} {_more_help()}")
         return await self._run(command, who)
 
     async def _run(self, command: PersonalCommand, who: Person) -> TextReply:
@@ -100,12 +117,10 @@ class FollowHandler:
             current = await self.store.dm_time(who)
             chosen = DmTime(at=command.at or current.at, zone=command.zone or current.zone)
             await self.store.set_dm_time(who, chosen)
-            return TextReply(
-                kind="confirmation", text=f"Your direct message comes at {when(chosen)}."
-            )
+            return _reply(kind="confirmation", text=f"Your direct message comes at {when(chosen)}.")
         assert isinstance(command, ForgetMe)
         removed = await self.store.forget(who)
-        return TextReply(
+        return _reply(
             kind="confirmation",
             text="Forgotten: your follows, your DM time and the record of what was sent to you "
             f"are deleted ({removed} records)."
@@ -117,20 +132,20 @@ class FollowHandler:
         mine = await self.store.follows(who)
         wanted = fold(command.value)
         if same := [f for f in mine if f.kind == command.kind and fold(f.value) == wanted]:
-            return TextReply(kind="confirmation", text=f"You follow {same[0].describe()} already.")
+            return _reply(kind="confirmation", text=f"You follow {same[0].describe()} already.")
         if len(mine) >= self.max_follows:
-            return TextReply(
+            return _reply(
                 kind="error",
                 text=f"You follow {len(mine)} things already, the most there may be; "
-                f"unfollow some first (/hotpapers follows lists them). {MORE_HELP}",
+                f"unfollow some first (/hotpapers follows lists them). {_more_help()}",
             )
         text = ""
         if command.kind == "similar":
             paper = await self.lookup(command.value)
             if paper is None:
-                return TextReply(
+                return _reply(
                     kind="error",
-                    text=f"arXiv has no paper {command.value}; check the id. {MORE_HELP}",
+                    text=f"arXiv has no paper {command.value}; check the id. {_more_help()}",
                 )
             text = f"{paper.title}\n{paper.abstract}"
         follow = Follow(
@@ -139,8 +154,8 @@ class FollowHandler:
         stored, new = await self.store.add(follow)
         dm = await self.store.dm_time(who)
         if not new:
-            return TextReply(kind="confirmation", text=f"You follow {stored.describe()} already.")
-        return TextReply(
+            return _reply(kind="confirmation", text=f"You follow {stored.describe()} already.")
+        return _reply(
             kind="confirmation",
             text=f"Following {stored.describe()}: new papers that match come in one direct "
             f"message a day at {when(dm)} (/hotpapers dm at HH:MM to change it).",
@@ -149,13 +164,13 @@ class FollowHandler:
     async def _list(self, who: Person) -> TextReply:
         mine = await self.store.follows(who)
         if not mine:
-            return TextReply(
+            return _reply(
                 kind="list",
                 text='You follow nothing yet. Try /hotpapers follow author "Name", '
                 "follow keyword words or follow similar ARXIV_ID.",
             )
         dm = await self.store.dm_time(who)
-        return TextReply(
+        return _reply(
             kind="list",
             text=f"You follow (direct message at {when(dm)}):\n{numbered(mine)}\n"
             "/hotpapers unfollow N stops one.",
@@ -164,29 +179,29 @@ class FollowHandler:
     async def _unfollow(self, command: Unfollow, who: Person) -> TextReply:
         mine = await self.store.follows(who)
         if not mine:
-            return TextReply(kind="error", text="You follow nothing, so nothing to unfollow.")
+            return _reply(kind="error", text="You follow nothing, so nothing to unfollow.")
         if command.everything:
             chosen = mine
         elif command.numbers:
             beyond = [n for n in command.numbers if n > len(mine)]
             if beyond:
-                return TextReply(
+                return _reply(
                     kind="error",
                     text=f"You follow {len(mine)} things, so there is no number {beyond[0]}: "
-                    f"/hotpapers follows lists them. {MORE_HELP}",
+                    f"/hotpapers follows lists them. {_more_help()}",
                 )
             chosen = [mine[n - 1] for n in command.numbers]
         else:
             wanted = fold(command.value)
             chosen = [f for f in mine if f.kind == command.kind and fold(f.value) == wanted]
             if not chosen:
-                return TextReply(
+                return _reply(
                     kind="error",
                     text=f"You do not follow {command.kind} “{command.value}”: "
-                    f"/hotpapers follows lists what you do. {MORE_HELP}",
+                    f"/hotpapers follows lists what you do. {_more_help()}",
                 )
         await self.store.remove(who, [f.id for f in chosen if f.id is not None])
-        return TextReply(
+        return _reply(
             kind="confirmation",
             text="Unfollowed: " + ", ".join(f.describe() for f in chosen) + ".",
         )
