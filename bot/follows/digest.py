@@ -5,7 +5,8 @@ message.
 Run it as often as you like (``hotpapers follows send`` from cron): a person gets at most one
 message per local day, each paper at most once. The message and its papers are claimed in the
 store before sending (``FollowStore.claim``): two processes never both send; a refusal
-releases them for the next run; a message that may have gone out stays sent (``uncertain``).
+releases them for the next run (a person who takes no direct messages is tried again the next
+day); a message that may have gone out stays sent (``uncertain``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from bot.errors import DeliveryError, MaybePosted
+from bot.errors import DeliveryError, DestinationGone, MaybePosted
 from bot.follows.match import SIMILARITY_THRESHOLD, DayIndex, match_day
 from bot.follows.model import DmTime, Follow, FollowDigest, Match, Person
 from bot.follows.store import FollowStore
@@ -160,6 +161,12 @@ class FollowDigests:
             await self.store.in_doubt(row, str(exc), now=at)
             report.outcomes["in doubt"] += 1
             report.problems.append(f"{person.label()}: {exc} (not sent again)")
+            return
+        except DestinationGone as exc:
+            # A person who takes no direct messages: once a day is enough to find out again.
+            await self.store.refused(row, str(exc), now=at)
+            report.outcomes["refused"] += 1
+            report.problems.append(f"{person.label()}: {exc} (tried again tomorrow)")
             return
         except DeliveryError as exc:
             await self.store.release(row)

@@ -235,6 +235,18 @@ class FollowStore:
             await session.execute(delete(FollowMessageRow).where(FollowMessageRow.id == row_id))
 
     @retried
+    async def refused(self, row_id: int, error: str, *, now: dt.datetime) -> None:
+        """The person cannot be messaged (no DMs taken): the day is not tried again, and its
+        papers are not recorded as sent."""
+        async with self.sessions.begin() as session:
+            await session.execute(delete(FollowSentRow).where(FollowSentRow.message_row == row_id))
+            await session.execute(
+                update(FollowMessageRow)
+                .where(FollowMessageRow.id == row_id)
+                .values(state="refused", last_error=error[:500], updated_at=now)
+            )
+
+    @retried
     async def messages(self, person: Person) -> list[tuple[dt.date, str, int]]:
         """The person's messages, newest first: (day, state, papers in it)."""
         async with self.sessions() as session:

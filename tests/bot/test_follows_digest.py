@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from bot.errors import DeliveryError, MaybePosted
+from bot.errors import DeliveryError, DestinationGone, MaybePosted
 from bot.follows.digest import MAX_DM_PAPERS, FollowDigests, compose, local_day, render_text
 from bot.follows.match import DayIndex, match_day
 from bot.follows.model import DmTime, Follow, FollowDigest, Kind, Person
@@ -107,6 +107,20 @@ async def test_a_refused_message_is_sent_by_the_next_run(store: SqlStore) -> Non
     assert await follows.sent_papers(ME) == set()
     messenger = RecordingMessenger()
     assert (await job(store, messenger).run(MORNING)).outcomes == {"sent": 1}
+
+
+async def test_a_person_who_takes_no_dms_is_tried_once_a_day(store: SqlStore) -> None:
+    follows = FollowStore(store)
+    await add(follows, ME, "author", "Jinwoo Shin")
+    closed = RecordingMessenger(DestinationGone("Discord refused a direct message to 42 (403)"))
+    report = await job(store, closed).run(MORNING)
+    assert report.outcomes == {"refused": 1}
+    assert report.problems == [
+        "slack:T1:U1: Discord refused a direct message to 42 (403) (tried again tomorrow)"
+    ]
+    assert (await job(store, closed).run(MORNING + dt.timedelta(hours=1))).outcomes == {}
+    assert await follows.sent_papers(ME) == set()
+    assert await follows.messages(ME) == [(DAY, "refused", 0)]
 
 
 async def test_a_message_that_may_have_gone_out_is_never_sent_again(store: SqlStore) -> None:
