@@ -151,3 +151,17 @@ def test_a_person_follows_from_the_shell_as_in_chat(
     code, _, err = invoke("follows", "command", "--user", "console::ada", "subscribe cs.LG")
     assert code == 2
     assert "is not a personal command" in err
+
+
+def test_a_console_person_follows_then_gets_the_day_in_one_message() -> None:
+    for command in ('follow author "J. Shin"', "follow keyword multi-objective", "dm at 08:00"):
+        code, _, err = invoke("follows", "command", "--user", "console::ada", command)
+        assert code == 0, err
+    code, out, err = invoke("follows", "send", "--sample", "--at", MORNING)
+    assert code == 0, err
+    assert out.count("── direct message to ada ──") == 1
+    assert "hotpapers: 2 new papers for what you follow (2026-11-25)" in out
+    assert "matches author “J. Shin”" in out
+    assert "matches keyword “multi-objective”" in out
+    invoke("follows", "command", "--user", "console::ada", "forget me")
+    assert invoke("follows", "list", "--user", "console::ada")[2].endswith("follows nothing.\n")
