@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from bot.store import SqlStore
 
 follows_app = typer.Typer(
-    help="Personal follows: send the daily direct messages, or show what a person follows.",
+    help="Personal follows: send the daily direct messages, show what a person follows, or run "
+    "a personal command for a person.",
     no_args_is_help=True,
 )
 
