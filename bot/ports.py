@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
+from bot.follows.model import FollowDigest, Person
 from bot.models import Announcement, Digest, Paper, Signal
 from bot.snapshot import Snapshot
 from bot.subscriptions import Subscription
@@ -121,3 +122,10 @@ class SnapshotProvider(Protocol):
     """
 
     async def snapshot(self, day: dt.date | None, categories: Sequence[str]) -> Snapshot | None: ...
+
+
+class DirectMessenger(Protocol):
+    """Sends a person their day's follow matches in one direct message; the message's id.
+    MaybePosted when it may have gone out, DeliveryError when it certainly did not."""
+
+    async def send_dm(self, person: Person, message: FollowDigest) -> str: ...

@@ -32,6 +32,7 @@ from adapters.cli.common import (
 )
 from adapters.cli.deliveries import deliveries_app
 from adapters.cli.feedback import feedback_app
+from adapters.cli.follows import follows_app
 from adapters.cli.invite import discord_app
 from adapters.cli.live import collect_again, collect_live, collect_past, http_client
 from adapters.cli.operate import deliver, subscriptions_app
@@ -95,6 +96,7 @@ app.add_typer(discord_app, name="discord")
 app.add_typer(deliveries_app, name="deliveries")
 app.add_typer(feedback_app, name="feedback")
 app.add_typer(interests_app, name="interests")
+app.add_typer(follows_app, name="follows")
 app.command()(deliver)
 app.command("run")(run_bot)
 
