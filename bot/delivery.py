@@ -144,8 +144,8 @@ class Deliverer:
         self.max_post_share = max_post_share
         self.rank_prior = rank_prior
         self.shared_digests = digests
-        self.digests = digests or self._fresh_digests()
-        self.pacer = pacer or Pacer()
+        self.digests = digests if digests is not None else self._fresh_digests()
+        self.pacer = pacer if pacer is not None else Pacer()
         self.sleep = sleep
         self._slots = Slots(concurrency)
 

@@ -323,9 +323,29 @@ def deliverer(
     publishers: Mapping[tuple[str, str], Publisher],
     fixed: Snapshot | None,
 ) -> Deliverer:
-    """The deliverer as the settings configure it."""
-    from bot.delivery import Deliverer
+    """The deliverer as the settings configure it: its digests shared through the store."""
+    import hashlib
 
+    from bot.delivery import Deliverer
+    from bot.digests import DigestService
+
+    # A fixed snapshot's digests never mix with the live ones, nor with another file's.
+    scope = (
+        "fixed:" + hashlib.sha256(fixed.model_dump_json().encode()).hexdigest()[:16]
+        if fixed is not None
+        else "live"
+    )
+    digests = DigestService(
+        snapshots,
+        weights=settings.weights,
+        max_post_share=settings.max_post_share,
+        rank_prior=settings.rank_prior,
+        readings=store.readings,
+        shelf=store.digests,
+        shelf_ttl=dt.timedelta(minutes=settings.digest_ttl_minutes),
+        ttl=dt.timedelta(minutes=settings.digest_ttl_minutes),
+        scope=scope,
+    )
     return Deliverer(
         store,
         snapshots,
@@ -338,6 +358,8 @@ def deliverer(
         weights=settings.weights,
         max_post_share=settings.max_post_share,
         rank_prior=settings.rank_prior,
+        digests=digests if settings.digest_ttl_minutes > 0 else None,
+        concurrency=settings.delivery_concurrency,
     )
 
 
