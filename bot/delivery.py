@@ -28,7 +28,7 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from bot.cache import utcnow
 from bot.digests import DigestService
@@ -51,7 +51,7 @@ from bot.subscriptions import Subscription
 
 LEASE = dt.timedelta(minutes=10)
 MAX_ATTEMPTS = 5
-CONCURRENCY = 16  # store or platform calls in flight at once (the store's pool holds 15)
+CONCURRENCY = 16  # store or platform calls in flight at once (the PostgreSQL pool keeps 16)
 RATE_LIMIT_TRIES = 3  # a 429 is waited out this many times per message, then the post fails
 MAX_RATE_LIMIT_WAIT_S = 60.0
 # What leaves a delivery settled: the subscription is not read again until its next post.
@@ -148,6 +148,7 @@ class Deliverer:
         self.pacer = pacer if pacer is not None else Pacer()
         self.sleep = sleep
         self._slots = Slots(concurrency)
+        self._renders: dict[tuple[int, int], tuple[Digest, list[dict[str, Any]]]] = {}
 
     def _fresh_digests(self) -> DigestService:
         return DigestService(
@@ -162,6 +163,7 @@ class Deliverer:
     async def run(self, at: dt.datetime) -> Report:
         """Every delivery due at ``at``: posted, skipped or failed, each at most once."""
         report = Report()
+        self._renders = {}
         if self.shared_digests is None:
             self.digests = self._fresh_digests()  # within a run only: a later run sees newer data
         scheduled = await self.store.maybe_due(at)
@@ -373,13 +375,15 @@ class Deliverer:
     ) -> str:
         assert sub.id is not None
         async with self._slots:
-            parts = await self.store.parts(claim)
+            # A claim that made its row has no messages yet; a taken-over one may.
+            fresh = not claim.was and not claim.resumed_sending
+            parts = [] if fresh else await self.store.parts(claim)
             if not parts:
                 # A worker that died while sending before messages were kept (an older version)
                 # may have posted any of them: each is looked up, or left uncertain.
                 prepared = await self.store.prepare(
                     claim,
-                    publisher.render(digest),
+                    self._render(publisher, digest),
                     now=self.clock(),
                     state="sending" if claim.resumed_sending else "pending",
                 )
@@ -421,6 +425,15 @@ class Deliverer:
             await self.store.mark(claim, "posted", now=self.clock(), message_id=thread)
         report.outcomes["posted"] += 1
         return "posted"
+
+    def _render(self, publisher: Publisher, digest: Digest) -> list[dict[str, Any]]:
+        """The publisher's messages of a digest, rendered once per run (rendering is pure, and
+        every subscription that shares the digest posts the same messages)."""
+        key = (id(publisher), id(digest))
+        kept = self._renders.get(key)
+        if kept is None or kept[0] is not digest:
+            kept = self._renders[key] = (digest, publisher.render(digest))
+        return kept[1]
 
     async def _settle_paced(
         self,

@@ -336,17 +336,23 @@ class Ledger:
                 .where(MessageRow.delivery_id == claim.delivery_id)
             )
             if not exists:
+                texts = [json.dumps(body, ensure_ascii=False) for body in bodies]
                 session.add_all(
                     MessageRow(
                         delivery_id=claim.delivery_id,
                         position=n,
                         state=state,
                         message_id="",
-                        body=json.dumps(body, ensure_ascii=False),
+                        body=text,
                         updated_at=now,
                     )
-                    for n, body in enumerate(bodies)
+                    for n, text in enumerate(texts)
                 )
+        if not exists:  # what was just kept, as it reads back: no need to read it
+            return [
+                Part(position=n, state=state, message_id="", body=json.loads(text))
+                for n, text in enumerate(texts)
+            ]
         return await self.parts(claim)
 
     @retried

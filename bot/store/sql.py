@@ -29,6 +29,7 @@ from bot.store.shelf import DigestShelf
 from bot.store.tables import DeliveryRow, MessageRow, SnapshotRow, SubscriptionRow
 from bot.subscriptions import Subscription
 
+POOL_SIZE = 16  # PostgreSQL connections kept open (see ``delivery_concurrency``)
 MIGRATION_LOCK = 7_221_330  # any constant: the advisory lock that serialises migrations
 
 
@@ -387,10 +388,14 @@ async def open_store(url: str) -> SqlStore:
     that cannot be written). StoreUnavailable: the database server cannot be reached.
     """
     try:
+        # A delivery run keeps up to ``delivery_concurrency`` (16) sessions busy: a pool that
+        # holds them all, so that connections are reused, not opened and closed by the hundred.
+        pooled = {} if url.startswith("sqlite") else {"pool_size": POOL_SIZE, "max_overflow": 8}
         engine = create_async_engine(
             async_url(url),
             connect_args={"timeout": 30} if url.startswith("sqlite") else {},
             pool_pre_ping=True,
+            **pooled,
         )
     except ImportError as exc:
         raise ConfigError(
