@@ -30,6 +30,7 @@ import asyncio
 import datetime as dt
 import hashlib
 import json
+import math
 import os
 import subprocess
 import sys
@@ -103,7 +104,8 @@ def serve(latency: float) -> None:
         if any(waits):
             refused[limits[waits.index(max(waits))][0]] += 1
             wait = max(waits)
-            headers = {"Retry-After": f"{wait:.3f}", "X-RateLimit-Remaining": "0"}
+            # Whole seconds in the header, as the platforms send it; Discord's body is exact.
+            headers = {"Retry-After": str(math.ceil(wait)), "X-RateLimit-Remaining": "0"}
             if destination.startswith("T"):
                 return web.json_response(
                     {"ok": False, "error": "ratelimited"}, status=429, headers=headers
@@ -318,7 +320,9 @@ async def expected_messages(subs: list[dict[str, Any]], base: str) -> Counter[st
                 digest = build_digest(snapshot, filters, generated_at=AT)
                 # empty_posts "skip": a digest whose filters match nothing is not posted.
                 posted = digest.items or not digest.announced
-                made[key] = len(render[(sub["platform"], sub["kind"])].render(digest)) if posted else 0
+                made[key] = (
+                    len(render[(sub["platform"], sub["kind"])].render(digest)) if posted else 0
+                )
             expected[fake_destination(sub)] += made[key]
     return expected
 
@@ -331,12 +335,18 @@ def floor_of(subs: list[dict[str, Any]], expected: Counter[str], latency: float)
         if where in counted:
             continue
         counted.add(where)
-        path = "/x/chat.postMessage" if sub["kind"] == "channel" and sub["platform"] == "slack" else where
+        path = (
+            "/x/chat.postMessage"
+            if sub["kind"] == "channel" and sub["platform"] == "slack"
+            else where
+        )
         if sub["platform"] == "discord" and sub["kind"] == "channel":
             path = f"/discord/channels/{where}/messages"
         for limit in limits_of(path, {"channel": where})[1]:
             per_limit[limit] += expected[where]
-    return max(n * LIMITS[kind][1] / LIMITS[kind][0] for (kind, _), n in per_limit.items()) + latency
+    return (
+        max(n * LIMITS[kind][1] / LIMITS[kind][0] for (kind, _), n in per_limit.items()) + latency
+    )
 
 
 async def load(url: str, subs: list[dict[str, Any]]) -> None:
@@ -428,9 +438,7 @@ def main() -> None:
         stats = httpx.get(f"{base}/stats").json()
         received = stats["received"]
         duplicates = sum(n - 1 for counts in received.values() for n in counts.values() if n > 1)
-        lost = sum(
-            max(0, want - len(received.get(where, {}))) for where, want in expected.items()
-        )
+        lost = sum(max(0, want - len(received.get(where, {}))) for where, want in expected.items())
         print(f"429s from the fakes: {stats['refused']}")
         deliveries = sum(r["outcomes"].get("posted", 0) for r in results) or 1
         figures = {
