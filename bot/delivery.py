@@ -125,10 +125,14 @@ class Deliverer:
         concurrency: int = CONCURRENCY,
         pacer: Pacer | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        stagger: bool = False,
     ) -> None:
         """``digests``: a service shared with other runs (and, through its shelf, processes);
         without one, each run computes its digests afresh. ``concurrency``: store or platform
-        calls in flight at once; ``pacer``: the rate limiters (kept across runs)."""
+        calls in flight at once; ``pacer``: the rate limiters (kept across runs). ``stagger``:
+        start at a place of the list of due subscriptions that depends on ``owner``, so that
+        several processes begin on different deliveries instead of racing for the same claims
+        (otherwise subscription order)."""
         self.store = store
         self.snapshots = snapshots
         self.publishers = publishers
@@ -148,6 +152,7 @@ class Deliverer:
         self.pacer = pacer if pacer is not None else Pacer()
         self.sleep = sleep
         self._slots = Slots(concurrency)
+        self.stagger = stagger
         self._renders: dict[tuple[int, int], tuple[Digest, list[dict[str, Any]]]] = {}
 
     def _fresh_digests(self) -> DigestService:
@@ -167,6 +172,9 @@ class Deliverer:
         if self.shared_digests is None:
             self.digests = self._fresh_digests()  # within a run only: a later run sees newer data
         scheduled = await self.store.maybe_due(at)
+        if self.stagger and scheduled:
+            start = int(hashlib.sha256(self.owner.encode()).hexdigest(), 16) % len(scheduled)
+            scheduled = scheduled[start:] + scheduled[:start]
         # The deliveries of the subscriptions not read (settled until a later post) count as
         # handled, as they would if they were claimed again.
         handled = await self.store.settled_since(at - self.grace, at)
@@ -178,7 +186,8 @@ class Deliverer:
                 for rank, item in enumerate(scheduled)
             ]
         settled = []
-        for task in tasks:
+        ids = [item.subscription.id or 0 for item in scheduled]
+        for _, task in sorted(zip(ids, tasks, strict=True), key=lambda pair: pair[0]):
             own, moment = task.result()
             report.add(own)  # in subscription order, whatever order they finished in
             if moment is not None:

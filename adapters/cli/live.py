@@ -360,6 +360,7 @@ def deliverer(
         rank_prior=settings.rank_prior,
         digests=digests if settings.digest_ttl_minutes > 0 else None,
         concurrency=settings.delivery_concurrency,
+        stagger=True,  # several processes begin on different deliveries
     )
 
 

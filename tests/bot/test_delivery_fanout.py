@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -230,3 +231,19 @@ async def test_two_replicas_racing_on_postgresql_post_each_delivery_once() -> No
         finally:
             for store in (*stores, setup):
                 await store.close()
+
+
+async def test_staggered_replicas_begin_at_different_places(store: SqlStore) -> None:
+    for n in range(5):
+        await store.add(subscription(destination=f"https://fake/{n}"), now=MORNING)
+    firsts = set()
+    for owner in ("replica-a", "replica-b", "replica-c"):
+        publisher = RecordingPublisher()
+        one = deliverer(store, publisher, concurrency=1, owner=owner, stagger=True)
+        start = int(hashlib.sha256(owner.encode()).hexdigest(), 16) % 5
+        report = await one.run(MORNING - dt.timedelta(days=7 * (len(firsts) + 1)))
+        assert report.outcomes == {"posted": 5}
+        ids = [sub for sub, _, _ in publisher.posts]
+        assert ids == [*range(start + 1, 6), *range(1, start + 1)]  # then round to the start
+        firsts.add(ids[0])
+    assert len(firsts) > 1
