@@ -22,7 +22,14 @@ import typer
 from rich.console import Console
 
 from adapters.cli.common import handled, settings_and_logs, stderr, utcnow
-from adapters.cli.live import deliverer, http_client, prune, refresher, snapshot_provider
+from adapters.cli.live import (
+    deliverer,
+    digest_service,
+    http_client,
+    prune,
+    refresher,
+    snapshot_provider,
+)
 from bot.errors import ConfigError, InputError
 
 if TYPE_CHECKING:
@@ -105,12 +112,15 @@ async def serve(
                 ("slack", "webhook"): WebhookPublisher(client, "slack"),
                 ("discord", "webhook"): WebhookPublisher(client, "discord"),
             }
+            # One digest path for commands and scheduled posts (shelved in the store).
+            digests = digest_service(settings, store, snapshots, fixed)
             chat = CommandHandler(
                 store,
                 snapshots,
                 weights=settings.weights,
                 max_post_share=settings.max_post_share,
                 rank_prior=settings.rank_prior,
+                digests=digests,
             )
             scheduler = AsyncIOScheduler(timezone=dt.UTC)
             health = Health(scheduler)
@@ -152,7 +162,7 @@ async def serve(
                 publishers[("console", "channel")] = ConsolePublisher(sys.stdout)
                 health.platforms["console"] = "stdin"
 
-            delivery = deliverer(settings, store, snapshots, publishers, fixed)
+            delivery = deliverer(settings, store, snapshots, publishers, fixed, digests=digests)
             edits = refresher(settings, store, client, snapshots, publishers, fixed)
             grace = dt.timedelta(hours=settings.grace_hours)
 
