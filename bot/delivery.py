@@ -274,6 +274,7 @@ class Deliverer:
                 break
             assert sub is not None
             key = message_key(delivery_key(sub, claim.digest_date), part.position)
+            await self.pacer.before_call(publisher, sub)
             try:
                 found = await publisher.find(sub, part.body, key=key, thread=thread)
             except Exception as exc:  # not found yet: an operator decides

@@ -7,6 +7,7 @@ import asyncio
 import datetime as dt
 import hashlib
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from bot.delivery import Deliverer
@@ -17,6 +18,7 @@ from bot.ports import Pace
 from bot.snapshot import sample_snapshot
 from bot.store import SqlStore, open_store
 from bot.subscriptions import Subscription
+from tests.bot.test_refresh import migrate
 from tests.conftest import postgres_database
 from tests.fakes import CountingSnapshots, RecordingPublisher
 
@@ -247,3 +249,35 @@ async def test_staggered_replicas_begin_at_different_places(store: SqlStore) -> 
         assert ids == [*range(start + 1, 6), *range(1, start + 1)]  # then round to the start
         firsts.add(ids[0])
     assert len(firsts) > 1
+
+
+async def test_a_store_of_the_previous_revision_is_migrated_and_back(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine, inspect, text
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    migrate(url, "faststart")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO subscriptions (platform, workspace, destination, kind, categories,"
+                " keywords, top, post_time, timezone, weekdays, created_by, paused,"
+                " paused_reason, created_at) VALUES ('discord', '', 'https://fake/hook',"
+                " 'webhook', '[]', '[]', 10, '09:00:00', 'UTC', '[0,1,2,3,4]', '', 0, '',"
+                " '2026-11-20 09:00:00')"
+            )
+        )
+    store = await open_store(url)
+    try:
+        # Never worked out: the first run after the upgrade looks at it, then settles it.
+        assert len(await store.maybe_due(MORNING)) == 1
+        report = await deliverer(store, RecordingPublisher()).run(MORNING)
+        assert report.outcomes == {"posted": 1}
+        assert await store.maybe_due(MORNING) == []
+    finally:
+        await store.close()
+    migrate(url, "faststart", down=True)
+    columns = {c["name"] for c in inspect(engine).get_columns("subscriptions")}
+    assert "next_due_at" not in columns
+    assert "digests" not in inspect(engine).get_table_names()
+    engine.dispose()
