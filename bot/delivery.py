@@ -180,19 +180,26 @@ class Deliverer:
         handled = await self.store.settled_since(at - self.grace, at)
         if handled:
             report.outcomes["already handled"] += handled
-        async with asyncio.TaskGroup() as group:
-            tasks = [
-                group.create_task(self._subscription(item, at, rank))
-                for rank, item in enumerate(scheduled)
-            ]
-        settled = []
+        # Every delivery runs to its end even when another fails (a store error, a bug): none
+        # is cancelled half-way through its messages. The first error is raised after.
+        tasks = [
+            asyncio.ensure_future(self._subscription(item, at, rank))
+            for rank, item in enumerate(scheduled)
+        ]
+        outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+        settled, errors = [], []
         ids = [item.subscription.id or 0 for item in scheduled]
-        for _, task in sorted(zip(ids, tasks, strict=True), key=lambda pair: pair[0]):
-            own, moment = task.result()
+        for _, outcome in sorted(zip(ids, outcomes, strict=True), key=lambda pair: pair[0]):
+            if isinstance(outcome, BaseException):
+                errors.append(outcome)
+                continue
+            own, moment = outcome
             report.add(own)  # in subscription order, whatever order they finished in
             if moment is not None:
                 settled.append(moment)
         await self.store.reschedule(settled)
+        if errors:
+            raise errors[0]
         await self._retry(report)
         await self._settle_stopped(at, report)
         # Reported by every run, not only the one that noticed, until an operator decides.

@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.delivery import Deliverer
 from bot.digests import DigestService
 from bot.errors import RateLimited
@@ -281,3 +283,22 @@ async def test_a_store_of_the_previous_revision_is_migrated_and_back(tmp_path: P
     assert "next_due_at" not in columns
     assert "digests" not in inspect(engine).get_table_names()
     engine.dispose()
+
+
+class BrokenRenderer(RecordingPublisher):
+    def render(self, digest: Any) -> list[dict[str, Any]]:
+        raise RuntimeError("a bug in a renderer")
+
+
+async def test_an_error_in_one_delivery_lets_the_others_finish_then_is_raised(
+    store: SqlStore,
+) -> None:
+    await store.add(subscription(platform="slack", destination="https://fake/s"), now=MORNING)
+    for n in range(3):
+        await store.add(subscription(destination=f"https://fake/{n}"), now=MORNING)
+    fine = RecordingPublisher()
+    publishers = {("discord", "webhook"): fine, ("slack", "webhook"): BrokenRenderer()}
+    one = Deliverer(store, CountingSnapshots(sample_snapshot()), publishers, clock=lambda: MORNING)
+    with pytest.raises(RuntimeError, match="a bug in a renderer"):
+        await one.run(MORNING)
+    assert len(fine.posts) == 3
