@@ -51,7 +51,7 @@ from bot.subscriptions import Subscription
 
 LEASE = dt.timedelta(minutes=10)
 MAX_ATTEMPTS = 5
-CONCURRENCY = 16  # store or platform calls in flight at once (the PostgreSQL pool keeps 16)
+CONCURRENCY = 16  # deliveries in progress at once (the PostgreSQL pool keeps 16 connections)
 RATE_LIMIT_TRIES = 3  # a 429 is waited out this many times per message, then the post fails
 MAX_RATE_LIMIT_WAIT_S = 60.0
 # What leaves a delivery settled: the subscription is not read again until its next post.
@@ -128,11 +128,11 @@ class Deliverer:
         stagger: bool = False,
     ) -> None:
         """``digests``: a service shared with other runs (and, through its shelf, processes);
-        without one, each run computes its digests afresh. ``concurrency``: store or platform
-        calls in flight at once; ``pacer``: the rate limiters (kept across runs). ``stagger``:
-        start at a place of the list of due subscriptions that depends on ``owner``, so that
-        several processes begin on different deliveries instead of racing for the same claims
-        (otherwise subscription order)."""
+        without one, each run computes its digests afresh. ``concurrency``: deliveries in
+        progress at once (none holds its place while waiting for a rate limit); ``pacer``: the
+        rate limiters (kept across runs). ``stagger``: start at a place of the list of due
+        subscriptions that depends on ``owner``, so that several processes begin on different
+        deliveries instead of racing for the same claims (otherwise subscription order)."""
         self.store = store
         self.snapshots = snapshots
         self.publishers = publishers
@@ -225,7 +225,8 @@ class Deliverer:
                 item = Due(
                     subscription=sub, scheduled_for=item.scheduled_for, digest_date=self.fixed_date
                 )
-            settled = await self._deliver(item, report) in SETTLED and settled
+            async with self._slots:  # given up only while waiting for a rate limit
+                settled = await self._deliver(item, report) in SETTLED and settled
         if not settled:
             return report, None
         moment = NextDue(
@@ -244,7 +245,8 @@ class Deliverer:
                 item = Due(
                     subscription=sub, scheduled_for=row.scheduled_for, digest_date=row.digest_date
                 )
-                await self._deliver(item, report)
+                async with self._slots:
+                    await self._deliver(item, report)
 
     async def _settle_stopped(self, at: dt.datetime, report: Report) -> None:
         """Deliveries whose worker stopped while posting and that no run will claim again (past
@@ -330,16 +332,15 @@ class Deliverer:
                 f"subscription {sub.id}: no {sub.platform} {sub.kind} publisher is running"
             )
             return "without a publisher"
-        async with self._slots:
-            claim = await self.store.claim(
-                sub.id,
-                item.digest_date,
-                scheduled_for=item.scheduled_for,
-                owner=self.owner,
-                now=self.clock(),
-                lease=self.lease,
-                max_attempts=self.max_attempts,
-            )
+        claim = await self.store.claim(
+            sub.id,
+            item.digest_date,
+            scheduled_for=item.scheduled_for,
+            owner=self.owner,
+            now=self.clock(),
+            lease=self.lease,
+            max_attempts=self.max_attempts,
+        )
         if claim is None:
             report.outcomes["already handled"] += 1
             return "already handled"
@@ -365,15 +366,13 @@ class Deliverer:
             return "waiting"
         now = self.clock()
         if not digest.announced and self.no_announcement == "skip":
-            async with self._slots:
-                await self.store.mark(claim, "skipped", now=now, error="no announcement")
+            await self.store.mark(claim, "skipped", now=now, error="no announcement")
             report.outcomes["skipped (no announcement)"] += 1
             return "skipped (no announcement)"
         if digest.announced and not digest.items and self.empty_posts == "skip":
             # The subscription's filters match none of the day's papers: no "None of the …"
             # post every day; the ledger keeps the day as skipped.
-            async with self._slots:
-                await self.store.mark(claim, "skipped", now=now, error="nothing matched")
+            await self.store.mark(claim, "skipped", now=now, error="nothing matched")
             report.outcomes["skipped (nothing matched)"] += 1
             return "skipped (nothing matched)"
         try:
@@ -384,29 +383,27 @@ class Deliverer:
 
     async def _give_back(self, claim: Claim) -> None:
         """The digest is not available yet: the claim is undone, as if never made."""
-        async with self._slots:
-            await self.store.release(claim, now=self.clock())
+        await self.store.release(claim, now=self.clock())
 
     async def _post(
         self, claim: Claim, sub: Subscription, digest: Digest, publisher: Publisher, report: Report
     ) -> str:
         assert sub.id is not None
-        async with self._slots:
-            # A claim that made its row has no messages yet; a taken-over one may.
-            fresh = not claim.was and not claim.resumed_sending
-            parts = [] if fresh else await self.store.parts(claim)
-            if not parts:
-                # A worker that died while sending before messages were kept (an older version)
-                # may have posted any of them: each is looked up, or left uncertain.
-                prepared = await self.store.prepare(
-                    claim,
-                    self._render(publisher, digest),
-                    now=self.clock(),
-                    state="sending" if claim.resumed_sending else "pending",
-                )
-                if prepared is None:
-                    raise _ClaimLost
-                parts = prepared
+        # A claim that made its row has no messages yet; a taken-over one may.
+        fresh = not claim.was and not claim.resumed_sending
+        parts = [] if fresh else await self.store.parts(claim)
+        if not parts:
+            # A worker that died while sending before messages were kept (an older version)
+            # may have posted any of them: each is looked up, or left uncertain.
+            prepared = await self.store.prepare(
+                claim,
+                self._render(publisher, digest),
+                now=self.clock(),
+                state="sending" if claim.resumed_sending else "pending",
+            )
+            if prepared is None:
+                raise _ClaimLost
+            parts = prepared
         key = delivery_key(sub, claim.digest_date)
         thread = ""
         for part in parts:
@@ -416,21 +413,16 @@ class Deliverer:
                     claim, sub, publisher, part, key=message_key(key, part.position), thread=thread
                 )
             except DestinationGone as exc:
-                async with self._slots:
-                    await self.store.mark(claim, "gone", now=self.clock(), error=str(exc))
-                    await self.store.update(sub.id, paused=True, paused_reason=str(exc))
+                await self.store.mark(claim, "gone", now=self.clock(), error=str(exc))
+                await self.store.update(sub.id, paused=True, paused_reason=str(exc))
                 report.outcomes["paused (destination gone)"] += 1
                 report.problems.append(f"subscription {sub.id} paused: {exc}")
                 return "paused (destination gone)"
             except MaybePosted as exc:
-                async with self._slots:
-                    return await self._unsure(claim, sub, publisher, part, where, exc, report)
+                return await self._unsure(claim, sub, publisher, part, where, exc, report)
             except DeliveryError as exc:
                 final = claim.attempts >= self.max_attempts
-                async with self._slots:
-                    await self.store.mark(
-                        claim, "failed", now=self.clock(), error=f"{where}: {exc}"
-                    )
+                await self.store.mark(claim, "failed", now=self.clock(), error=f"{where}: {exc}")
                 report.outcomes["failed"] += 1
                 report.problems.append(
                     f"subscription {sub.id}: {where} of {claim.digest_date}: {exc}"
@@ -438,8 +430,7 @@ class Deliverer:
                 )
                 return "failed"
             thread = thread or message_id
-        async with self._slots:
-            await self.store.mark(claim, "posted", now=self.clock(), message_id=thread)
+        await self.store.mark(claim, "posted", now=self.clock(), message_id=thread)
         report.outcomes["posted"] += 1
         return "posted"
 
@@ -471,7 +462,8 @@ class Deliverer:
                 if attempt == RATE_LIMIT_TRIES or exc.retry_after > MAX_RATE_LIMIT_WAIT_S:
                     raise
                 log.info("subscription %s: rate limited; waiting %.1f s", sub.id, exc.retry_after)
-                await self.sleep(exc.retry_after)
+                async with self._slots.released():
+                    await self.sleep(exc.retry_after)
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _settle(
@@ -485,7 +477,7 @@ class Deliverer:
         thread: str,
     ) -> str:
         """Make sure one message is posted once: its platform id. Each platform call waits for
-        the publisher's rate limits first, without holding a slot; store calls hold one."""
+        the publisher's rate limits first, its slot given up meanwhile."""
         if part.state == "posted":
             return part.message_id
         if part.state != "pending":
@@ -494,10 +486,10 @@ class Deliverer:
                 raise MaybePosted(
                     "a worker stopped while posting, or the platform's answer was lost"
                 )
-            await self.pacer.before_call(publisher, sub)
+            async with self._slots.released():
+                await self.pacer.before_call(publisher, sub)
             try:
-                async with self._slots:
-                    found = await publisher.find(sub, part.body, key=key, thread=thread)
+                found = await publisher.find(sub, part.body, key=key, thread=thread)
             except DestinationGone:
                 raise
             except DeliveryError as exc:
@@ -510,31 +502,30 @@ class Deliverer:
                     f"it could not be looked up (the {sub.platform} {sub.kind} answered"
                     f" unexpectedly: {type(exc).__name__})"
                 ) from exc
-            async with self._slots:
-                if found and await self.store.recorded_elsewhere(claim, found):
-                    # A look-alike posted by another delivery (same channel, same digest).
-                    found = None
-                if found is not None:
-                    await self._mark_part(claim, part, "posted", message_id=found)
-                    return found
-        await self.pacer.before_call(publisher, sub)
-        async with self._slots:
-            await self._mark_part(claim, part, "sending")
-            try:
-                message_id = await publisher.send(sub, part.body, key=key, thread=thread)
-            except MaybePosted:
-                raise
-            except DeliveryError:
-                await self._mark_part(claim, part, "pending")
-                raise
-            except Exception as exc:
-                # One destination's odd answer is its own problem: the run goes on.
-                log.warning("subscription %s: %s: %s", sub.id, type(exc).__name__, exc)
-                log.debug("the publisher's failure", exc_info=True)
-                raise MaybePosted(
-                    f"the {sub.platform} {sub.kind} answered unexpectedly ({type(exc).__name__})"
-                ) from exc
-            await self._mark_part(claim, part, "posted", message_id=message_id)
+            if found and await self.store.recorded_elsewhere(claim, found):
+                # A look-alike posted by another delivery (same channel, same digest).
+                found = None
+            if found is not None:
+                await self._mark_part(claim, part, "posted", message_id=found)
+                return found
+        async with self._slots.released():
+            await self.pacer.before_call(publisher, sub)
+        await self._mark_part(claim, part, "sending")
+        try:
+            message_id = await publisher.send(sub, part.body, key=key, thread=thread)
+        except MaybePosted:
+            raise
+        except DeliveryError:
+            await self._mark_part(claim, part, "pending")
+            raise
+        except Exception as exc:
+            # One destination's odd answer is its own problem: the run goes on.
+            log.warning("subscription %s: %s: %s", sub.id, type(exc).__name__, exc)
+            log.debug("the publisher's failure", exc_info=True)
+            raise MaybePosted(
+                f"the {sub.platform} {sub.kind} answered unexpectedly ({type(exc).__name__})"
+            ) from exc
+        await self._mark_part(claim, part, "posted", message_id=message_id)
         return message_id
 
     async def _mark_part(

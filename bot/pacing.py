@@ -4,16 +4,17 @@ A publisher that is ``Paced`` names the limits each message of a subscription co
 (a channel, a workspace, a bot, a webhook); the deliverer waits on each before the platform
 call, so that a busy destination delays only the deliveries that share its limits. The
 limiters are aiolimiter's leaky buckets, made on first use and kept for the process.
-``Slots`` bounds the store and platform calls in flight, first come first served by delivery.
+``Slots`` bounds the deliveries in progress, first come first served, none held while waiting.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import heapq
 import itertools
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 
 from aiolimiter import AsyncLimiter
 
@@ -48,9 +49,10 @@ class Pacer:
 
 
 class Slots:
-    """At most ``size`` holders at once; a freed slot goes to the waiter with the lowest
-    ``rank`` (the delivery that started first), so that deliveries run through one after
-    another as far as the slots allow, instead of every one claiming before any posts.
+    """At most ``size`` holders at once (deliveries in progress); a freed slot goes to the
+    waiter with the lowest ``rank`` (the delivery that started first), so that deliveries run
+    through one after another as far as the slots allow, instead of every one claiming before
+    any posts. A holder that must wait (a rate limit) gives its slot up meanwhile.
 
     The rank of a waiter is read from ``RANK`` (a context variable each delivery's task sets).
     """
@@ -59,6 +61,21 @@ class Slots:
         self.free = size
         self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
         self._order = itertools.count()
+        self._owed = 0  # holders cancelled while taking their slot back: their release is void
+
+    @contextlib.asynccontextmanager
+    async def released(self) -> AsyncIterator[None]:
+        """Give the held slot up while waiting (for a rate limit, a 429), then take it back —
+        before any delivery that started later."""
+        self._release()
+        try:
+            yield
+        finally:
+            try:
+                await self.__aenter__()
+            except asyncio.CancelledError:
+                self._owed += 1  # the holder's ``async with`` will release what it lacks
+                raise
 
     async def __aenter__(self) -> None:
         if self.free > 0 and not self._waiting:
@@ -80,6 +97,9 @@ class Slots:
         self._release()
 
     def _release(self) -> None:
+        if self._owed:
+            self._owed -= 1
+            return
         while self._waiting:
             _, _, turn = heapq.heappop(self._waiting)
             if not turn.done():

@@ -302,3 +302,23 @@ async def test_an_error_in_one_delivery_lets_the_others_finish_then_is_raised(
     with pytest.raises(RuntimeError, match="a bug in a renderer"):
         await one.run(MORNING)
     assert len(fine.posts) == 3
+
+
+class BusyPublisher(PacedPublisher):
+    """One destination takes a message a second; the others are not limited."""
+
+    def paces(self, sub: Subscription) -> Sequence[Pace]:
+        if sub.destination == "https://fake/busy":
+            return [Pace(key="busy", rate=1, per=1)]
+        return []
+
+
+async def test_a_delivery_waiting_for_a_rate_limit_gives_its_slot_up(store: SqlStore) -> None:
+    await store.add(subscription(destination="https://fake/busy"), now=MORNING)
+    await store.add(subscription(destination="https://fake/free"), now=MORNING)
+    publisher = BusyPublisher(parts=2)
+    report = await deliverer(store, publisher, concurrency=1).run(MORNING)
+    assert report.outcomes == {"posted": 2}
+    busy = [n for n, (where, _) in enumerate(publisher.sent) if where.endswith("busy")]
+    free = [n for n, (where, _) in enumerate(publisher.sent) if where.endswith("free")]
+    assert busy[0] < free[0] < busy[1]  # the other went out while the busy one waited
