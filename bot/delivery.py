@@ -1,8 +1,14 @@
 """Delivering due digests exactly once: claim in the ledger, post message by message, record.
 
-``Deliverer.run(at)`` performs every delivery due at ``at`` and returns what it did. A digest
-is computed once per (date, filters, cadence, lag) and shared by every
-subscription that asks for the same thing (``bot.cadence`` makes weekly and lagged ones). Its
+``Deliverer.run(at)`` performs every delivery due at ``at`` and returns what it did. It reads
+only the subscriptions that may be due (each keeps its next post moment, indexed, worked out
+by the run that settled its last one); deliveries run concurrently, at most ``concurrency``
+store or platform calls at a time, and before each platform call a delivery waits for the rate
+limits its publisher names (``Paced``) — outside its slot, so a busy destination or a 429
+delays only itself. The messages of one delivery go out in order. A digest is computed only
+after a claim is won, once per ``bot.digests.subscription_key`` (through ``DigestService``:
+off the event loop, single-flight, and kept in the store for its TTL when given a shared
+service), and shared by every subscription that asks for the same thing. Its
 messages are rendered once and kept in the ledger; each is marked
 ``sending`` before the platform call and ``posted`` after it, so a retry resumes at the first
 message not confirmed. A message that may have gone out (a crash, a timeout after sending, a
@@ -14,27 +20,51 @@ run, up to ``max_attempts``.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import logging
 import uuid
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from bot.cache import utcnow
-from bot.cadence import Blender, filters_of, subscription_digest
-from bot.errors import DeliveryError, DestinationGone, FeedError, HotPapersError, MaybePosted
+from bot.cadence import Blender
+from bot.digests import DigestService
+from bot.errors import (
+    DeliveryError,
+    DestinationGone,
+    FeedError,
+    HotPapersError,
+    MaybePosted,
+    RateLimited,
+)
 from bot.models import Digest
+from bot.pacing import RANK, Pacer, Slots
 from bot.ports import Publisher, Reconciler, SnapshotProvider
 from bot.ranking import MAX_POST_SHARE, RANK_PRIOR
-from bot.schedule import GRACE, Due, due
+from bot.schedule import GRACE, Due, due, next_due
 from bot.store import Claim, Part, SqlStore
+from bot.store.sql import NextDue, Scheduled
 from bot.subscriptions import Subscription
 
 LEASE = dt.timedelta(minutes=10)
 MAX_ATTEMPTS = 5
+CONCURRENCY = 16  # deliveries in progress at once (the PostgreSQL pool keeps 16 connections)
+RATE_LIMIT_TRIES = 3  # a 429 is waited out this many times per message, then the post fails
+MAX_RATE_LIMIT_WAIT_S = 60.0
+# What leaves a delivery settled: the subscription is not read again until its next post.
+SETTLED = frozenset(
+    {
+        "posted",
+        "skipped (no announcement)",
+        "skipped (nothing matched)",
+        "paused (destination gone)",
+        "uncertain",
+    }
+)
 NoAnnouncement = Literal["skip", "notice"]
 EmptyPosts = Literal["skip", "post"]
 RESOLVE = "hotpapers deliveries list --state uncertain, then hotpapers deliveries resolve ID"
@@ -68,6 +98,11 @@ class Report:
             return "nothing was due"
         return ", ".join(f"{n} {what}" for what, n in sorted(self.outcomes.items()))
 
+    def add(self, other: Report) -> None:
+        """Count ``other``'s outcomes and problems here too (a delivery's own report)."""
+        self.outcomes.update(other.outcomes)
+        self.problems.extend(other.problems)
+
 
 class Deliverer:
     def __init__(
@@ -88,7 +123,18 @@ class Deliverer:
         max_post_share: float = MAX_POST_SHARE,
         rank_prior: float = RANK_PRIOR,
         blend: Blender | None = None,
+        digests: DigestService | None = None,
+        concurrency: int = CONCURRENCY,
+        pacer: Pacer | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        stagger: bool = False,
     ) -> None:
+        """``digests``: a service shared with other runs (and, through its shelf, processes);
+        without one, each run computes its digests afresh. ``concurrency``: deliveries in
+        progress at once (none holds its place while waiting for a rate limit); ``pacer``: the
+        rate limiters (kept across runs). ``stagger``: start at a place of the list of due
+        subscriptions that depends on ``owner``, so that several processes begin on different
+        deliveries instead of racing for the same claims (otherwise subscription order)."""
         self.store = store
         self.snapshots = snapshots
         self.publishers = publishers
@@ -105,23 +151,60 @@ class Deliverer:
         self.weights = weights
         self.max_post_share = max_post_share
         self.rank_prior = rank_prior
-        self._digests: dict[tuple[object, ...], Digest | None] = {}
+        self.shared_digests = digests
+        self.digests = digests if digests is not None else self._fresh_digests()
+        self.pacer = pacer if pacer is not None else Pacer()
+        self.sleep = sleep
+        self._slots = Slots(concurrency)
+        self.stagger = stagger
+        self._renders: dict[tuple[int, int], tuple[Digest, list[dict[str, Any]]]] = {}
+
+    def _fresh_digests(self) -> DigestService:
+        return DigestService(
+            self.snapshots,
+            clock=self.clock,
+            weights=self.weights,
+            max_post_share=self.max_post_share,
+            rank_prior=self.rank_prior,
+            readings=self.store.readings,
+        )
 
     async def run(self, at: dt.datetime) -> Report:
         """Every delivery due at ``at``: posted, skipped or failed, each at most once."""
         report = Report()
-        self._digests = {}  # shared within a run only: a later run sees newer data
-        active = await self.store.subscriptions(active_only=True)
-        for sub in active:
-            for item in due(sub, at, grace=self.grace):
-                if self.fixed_date is not None:
-                    item = Due(
-                        subscription=sub,
-                        scheduled_for=item.scheduled_for,
-                        digest_date=self.fixed_date,
-                    )
-                await self._deliver(item, report)
-        await self._retry(active, report)
+        self._renders = {}
+        if self.shared_digests is None:
+            self.digests = self._fresh_digests()  # within a run only: a later run sees newer data
+        scheduled = await self.store.maybe_due(at)
+        if self.stagger and scheduled:
+            start = int(hashlib.sha256(self.owner.encode()).hexdigest(), 16) % len(scheduled)
+            scheduled = scheduled[start:] + scheduled[:start]
+        # The deliveries of the subscriptions not read (settled until a later post) count as
+        # handled, as they would if they were claimed again.
+        handled = await self.store.settled_since(at - self.grace, at)
+        if handled:
+            report.outcomes["already handled"] += handled
+        # Every delivery runs to its end even when another fails (a store error, a bug): none
+        # is cancelled half-way through its messages. The first error is raised after.
+        tasks = [
+            asyncio.ensure_future(self._subscription(item, at, rank))
+            for rank, item in enumerate(scheduled)
+        ]
+        outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+        settled, errors = [], []
+        ids = [item.subscription.id or 0 for item in scheduled]
+        for _, outcome in sorted(zip(ids, outcomes, strict=True), key=lambda pair: pair[0]):
+            if isinstance(outcome, BaseException):
+                errors.append(outcome)
+                continue
+            own, moment = outcome
+            report.add(own)  # in subscription order, whatever order they finished in
+            if moment is not None:
+                settled.append(moment)
+        await self.store.reschedule(settled)
+        if errors:
+            raise errors[0]
+        await self._retry(report)
         await self._settle_stopped(at, report)
         # Reported by every run, not only the one that noticed, until an operator decides.
         report.uncertain = await self.store.count("uncertain")
@@ -132,16 +215,42 @@ class Deliverer:
             )
         return report
 
-    async def _retry(self, active: list[Subscription], report: Report) -> None:
+    async def _subscription(
+        self, scheduled: Scheduled, at: dt.datetime, rank: int
+    ) -> tuple[Report, NextDue | None]:
+        """One subscription's deliveries due at ``at``, and its next post moment when they are
+        all settled (else the next run reads it again). ``rank``: its turn for the slots."""
+        RANK.set(rank)  # this task's own context
+        sub, report = scheduled.subscription, Report()
+        assert sub.id is not None
+        settled = True
+        for item in due(sub, at, grace=self.grace):
+            if self.fixed_date is not None:
+                item = Due(
+                    subscription=sub, scheduled_for=item.scheduled_for, digest_date=self.fixed_date
+                )
+            async with self._slots:  # given up only while waiting for a rate limit
+                settled = await self._deliver(item, report) in SETTLED and settled
+        if not settled:
+            return report, None
+        moment = NextDue(
+            subscription_id=sub.id,
+            rev=scheduled.rev,
+            next_due_at=next_due(sub, at),
+            checked_at=at,
+        )
+        return report, moment
+
+    async def _retry(self, report: Report) -> None:
         """Deliveries an operator resolved for a retry: posted now, whatever the grace window."""
-        subs = {sub.id: sub for sub in active if not sub.paused}
         for row in await self.store.deliveries(state="retry"):
-            sub = subs.get(row.subscription_id)
-            if sub is not None:  # a paused or removed subscription waits, still listed
+            sub = await self.store.get(row.subscription_id)
+            if sub is not None and not sub.paused:  # a paused or removed one waits, still listed
                 item = Due(
                     subscription=sub, scheduled_for=row.scheduled_for, digest_date=row.digest_date
                 )
-                await self._deliver(item, report)
+                async with self._slots:
+                    await self._deliver(item, report)
 
     async def _settle_stopped(self, at: dt.datetime, report: Report) -> None:
         """Deliveries whose worker stopped while posting and that no run will claim again (past
@@ -178,6 +287,7 @@ class Deliverer:
                 break
             assert sub is not None
             key = message_key(delivery_key(sub, claim.digest_date), part.position)
+            await self.pacer.before_call(publisher, sub)
             try:
                 found = await publisher.find(sub, part.body, key=key, thread=thread)
             except Exception as exc:  # not found yet: an operator decides
@@ -215,25 +325,8 @@ class Deliverer:
         report.outcomes["uncertain"] += 1
         report.problems.append(f"{name} may or may not have gone out ({error}); not retried")
 
-    async def _digest(self, sub: Subscription, day: dt.date) -> Digest | None:
-        key: tuple[object, ...] = (day, filters_of(sub), sub.cadence, sub.lag)
-        if self.blend is not None and sub.mix > 0:
-            key += (sub.platform, sub.kind, sub.destination, sub.mix)  # the channel's own
-        if key not in self._digests:
-            self._digests[key] = await subscription_digest(
-                sub,
-                day,
-                snapshots=self.snapshots,
-                readings=self.store.readings,
-                weights=self.weights,
-                max_post_share=self.max_post_share,
-                rank_prior=self.rank_prior,
-                generated_at=self.clock(),
-                blend=self.blend,
-            )
-        return self._digests[key]
-
-    async def _deliver(self, item: Due, report: Report) -> None:
+    async def _deliver(self, item: Due, report: Report) -> str:
+        """Claim, compute the digest, post; the outcome it counted."""
         sub = item.subscription
         assert sub.id is not None
         publisher = self.publishers.get((sub.platform, sub.kind))
@@ -242,60 +335,77 @@ class Deliverer:
             report.problems.append(
                 f"subscription {sub.id}: no {sub.platform} {sub.kind} publisher is running"
             )
-            return
-        try:
-            digest = await self._digest(sub, item.digest_date)
-        except HotPapersError as exc:
-            # arXiv (or the store) could not be read: an outage to report, not a quiet wait.
-            report.outcomes["unavailable" if isinstance(exc, FeedError) else "waiting"] += 1
-            reason = str(exc).rstrip(".")
-            report.problems.append(
-                f"subscription {sub.id}: the digest of {item.digest_date} is not available "
-                f"({reason})"
-            )
-            return
-        if digest is None:
-            report.outcomes["waiting"] += 1
-            return
-        now = self.clock()
+            return "without a publisher"
         claim = await self.store.claim(
             sub.id,
             item.digest_date,
             scheduled_for=item.scheduled_for,
             owner=self.owner,
-            now=now,
+            now=self.clock(),
             lease=self.lease,
             max_attempts=self.max_attempts,
         )
         if claim is None:
             report.outcomes["already handled"] += 1
-            return
+            return "already handled"
+        # Only now, with the claim won, is the digest computed (or found on the shelf).
+        try:
+            blended = self.blend is not None and sub.mix > 0
+            digest = await self.digests.for_subscription(
+                sub, item.digest_date, generated_at=self.clock(), blended=blended
+            )
+            if blended and digest is not None and self.blend is not None:
+                # The shared candidates, in the order of this channel's own taste.
+                digest = await self.blend(sub, digest)
+        except HotPapersError as exc:
+            # arXiv (or the store) could not be read: an outage to report, not a quiet wait.
+            await self._give_back(claim)
+            outcome = "unavailable" if isinstance(exc, FeedError) else "waiting"
+            report.outcomes[outcome] += 1
+            reason = str(exc).rstrip(".")
+            report.problems.append(
+                f"subscription {sub.id}: the digest of {item.digest_date} is not available "
+                f"({reason})"
+            )
+            return outcome
+        if digest is None:
+            await self._give_back(claim)
+            report.outcomes["waiting"] += 1
+            return "waiting"
+        now = self.clock()
         if not digest.announced and self.no_announcement == "skip":
             await self.store.mark(claim, "skipped", now=now, error="no announcement")
             report.outcomes["skipped (no announcement)"] += 1
-            return
+            return "skipped (no announcement)"
         if digest.announced and not digest.items and self.empty_posts == "skip":
             # The subscription's filters match none of the day's papers: no "None of the …"
             # post every day; the ledger keeps the day as skipped.
             await self.store.mark(claim, "skipped", now=now, error="nothing matched")
             report.outcomes["skipped (nothing matched)"] += 1
-            return
+            return "skipped (nothing matched)"
         try:
-            await self._post(claim, sub, digest, publisher, report)
+            return await self._post(claim, sub, digest, publisher, report)
         except _ClaimLost:
             report.outcomes["already handled"] += 1
+            return "already handled"
+
+    async def _give_back(self, claim: Claim) -> None:
+        """The digest is not available yet: the claim is undone, as if never made."""
+        await self.store.release(claim, now=self.clock())
 
     async def _post(
         self, claim: Claim, sub: Subscription, digest: Digest, publisher: Publisher, report: Report
-    ) -> None:
+    ) -> str:
         assert sub.id is not None
-        parts = await self.store.parts(claim)
+        # A claim that made its row has no messages yet; a taken-over one may.
+        fresh = not claim.was and not claim.resumed_sending
+        parts = [] if fresh else await self.store.parts(claim)
         if not parts:
             # A worker that died while sending before messages were kept (an older version)
             # may have posted any of them: each is looked up, or left uncertain.
             prepared = await self.store.prepare(
                 claim,
-                publisher.render(digest),
+                self._render(publisher, digest),
                 now=self.clock(),
                 state="sending" if claim.resumed_sending else "pending",
             )
@@ -307,7 +417,7 @@ class Deliverer:
         for part in parts:
             where = f"message {part.position + 1} of {len(parts)}" if len(parts) > 1 else "the post"
             try:
-                message_id = await self._settle(
+                message_id = await self._settle_paced(
                     claim, sub, publisher, part, key=message_key(key, part.position), thread=thread
                 )
             except DestinationGone as exc:
@@ -315,10 +425,9 @@ class Deliverer:
                 await self.store.update(sub.id, paused=True, paused_reason=str(exc))
                 report.outcomes["paused (destination gone)"] += 1
                 report.problems.append(f"subscription {sub.id} paused: {exc}")
-                return
+                return "paused (destination gone)"
             except MaybePosted as exc:
-                await self._unsure(claim, sub, publisher, part, where, exc, report)
-                return
+                return await self._unsure(claim, sub, publisher, part, where, exc, report)
             except DeliveryError as exc:
                 final = claim.attempts >= self.max_attempts
                 await self.store.mark(claim, "failed", now=self.clock(), error=f"{where}: {exc}")
@@ -327,10 +436,43 @@ class Deliverer:
                     f"subscription {sub.id}: {where} of {claim.digest_date}: {exc}"
                     + (" (giving up)" if final else " (will be retried)")
                 )
-                return
+                return "failed"
             thread = thread or message_id
         await self.store.mark(claim, "posted", now=self.clock(), message_id=thread)
         report.outcomes["posted"] += 1
+        return "posted"
+
+    def _render(self, publisher: Publisher, digest: Digest) -> list[dict[str, Any]]:
+        """The publisher's messages of a digest, rendered once per run (rendering is pure, and
+        every subscription that shares the digest posts the same messages)."""
+        key = (id(publisher), id(digest))
+        kept = self._renders.get(key)
+        if kept is None or kept[0] is not digest:
+            kept = self._renders[key] = (digest, publisher.render(digest))
+        return kept[1]
+
+    async def _settle_paced(
+        self,
+        claim: Claim,
+        sub: Subscription,
+        publisher: Publisher,
+        part: Part,
+        *,
+        key: str,
+        thread: str,
+    ) -> str:
+        """``_settle`` with a 429 waited out a few times — asleep without a slot, so that only
+        this delivery waits; then it fails like any refused post (retried by a later run)."""
+        for attempt in range(1, RATE_LIMIT_TRIES + 1):
+            try:
+                return await self._settle(claim, sub, publisher, part, key=key, thread=thread)
+            except RateLimited as exc:
+                if attempt == RATE_LIMIT_TRIES or exc.retry_after > MAX_RATE_LIMIT_WAIT_S:
+                    raise
+                log.info("subscription %s: rate limited; waiting %.1f s", sub.id, exc.retry_after)
+                async with self._slots.released():
+                    await self.sleep(exc.retry_after)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def _settle(
         self,
@@ -342,7 +484,8 @@ class Deliverer:
         key: str,
         thread: str,
     ) -> str:
-        """Make sure one message is posted once: its platform id."""
+        """Make sure one message is posted once: its platform id. Each platform call waits for
+        the publisher's rate limits first, its slot given up meanwhile."""
         if part.state == "posted":
             return part.message_id
         if part.state != "pending":
@@ -351,6 +494,8 @@ class Deliverer:
                 raise MaybePosted(
                     "a worker stopped while posting, or the platform's answer was lost"
                 )
+            async with self._slots.released():
+                await self.pacer.before_call(publisher, sub)
             try:
                 found = await publisher.find(sub, part.body, key=key, thread=thread)
             except DestinationGone:
@@ -366,11 +511,13 @@ class Deliverer:
                     f" unexpectedly: {type(exc).__name__})"
                 ) from exc
             if found and await self.store.recorded_elsewhere(claim, found):
-                # A look-alike posted by another delivery (same channel, same digest): not ours.
+                # A look-alike posted by another delivery (same channel, same digest).
                 found = None
             if found is not None:
                 await self._mark_part(claim, part, "posted", message_id=found)
                 return found
+        async with self._slots.released():
+            await self.pacer.before_call(publisher, sub)
         await self._mark_part(claim, part, "sending")
         try:
             message_id = await publisher.send(sub, part.body, key=key, thread=thread)
@@ -411,7 +558,7 @@ class Deliverer:
         where: str,
         exc: MaybePosted,
         report: Report,
-    ) -> None:
+    ) -> str:
         """A message that may have gone out: looked up by a later run, or left to an operator."""
         if isinstance(publisher, Reconciler) and claim.attempts < self.max_attempts:
             await self.store.mark(claim, "failed", now=self.clock(), error=f"{where}: {exc}")
@@ -420,7 +567,7 @@ class Deliverer:
                 f"subscription {sub.id}: {where} of {claim.digest_date} may have gone out ({exc});"
                 " the next run looks it up before posting"
             )
-            return
+            return "failed"
         # No way to look it up, or no attempt left to do so: an operator decides.
         await self._mark_part(claim, part, "uncertain")
         await self.store.mark(claim, "uncertain", now=self.clock(), error=f"{where}: {exc}")
@@ -429,3 +576,4 @@ class Deliverer:
             f"subscription {sub.id}: {where} of {claim.digest_date} may or may not have gone out"
             f" ({exc}); not retried to avoid a duplicate"
         )
+        return "uncertain"

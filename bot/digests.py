@@ -11,30 +11,51 @@ commands and answer ``/healthz``.
 Scores stay comparable to the unfiltered day's: each source's transform is computed on the
 whole day's distribution. Filters act before the ranking: a filter set scores and orders only
 the papers its categories and keywords keep, and makes only the ``top`` it shows.
+
+Scheduled posts take the same path (``for_subscription``): a subscription's digest is keyed by
+``subscription_key`` (the date, the subscription's filters, cadence and lag, and the ranking
+settings), computed once while asked for, and — given a shelf — kept in the store for
+``shelf_ttl``, so that a later run or another process within it reuses it instead of ranking.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
+import json
+import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from typing import Generic, Protocol, TypeVar
 
+from pydantic import ValidationError
+
 from bot.cache import utcnow
+from bot.cadence import StoredDays, filters_of, subscription_digest
 from bot.engine import digest_of, tally_snapshot
 from bot.models import Digest, Filters
 from bot.ports import SnapshotProvider
 from bot.ranking import MAX_POST_SHARE, RANK_PRIOR, Tally
 from bot.snapshot import Snapshot
+from bot.subscriptions import Subscription
 
 T = TypeVar("T")
+log = logging.getLogger("hotpapers.digests")
 
 
 class Offload(Protocol):
     """Where pure CPU work runs: a worker thread by default; inline in some tests."""
 
     def __call__(self, work: Callable[[], T], /) -> Awaitable[T]: ...
+
+
+class Shelf(Protocol):
+    """Where computed digests are kept for every process (``bot.store.shelf.DigestShelf``)."""
+
+    async def load(self, key: str, *, now: dt.datetime) -> str | None: ...
+
+    async def save(self, key: str, body: str, *, now: dt.datetime, ttl: dt.timedelta) -> None: ...
 
 
 DIGEST_TTL = dt.timedelta(minutes=5)
@@ -108,6 +129,33 @@ def _ranking_key(snapshot: Snapshot, categories: tuple[str, ...]) -> Hashable:
     )
 
 
+def subscription_key(
+    sub: Subscription,
+    day: dt.date,
+    *,
+    weights: Mapping[str, float] | None,
+    max_post_share: float,
+    rank_prior: float,
+    scope: str = "",
+    blended: bool = False,
+) -> str:
+    """The one key of the digest ``sub`` posts for ``day``: every subscription that asks for the
+    same thing shares it. Its parts are the date, the subscription's filters (all of
+    ``filters_of``: a filter added there is in the key), cadence and lag, the ranking settings,
+    and ``scope`` (where the snapshots come from: live, or a fixed file)."""
+    parts = {
+        "day": day.isoformat(),
+        "filters": filters_of(sub, blended=blended).model_dump(mode="json"),
+        "cadence": sub.cadence,
+        "lag": sub.lag,
+        "weights": sorted((weights or {}).items()),
+        "max_post_share": max_post_share,
+        "rank_prior": rank_prior,
+        "scope": scope,
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
 class DigestService:
     """Snapshots and digests for commands, cached per (day, categories, filters) for ``ttl``."""
 
@@ -121,8 +169,18 @@ class DigestService:
         max_post_share: float = MAX_POST_SHARE,
         rank_prior: float = RANK_PRIOR,
         offload: Offload = in_thread,
+        readings: StoredDays | None = None,
+        shelf: Shelf | None = None,
+        shelf_ttl: dt.timedelta = dt.timedelta(0),
+        scope: str = "",
     ) -> None:
         self.snapshots = snapshots
+        self.clock = clock
+        self.readings = readings
+        self.shelf = shelf
+        self.shelf_ttl = shelf_ttl
+        self.scope = scope
+        self.computed = 0  # subscription digests computed here (not found on the shelf)
         self.weights = weights
         self.max_post_share = max_post_share
         self.rank_prior = rank_prior
@@ -132,6 +190,7 @@ class DigestService:
         )
         self.rankings: Flights[Tally] = Flights(ttl=ttl, size=MAX_RANKINGS, clock=clock)
         self.digests: Flights[Digest] = Flights(ttl=ttl, size=MAX_DIGESTS, clock=clock)
+        self._subscribed: Flights[Digest | None] = Flights(ttl=ttl, size=MAX_DIGESTS, clock=clock)
 
     async def snapshot(self, day: dt.date | None, categories: Sequence[str]) -> Snapshot | None:
         """The provider's snapshot of (day, categories), asked once while it is being fetched."""
@@ -173,4 +232,83 @@ class DigestService:
                 max_post_share=self.max_post_share,
                 rank_prior=self.rank_prior,
             )
+        )
+
+    async def for_subscription(
+        self,
+        sub: Subscription,
+        day: dt.date,
+        *,
+        generated_at: dt.datetime,
+        blended: bool = False,
+    ) -> Digest | None:
+        """The digest ``sub`` posts for ``day`` (None while that day is not available): from
+        this process's flights, else from the shelf, else computed once and shelved.
+        ``blended``: every paper passing its filters, the candidates of a channel's blend
+        (shared by every subscription with the same filters; the blend itself is the
+        channel's own)."""
+        key = subscription_key(
+            sub,
+            day,
+            weights=self.weights,
+            max_post_share=self.max_post_share,
+            rank_prior=self.rank_prior,
+            scope=self.scope,
+            blended=blended,
+        )
+        return await self._subscribed.get(
+            key, lambda: self._shelved(key, sub, day, generated_at, blended)
+        )
+
+    async def _shelved(
+        self,
+        key: str,
+        sub: Subscription,
+        day: dt.date,
+        generated_at: dt.datetime,
+        blended: bool = False,
+    ) -> Digest | None:
+        shelved = self.shelf is not None and self.shelf_ttl > dt.timedelta(0)
+        if shelved:
+            assert self.shelf is not None
+            body = await self.shelf.load(key, now=self.clock())
+            if body is not None:
+                try:
+                    return Digest.model_validate_json(body)
+                except ValidationError:
+                    log.info("a shelved digest of another version is computed again")
+        digest = await self._subscription_digest(sub, day, generated_at, blended)
+        if digest is not None:
+            self.computed += 1
+            if shelved:
+                assert self.shelf is not None
+                body = await self.offload(digest.model_dump_json)
+                await self.shelf.save(key, body, now=self.clock(), ttl=self.shelf_ttl)
+        return digest
+
+    async def _subscription_digest(
+        self, sub: Subscription, day: dt.date, generated_at: dt.datetime, blended: bool = False
+    ) -> Digest | None:
+        filters = filters_of(sub, blended=blended)
+        if sub.cadence == "daily" and not sub.lag:
+            # The common case: the day's ranking is shared with commands, ranked off the loop.
+            snapshot = await self.snapshot(day, sub.categories)
+            if snapshot is None:
+                return None
+            return await self.digest(
+                snapshot, filters, generated_at=generated_at, categories=sub.categories
+            )
+        if self.readings is None:
+            raise ValueError("lagged and weekly digests need the stored readings")
+        # Lagged and weekly digests read the stored days; snapshots still come through here.
+        return await subscription_digest(
+            sub,
+            day,
+            snapshots=self,
+            readings=self.readings,
+            weights=self.weights,
+            max_post_share=self.max_post_share,
+            rank_prior=self.rank_prior,
+            generated_at=generated_at,
+            filters=filters,
         )

@@ -105,3 +105,13 @@ def due(sub: Subscription, at: dt.datetime, *, grace: dt.timedelta = GRACE) -> l
     return [
         Due(subscription=sub, scheduled_for=m, digest_date=d) for d, m in sorted(latest.items())
     ]
+
+
+def next_due(sub: Subscription, at: dt.datetime) -> dt.datetime:
+    """The first moment after ``at`` at which ``sub`` has a post due: its next occurrence.
+
+    A run that settled everything ``due`` at ``at`` keeps it, so that the runs before it never
+    read the subscription (a schedule with no weekday is looked at again a week later).
+    """
+    later = occurrences(sub, at + dt.timedelta(microseconds=1), at + dt.timedelta(days=8))
+    return later[0] if later else at + dt.timedelta(days=7)

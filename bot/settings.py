@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     database_url: str | None = None
     grace_hours: float = Field(default=6.0, ge=0, le=48)
     delivery_lease_s: float = Field(default=600.0, gt=0, le=86_400)
+    # Store or platform calls one delivery run makes at once (rate limits are waited out apart).
+    delivery_concurrency: int = Field(default=16, ge=1, le=256)
+    # How long a scheduled post's computed digest is kept in the store for later runs and other
+    # processes; 0: every run computes its own.
+    digest_ttl_minutes: float = Field(default=10.0, ge=0, le=1_440)
     no_announcement: Literal["skip", "notice"] = "skip"
     # A daily post whose filters match none of the day's papers: "skip" it, or "post" it.
     empty_posts: Literal["skip", "post"] = "skip"

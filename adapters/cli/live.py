@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from bot.cadence import Blender
     from bot.delivery import Deliverer
+    from bot.digests import DigestService
     from bot.engine import Progress
     from bot.models import Announcement, Digest, Paper, Signal
     from bot.polite import Gate
@@ -318,14 +319,47 @@ async def prune(settings: Settings, store: SqlStore, now: dt.datetime) -> None:
         log.info("retention: %d deliveries and %d snapshots pruned", deliveries, snapshots)
 
 
+def digest_service(
+    settings: Settings, store: SqlStore, snapshots: SnapshotProvider, fixed: Snapshot | None
+) -> DigestService | None:
+    """The one digest path of a process (commands and scheduled posts): ranked off the event
+    loop, computed once per key, and shelved in the store for ``digest_ttl_minutes`` so that
+    later runs and other processes reuse it; None when that is 0 (each run computes its own)."""
+    import hashlib
+
+    from bot.digests import DigestService
+
+    if settings.digest_ttl_minutes <= 0:
+        return None
+    # A fixed snapshot's digests never mix with the live ones, nor with another file's.
+    scope = (
+        "fixed:" + hashlib.sha256(fixed.model_dump_json().encode()).hexdigest()[:16]
+        if fixed is not None
+        else "live"
+    )
+    return DigestService(
+        snapshots,
+        weights=settings.weights,
+        max_post_share=settings.max_post_share,
+        rank_prior=settings.rank_prior,
+        readings=store.readings,
+        shelf=store.digests,
+        shelf_ttl=dt.timedelta(minutes=settings.digest_ttl_minutes),
+        scope=scope,
+    )
+
+
 def deliverer(
     settings: Settings,
     store: SqlStore,
     snapshots: SnapshotProvider,
     publishers: Mapping[tuple[str, str], Publisher],
     fixed: Snapshot | None,
+    *,
+    digests: DigestService | None = None,
 ) -> Deliverer:
-    """The deliverer as the settings configure it."""
+    """The deliverer as the settings configure it, its digests shared through the store
+    (``digests``: the process's service, shared with commands; else one of its own)."""
     from bot.delivery import Deliverer
 
     return Deliverer(
@@ -341,6 +375,9 @@ def deliverer(
         max_post_share=settings.max_post_share,
         rank_prior=settings.rank_prior,
         blend=blender(store),
+        digests=digests or digest_service(settings, store, snapshots, fixed),
+        concurrency=settings.delivery_concurrency,
+        stagger=True,  # several processes begin on different deliveries
     )
 
 

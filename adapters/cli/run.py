@@ -22,7 +22,14 @@ import typer
 from rich.console import Console
 
 from adapters.cli.common import handled, settings_and_logs, stderr, utcnow
-from adapters.cli.live import deliverer, http_client, prune, refresher, snapshot_provider
+from adapters.cli.live import (
+    deliverer,
+    digest_service,
+    http_client,
+    prune,
+    refresher,
+    snapshot_provider,
+)
 from bot.errors import ConfigError, InputError
 
 if TYPE_CHECKING:
@@ -104,12 +111,15 @@ async def serve(
         ):
             snapshots = snapshot_provider(settings, store, client, fixed)
             table = publishing.table
+            # One digest path for commands and scheduled posts (shelved in the store).
+            digests = digest_service(settings, store, snapshots, fixed)
             chat = CommandHandler(
                 store,
                 snapshots,
                 weights=settings.weights,
                 max_post_share=settings.max_post_share,
                 rank_prior=settings.rank_prior,
+                digests=digests,
             )
             scheduler = AsyncIOScheduler(timezone=dt.UTC)
             health = Health(scheduler)
@@ -151,7 +161,7 @@ async def serve(
             for line in await unserved(store, publishing):
                 log.warning(line)
 
-            delivery = deliverer(settings, store, snapshots, table, fixed)
+            delivery = deliverer(settings, store, snapshots, table, fixed, digests=digests)
             edits = refresher(settings, store, client, snapshots, table, fixed)
             grace = dt.timedelta(hours=settings.grace_hours)
 

@@ -48,6 +48,9 @@ class Claim:
     owner: str
     attempts: int
     resumed_sending: bool = False
+    # What a taken-over delivery was before (state, owner); "" for a claim that made the row.
+    was: str = ""
+    was_owner: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -206,7 +209,35 @@ class Ledger:
                 owner=owner,
                 attempts=attempts,
                 resumed_sending=was == "sending",
+                was=was,
+                was_owner=found.owner,
             )
+
+    @retried
+    async def release(self, claim: Claim, *, now: dt.datetime) -> bool:
+        """Give back a claim nothing was done with (its digest is not available yet), as if it
+        had never been made: a new row is removed, a taken-over one gets its state, owner and
+        attempts back. False when the claim was lost meanwhile."""
+        held = (
+            DeliveryRow.id == claim.delivery_id,
+            DeliveryRow.owner == claim.owner,
+            DeliveryRow.state == "claimed",
+        )
+        async with self.sessions.begin() as session:
+            if not claim.was:
+                result = await session.execute(delete(DeliveryRow).where(*held))
+            else:
+                result = await session.execute(
+                    update(DeliveryRow)
+                    .where(*held)
+                    .values(
+                        state=claim.was,
+                        owner=claim.was_owner,
+                        attempts=claim.attempts - 1,
+                        lease_until=now,
+                    )
+                )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
 
     @retried
     async def stale(
@@ -305,17 +336,23 @@ class Ledger:
                 .where(MessageRow.delivery_id == claim.delivery_id)
             )
             if not exists:
+                texts = [json.dumps(body, ensure_ascii=False) for body in bodies]
                 session.add_all(
                     MessageRow(
                         delivery_id=claim.delivery_id,
                         position=n,
                         state=state,
                         message_id="",
-                        body=json.dumps(body, ensure_ascii=False),
+                        body=text,
                         updated_at=now,
                     )
-                    for n, body in enumerate(bodies)
+                    for n, text in enumerate(texts)
                 )
+        if not exists:  # what was just kept, as it reads back: no need to read it
+            return [
+                Part(position=n, state=state, message_id="", body=json.loads(text))
+                for n, text in enumerate(texts)
+            ]
         return await self.parts(claim)
 
     @retried

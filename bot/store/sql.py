@@ -11,25 +11,28 @@ import datetime as dt
 import os
 import re
 import threading
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, Select, delete, func, select, text
+from sqlalchemy import Connection, Select, Table, bindparam, delete, func, or_, select, text, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from bot.errors import ConfigError, StorageError, StoreUnavailable
 from bot.limits import MAX_ID, check_keywords
 from bot.store.feedback import FeedbackStore
-from bot.store.ledger import Ledger, aware
+from bot.store.ledger import FINAL_STATES, Ledger, aware
 from bot.store.readings import Readings
 from bot.store.retry import retried
+from bot.store.shelf import DigestShelf
 from bot.store.tables import DeliveryRow, MessageRow, SnapshotRow, SubscriptionRow
 from bot.subscriptions import Subscription
 
 # A subscription's word and author filters: JSON lists of bounded strings.
 WORD_LISTS = ("keywords", "all_keywords", "exclude", "authors")
+POOL_SIZE = 16  # PostgreSQL connections kept open (see ``delivery_concurrency``)
 MIGRATION_LOCK = 7_221_330  # any constant: the advisory lock that serialises migrations
 
 
@@ -82,6 +85,34 @@ def _subscription(row: SubscriptionRow) -> Subscription:
     )
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Scheduled:
+    """A subscription that may be due, with the revision of its schedule it was read at."""
+
+    subscription: Subscription
+    rev: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NextDue:
+    """A subscription's next post moment, worked out at ``checked_at`` for revision ``rev``."""
+
+    subscription_id: int
+    rev: int
+    next_due_at: dt.datetime
+    checked_at: dt.datetime
+
+
+def _maybe_due(at: dt.datetime) -> Any:
+    # Not worked out yet, passed, or worked out for a later moment than this run's (a run
+    # ``--at`` an earlier moment looks again).
+    return or_(
+        SubscriptionRow.next_due_at.is_(None),
+        SubscriptionRow.next_due_at <= at,
+        SubscriptionRow.due_checked_at > at,
+    )
+
+
 def _where(
     query: Select[Any],
     *,
@@ -107,6 +138,7 @@ class SqlStore(Ledger):
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
         self.readings = Readings(engine)
         self.feedback = FeedbackStore(engine)
+        self.digests = DigestShelf(self.sessions)
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -155,6 +187,65 @@ class SqlStore(Ledger):
             return [_subscription(row) for row in (await session.scalars(query)).all()]
 
     @retried
+    async def maybe_due(self, at: dt.datetime) -> list[Scheduled]:
+        """Active subscriptions that may have a post due at ``at`` (by the index on
+        ``next_due_at``), in id order: those settled until a later moment are not read."""
+        query = (
+            select(SubscriptionRow)
+            .where(SubscriptionRow.paused.is_(False), _maybe_due(at))
+            .order_by(SubscriptionRow.id)
+        )
+        async with self.sessions() as session:
+            return [
+                Scheduled(subscription=_subscription(row), rev=row.schedule_rev)
+                for row in (await session.scalars(query)).all()
+            ]
+
+    @retried
+    async def settled_since(self, start: dt.datetime, at: dt.datetime) -> int:
+        """How many deliveries scheduled in [``start``, ``at``] are settled, of active
+        subscriptions that ``maybe_due(at)`` does not return (what a run leaves alone)."""
+        query = (
+            select(func.count())
+            .select_from(DeliveryRow)
+            .join(SubscriptionRow, SubscriptionRow.id == DeliveryRow.subscription_id)
+            .where(
+                SubscriptionRow.paused.is_(False),
+                ~_maybe_due(at),
+                DeliveryRow.scheduled_for >= start,
+                DeliveryRow.scheduled_for <= at,
+                DeliveryRow.state.in_(sorted(FINAL_STATES)),
+            )
+        )
+        async with self.sessions() as session:
+            return int(await session.scalar(query) or 0)
+
+    @retried
+    async def reschedule(self, moments: list[NextDue]) -> None:
+        """Keep each subscription's next post moment, unless its schedule changed meanwhile."""
+        if not moments:
+            return
+        table = cast(Table, SubscriptionRow.__table__)
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("sid"), table.c.schedule_rev == bindparam("rev"))
+            .values(next_due_at=bindparam("next"), due_checked_at=bindparam("checked"))
+        )
+        async with self.sessions.begin() as session:
+            await session.execute(
+                statement,
+                [
+                    {
+                        "sid": m.subscription_id,
+                        "rev": m.rev,
+                        "next": m.next_due_at,
+                        "checked": m.checked_at,
+                    }
+                    for m in moments
+                ],
+            )
+
+    @retried
     async def count_subscriptions(
         self,
         *,
@@ -198,6 +289,9 @@ class SqlStore(Ledger):
                 return None
             for key, value in changes.items():
                 setattr(row, key, value)
+            # Whatever changed, the next run works the subscription's next post out again.
+            row.next_due_at, row.due_checked_at = None, None
+            row.schedule_rev += 1
             return _subscription(row)
 
     @retried
@@ -302,10 +396,14 @@ async def open_store(url: str) -> SqlStore:
     that cannot be written). StoreUnavailable: the database server cannot be reached.
     """
     try:
+        # A delivery run keeps up to ``delivery_concurrency`` (16) sessions busy: a pool that
+        # holds them all, so that connections are reused, not opened and closed by the hundred.
+        pooled = {} if url.startswith("sqlite") else {"pool_size": POOL_SIZE, "max_overflow": 8}
         engine = create_async_engine(
             async_url(url),
             connect_args={"timeout": 30} if url.startswith("sqlite") else {},
             pool_pre_ping=True,
+            **pooled,
         )
     except ImportError as exc:
         raise ConfigError(

@@ -28,7 +28,12 @@ class Base(DeclarativeBase):
 class SubscriptionRow(Base):
     __tablename__ = "subscriptions"
     # A channel's own subscriptions (every command) and the list's filters.
-    __table_args__ = (Index("ix_subscriptions_where", "platform", "workspace", "destination"),)
+    __table_args__ = (
+        Index("ix_subscriptions_where", "platform", "workspace", "destination"),
+        # A delivery run reads only what may be due (``next_due_at`` passed, or never worked out).
+        Index("ix_subscriptions_next_due_at", "next_due_at"),
+        Index("ix_subscriptions_due_checked_at", "due_checked_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     platform: Mapped[str] = mapped_column(String(16))
@@ -53,6 +58,16 @@ class SubscriptionRow(Base):
     refresh_after: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
     # 0: hot only … 1: relevance to the channel's taste only (``bot.relevance.blend``).
     mix: Mapped[float] = mapped_column(Float, default=0.3, server_default="0.3")
+    # The next scheduled post not settled yet, worked out by the run that settled the last one
+    # (at ``due_checked_at``); NULL: not worked out since the subscription was made or changed.
+    # ``schedule_rev`` counts the changes, so a run never writes a moment of an older schedule.
+    next_due_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, default=None
+    )
+    due_checked_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, default=None
+    )
+    schedule_rev: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class DeliveryRow(Base):
@@ -61,6 +76,7 @@ class DeliveryRow(Base):
     __tablename__ = "deliveries"
     __table_args__ = (
         UniqueConstraint("subscription_id", "digest_date", name="one_delivery_per_day"),
+        Index("ix_deliveries_scheduled_for", "scheduled_for"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -116,6 +132,17 @@ class SnapshotRow(Base):
     scope: Mapped[str] = mapped_column(String(512))
     body: Mapped[str] = mapped_column(Text)
     taken_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class DigestRow(Base):
+    """A computed digest (JSON) by its key (``bot.digests.subscription_key``), shared by every
+    run and process until ``expires_at``."""
+
+    __tablename__ = "digests"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    body: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class PaperRow(Base):

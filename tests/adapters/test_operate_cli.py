@@ -224,6 +224,9 @@ def database(kind: str, tmp_path: Path) -> Iterator[str]:
             yield url
 
 
+IN_FLIGHT = 4
+
+
 @pytest.mark.parametrize("kind", ["postgresql", "sqlite"])
 def test_several_deliver_processes_post_everything_exactly_once(kind: str, tmp_path: Path) -> None:
     hooks = FakeWebhooks()
@@ -235,6 +238,8 @@ def test_several_deliver_processes_post_everything_exactly_once(kind: str, tmp_p
             "HOTPAPERS_DATABASE_URL": url,
             "HOTPAPERS_DATA_DIR": str(tmp_path),
             "HOTPAPERS_DELIVERY_LEASE_S": "3",
+            # At most this many posts are on their way when a worker dies (one per slot).
+            "HOTPAPERS_DELIVERY_CONCURRENCY": str(IN_FLIGHT),
         }
         command = [
             sys.executable,
@@ -266,9 +271,9 @@ def test_several_deliver_processes_post_everything_exactly_once(kind: str, tmp_p
     routes = [route for route, _ in hooks.posts]
     assert len(routes) == len(set(routes)), "a delivery was posted twice"
     missing = {f"/discord/{n}/t" for n in range(count)} - set(routes)
-    # Only a post cut off between the platform call and the ledger can be in doubt; it is
-    # reported as uncertain rather than risked twice.
-    assert len(missing) <= 1, (len(missing), err)
+    # Only a post cut off between the platform call and the ledger can be in doubt (one per
+    # slot of the killed worker); it is reported as uncertain rather than risked twice.
+    assert len(missing) <= IN_FLIGHT, (len(missing), err)
     assert len(missing) <= err.count("may or may not have gone out")
 
 

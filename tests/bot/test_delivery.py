@@ -33,6 +33,8 @@ def deliverer(
     **kwargs: object,
 ) -> Deliverer:
     snapshots = snapshots or CountingSnapshots(sample_snapshot())
+    # One call at a time: the fake's scripted faults hit its sends in subscription order.
+    kwargs = {"concurrency": 1, **kwargs}
     return Deliverer(
         store, snapshots, {("discord", "webhook"): publisher}, clock=lambda: MORNING, **kwargs
     )  # type: ignore[arg-type]
