@@ -68,7 +68,7 @@ def press(action: str, value: str) -> Press | None:
     name = action.removeprefix(f"{PREFIX}_")
     if name == action or name not in ACTIONS or not is_canonical_id(value):
         return None
-    return Press(action=name, arxiv_id=value)  # type: ignore[arg-type]
+    return Press(action=name, arxiv_id=value)
 
 
 def parse_custom_id(text: str) -> Press | None:
@@ -121,14 +121,24 @@ class ThreadSeed:
 MAX_SEED_LINKS = 10
 
 
+def seed(arxiv_id: str, title: str, links: Iterable[tuple[str, str]] = ()) -> ThreadSeed:
+    """A paper's thread seed: its abs and pdf pages, then the other (label, URL) links shown
+    with it (code, discussions), each URL once and only web ones."""
+    pages = [
+        ("abs", f"https://arxiv.org/abs/{arxiv_id}"),
+        ("pdf", f"https://arxiv.org/pdf/{arxiv_id}"),
+    ]
+    kept: list[ThreadLink] = []
+    for label, url in [*pages, *links]:
+        if url.startswith(("https://", "http://")) and all(x.url != url for x in kept):
+            kept.append(ThreadLink(label=label, url=url))
+    return ThreadSeed(arxiv_id=arxiv_id, title=title, links=tuple(kept[:MAX_SEED_LINKS]))
+
+
 def thread_seed(item: Ranked) -> ThreadSeed:
-    """A paper's thread seed: its abs and pdf pages, then its code and discussion links."""
+    """The seed of a paper shown in a digest, with the links it was shown with."""
     paper = item.paper
-    links = [ThreadLink(label="abs", url=paper.abs_url), ThreadLink(label="pdf", url=paper.pdf_url)]
-    links += [ThreadLink(label=x.label, url=x.url) for x in item.links]
-    return ThreadSeed(
-        arxiv_id=paper.arxiv_id, title=paper.title, links=tuple(links[:MAX_SEED_LINKS])
-    )
+    return seed(paper.arxiv_id, paper.title, [(x.label, x.url) for x in item.links])
 
 
 def number_of(emoji: str) -> int | None:
