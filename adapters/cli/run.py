@@ -131,7 +131,9 @@ async def serve(
 
             if discord_configured(settings):
                 admins = set(settings.admins)
-                bot = await start_discord(settings, chat, admins=lambda user: user in admins)
+                bot = await start_discord(
+                    settings, chat, admins=lambda user: user in admins, store=store
+                )
                 health.platforms["discord"] = bot.mode
                 stops.append(bot.stop)
 
