@@ -19,9 +19,9 @@ import hashlib
 import logging
 import uuid
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from bot.cache import utcnow
 from bot.cadence import Blender, filters_of, subscription_digest
@@ -39,6 +39,10 @@ NoAnnouncement = Literal["skip", "notice"]
 EmptyPosts = Literal["skip", "post"]
 RESOLVE = "hotpapers deliveries list --state uncertain, then hotpapers deliveries resolve ID"
 log = logging.getLogger("hotpapers.delivery")
+
+
+# Told of each message posted (its platform id and body): which papers it carries, for reactions.
+PostedHook = Callable[[Subscription, str, Mapping[str, Any]], Awaitable[None]]
 
 
 def delivery_key(sub: Subscription, day: dt.date) -> str:
@@ -88,7 +92,9 @@ class Deliverer:
         max_post_share: float = MAX_POST_SHARE,
         rank_prior: float = RANK_PRIOR,
         blend: Blender | None = None,
+        posted: PostedHook | None = None,
     ) -> None:
+        self.posted = posted
         self.store = store
         self.snapshots = snapshots
         self.publishers = publishers
@@ -328,6 +334,8 @@ class Deliverer:
                     + (" (giving up)" if final else " (will be retried)")
                 )
                 return
+            if self.posted is not None:
+                await self.posted(sub, message_id, part.body)
             thread = thread or message_id
         await self.store.mark(claim, "posted", now=self.clock(), message_id=thread)
         report.outcomes["posted"] += 1

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     import httpx
 
     from bot.cadence import Blender
-    from bot.delivery import Deliverer
+    from bot.delivery import Deliverer, PostedHook
     from bot.engine import Progress
     from bot.models import Announcement, Digest, Paper, Signal
     from bot.polite import Gate
@@ -341,7 +341,14 @@ def deliverer(
         max_post_share=settings.max_post_share,
         rank_prior=settings.rank_prior,
         blend=blender(store),
+        posted=_remember_posted(store),
     )
+
+
+def _remember_posted(store: SqlStore) -> PostedHook:
+    from adapters.posted import remember_posted
+
+    return remember_posted(store)
 
 
 def blender(store: SqlStore) -> Blender:
@@ -422,4 +429,5 @@ def refresher(
         max_post_share=settings.max_post_share,
         rank_prior=settings.rank_prior,
         blend=blender(store),
+        posted=_remember_posted(store),
     )

@@ -264,11 +264,22 @@ class FeedbackStore:
         home: str = "",
     ) -> int:
         """Remember that a message (``message_id`` "": a whole thread) in ``where`` carries
-        these (rank, arXiv id); feedback given there counts in ``home`` ("": ``where``)."""
-        added = 0
+        these (rank, arXiv id), and no others (a refreshed message may carry new ones);
+        feedback given there counts in ``home`` ("": ``where``). Returns how many were new."""
+        wanted = set(papers)
+        same = [
+            PostedPaperRow.platform == where.platform,
+            PostedPaperRow.channel == where.channel,
+            PostedPaperRow.message_id == message_id,
+        ]
         async with self.engine.begin() as connection:
-            for position, arxiv_id in papers:
-                added += await self._new(
+            held = await connection.execute(
+                select(PostedPaperRow.position, PostedPaperRow.arxiv_id).where(*same)
+            )
+            before = {(row.position, row.arxiv_id) for row in held.all()}
+            await connection.execute(delete(PostedPaperRow).where(*same))
+            for position, arxiv_id in sorted(wanted):
+                await self._new(
                     connection,
                     PostedPaperRow,
                     platform=where.platform,
@@ -280,7 +291,7 @@ class FeedbackStore:
                     home=home,
                     at=at.astimezone(dt.UTC),
                 )
-        return added
+        return len(wanted - before)
 
     @retried
     async def carried(self, where: Channel, message_id: str) -> tuple[list[tuple[int, str]], str]:

@@ -160,3 +160,14 @@ async def test_the_store_knows_which_papers_a_message_carries(store: SqlStore) -
     assert await store.feedback.carried(lab, "M2") == ([], "100")
     # Any message in a paper's thread: the thread's paper, counted in its home channel.
     assert await store.feedback.carried(thread, "M9") == ([(0, "2611.00007")], "100")
+
+
+async def test_a_refreshed_message_carries_its_new_papers_only(store: SqlStore) -> None:
+    lab = Channel(platform="slack", scope="T1", channel="C1")
+    await store.feedback.posted(lab, "1.1", [(1, "2611.00001"), (2, "2611.00002")], at=T0)
+    added = await store.feedback.posted(lab, "1.1", [(1, "2611.00002"), (2, "2611.00003")], at=T0)
+    assert added == 2
+    assert await store.feedback.carried(lab, "1.1") == (
+        [(1, "2611.00002"), (2, "2611.00003")],
+        "C1",
+    )
