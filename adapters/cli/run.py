@@ -214,9 +214,11 @@ async def serve(
                 if console_only:
                     if sys.stdin.isatty():
                         history = settings.data_dir / "console-history"
-                        await ConsoleChat(chat, console).serve_lines(terminal_lines(history))
+                        await ConsoleChat(chat, console, feedback=store.feedback).serve_lines(
+                            terminal_lines(history)
+                        )
                     else:
-                        await ConsoleChat(chat, console).serve(sys.stdin)
+                        await ConsoleChat(chat, console, feedback=store.feedback).serve(sys.stdin)
                 else:
                     await until_stopped()
             finally:
