@@ -28,17 +28,10 @@ from rich.rule import Rule
 from rich.style import Style
 from rich.text import Text
 
+from adapters.feedback import FeedbackRecorder
 from bot.chat import CommandHandler, Context, DigestReply, Reply, TextReply
-from bot.feedback import Channel, Feedback
-from bot.feedback.actions import (
-    ACTIONS,
-    Action,
-    acknowledgement,
-    own_counts,
-    thread_seed,
-    undone,
-    with_own,
-)
+from bot.feedback import Channel
+from bot.feedback.actions import ACTIONS, Action, thread_seed
 from bot.insight import short_authors
 from bot.models import Digest
 from bot.render.common import (
@@ -62,7 +55,6 @@ _WEB = re.compile(r"^https?://[^\s\x00-\x1f\x7f]+$")
 CHANNEL = "console"
 PREFIX = "/hotpapers"
 STYLES = {"help": "cyan", "confirmation": "green", "list": "default", "error": "red"}
-GROUP = "this channel"
 
 
 def digest_view(digest: Digest) -> Group:
@@ -154,8 +146,7 @@ class ConsoleChat:
         self.handler = handler
         self.console = console
         self.context = Context(platform="console", channel=CHANNEL, user=user)
-        self.feedback = feedback
-        self.clock = clock
+        self.feedback = None if feedback is None else FeedbackRecorder(feedback, clock=clock)
         self.last: Digest | None = None  # what like N, save N … refer to
 
     async def answer(self, line: str) -> None:
@@ -183,8 +174,7 @@ class ConsoleChat:
         reply = await self.handler.handle(text, self.context)
         if isinstance(reply, DigestReply):
             if self.feedback is not None:
-                counts = own_counts(await self.feedback.of_channel(self.channel))
-                digest = with_own(reply.digest, counts, group=GROUP)
+                digest = await self.feedback.own(self.channel, reply.digest)
                 reply = DigestReply(digest=digest, public=reply.public)
             self.last = reply.digest
         show(self.console, reply)
@@ -205,19 +195,11 @@ class ConsoleChat:
             seed = thread_seed(item)
             links = "\n".join(f"  {x.label}: {x.url}" for x in seed.links)
             return TextReply(kind="list", text=f"🧵 {one_line(seed.title)}\n{links}")
-        said = Feedback(
-            platform="console",
-            channel=CHANNEL,
-            user=self.context.user,
-            arxiv_id=item.paper.arxiv_id,
-            kind=action,
-            at=self.clock(),
+        text = await self.feedback.pressed(
+            self.channel, self.context.user, action, item.paper.arxiv_id, shown=f"#{CHANNEL}"
         )
-        if await self.feedback.add([said]):
-            text = acknowledgement(action, channel=f"#{CHANNEL}")
-        else:
-            await self.feedback.remove([said])
-            text = undone(action)
+        if text is None:
+            return TextReply(kind="error", text=f"{action} {rank}: this paper cannot be recorded.")
         return TextReply(kind="confirmation", text=f"{text} ({one_line(item.paper.title)[:80]})")
 
     async def serve(self, stdin: TextIO = sys.stdin) -> None:

@@ -24,22 +24,12 @@ from typing import Any
 import discord
 
 from adapters.discord.embeds import _SAFE_URL, _label, carried, escape
-from bot.errors import InputError
-from bot.feedback import Channel, Feedback
-from bot.feedback.actions import (
-    ThreadSeed,
-    acknowledgement,
-    own_counts,
-    parse_custom_id,
-    reacted_paper,
-    seed,
-    undone,
-    with_own,
-)
+from adapters.feedback import FeedbackRecorder
+from bot.feedback import Channel
+from bot.feedback.actions import ThreadSeed, acknowledgement, parse_custom_id, seed
 from bot.models import Digest
 from bot.store.feedback import FeedbackStore
 
-GROUP = "this channel"
 THREAD_NAME = 100
 NONE = discord.AllowedMentions.none()
 _MASKED = re.compile(r"\[([^\]\n]*)\]\((https?://[^)\s]+)\)")
@@ -93,7 +83,7 @@ def seed_text(thread: ThreadSeed) -> str:
 
 
 class DiscordFeedback:
-    """Records presses and reactions in ``store.feedback``, and the papers our posts carry."""
+    """Reads Discord's presses and raw reaction events; records through ``FeedbackRecorder``."""
 
     def __init__(
         self,
@@ -101,22 +91,22 @@ class DiscordFeedback:
         *,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
-        self.feedback = feedback
-        self.clock = clock
+        self.recorder = FeedbackRecorder(feedback, clock=clock)
+
+    @staticmethod
+    def _where(guild: str, channel: str) -> Channel:
+        return Channel(platform="discord", channel=channel, scope=guild)
 
     async def posted(
         self, guild: str, channel: str, message_id: str, message: Mapping[str, Any]
     ) -> None:
         """Remember the papers a posted message carries (from its buttons)."""
-        papers = carried(message)
-        if papers and message_id:
-            where = Channel(platform="discord", channel=channel, scope=guild)
-            await self.feedback.posted(where, message_id, papers, at=self.clock())
+        if message_id:
+            await self.recorder.posted(self._where(guild, channel), message_id, carried(message))
 
     async def own(self, guild: str, channel: str, digest: Digest) -> Digest:
         """The digest with the channel's own count on each paper it has one for."""
-        where = Channel(platform="discord", channel=channel, scope=guild)
-        return with_own(digest, own_counts(await self.feedback.of_channel(where)), group=GROUP)
+        return await self.recorder.own(self._where(guild, channel), digest)
 
     async def interacted(self, interaction: discord.Interaction) -> None:
         """A press of one of our buttons; any other interaction is left to discord.py."""
@@ -130,28 +120,15 @@ class DiscordFeedback:
         await interaction.response.defer(ephemeral=True, thinking=True)
         guild, channel = str(interaction.guild_id or ""), str(interaction.channel_id or "")
         shown = f"<#{channel}>" if channel.isdigit() else "this channel"
-        if what.kind is None:
+        text: str | None
+        if what.action == "discuss":
             text = await self._discuss(interaction, what.arxiv_id, guild, channel)
         else:
-            try:
-                item = Feedback(
-                    platform="discord",
-                    scope=guild,
-                    channel=channel,
-                    user=str(interaction.user.id),
-                    arxiv_id=what.arxiv_id,
-                    kind=what.kind,
-                    at=self.clock(),
-                )
-            except InputError as exc:
-                log.info("ignored a Discord button press: %s", exc)
-                return
-            if await self.feedback.add([item]):
-                text = acknowledgement(what.action, channel=shown)
-            else:
-                await self.feedback.remove([item])
-                text = undone(what.action)
-        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NONE)
+            user = str(interaction.user.id)
+            where = self._where(guild, channel)
+            text = await self.recorder.pressed(where, user, what.action, what.arxiv_id, shown=shown)
+        if text is not None:
+            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NONE)
 
     async def _discuss(
         self, interaction: discord.Interaction, arxiv_id: str, guild: str, channel: str
@@ -176,8 +153,8 @@ class DiscordFeedback:
         except discord.HTTPException as exc:
             log.warning("the 🧵 thread of %s was not opened: %s", arxiv_id, exc)
             return "🧵 Discord refused to open a thread here (may the bot create threads?)."
-        where = Channel(platform="discord", channel=str(thread.id), scope=guild)
-        await self.feedback.posted(where, "", [(0, arxiv_id)], at=self.clock(), home=channel)
+        where = self._where(guild, str(thread.id))
+        await self.recorder.posted(where, "", [(0, arxiv_id)], home=channel)
         return acknowledgement("discuss", channel="")
 
     async def reacted(
@@ -186,24 +163,7 @@ class DiscordFeedback:
         """A reaction added or removed: recorded when it can be tied to a paper."""
         if payload.user_id == me or not payload.emoji.name:
             return
-        guild = str(payload.guild_id or "")
-        where = Channel(platform="discord", channel=str(payload.channel_id), scope=guild)
-        papers, home = await self.feedback.carried(where, str(payload.message_id))
-        arxiv_id = reacted_paper(papers, payload.emoji.name)
-        if arxiv_id is None:
-            return
-        try:
-            item = Feedback(
-                platform="discord",
-                scope=guild,
-                channel=home,
-                user=str(payload.user_id),
-                arxiv_id=arxiv_id,
-                kind="reaction",
-                emoji=payload.emoji.name,
-                at=self.clock(),
-            )
-        except InputError as exc:
-            log.info("ignored a Discord reaction: %s", exc)
-            return
-        await (self.feedback.add if added else self.feedback.remove)([item])
+        where = self._where(str(payload.guild_id or ""), str(payload.channel_id))
+        await self.recorder.reacted(
+            where, str(payload.message_id), str(payload.user_id), payload.emoji.name, added=added
+        )

@@ -26,23 +26,13 @@ from slack_bolt.async_app import AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.feedback import FeedbackRecorder
 from adapters.slack.blocks import PAPER_BLOCK, carried, escape, link
-from bot.errors import InputError
-from bot.feedback import Channel, Feedback
-from bot.feedback.actions import (
-    ThreadSeed,
-    acknowledgement,
-    own_counts,
-    press,
-    reacted_paper,
-    seed,
-    undone,
-    with_own,
-)
+from bot.feedback import Channel
+from bot.feedback.actions import ThreadSeed, acknowledgement, press, seed
 from bot.models import Digest
 from bot.store.feedback import FeedbackStore
 
-GROUP = "this channel"
 ACTION = re.compile(r"^hp_(like|dislike|save|discuss)$")
 _ID = re.compile(r"^[A-Z0-9]{1,32}$")
 _LINK = re.compile(r"<(https?://[^|>]+)\|([^>]*)>")
@@ -86,7 +76,7 @@ def shown_seed(arxiv_id: str, blocks: Sequence[Any]) -> ThreadSeed:
 
 
 class SlackFeedback:
-    """Records presses and reactions in ``store.feedback``, and the papers our posts carry."""
+    """Reads Slack's presses and reaction events; records through ``FeedbackRecorder``."""
 
     def __init__(
         self,
@@ -94,23 +84,23 @@ class SlackFeedback:
         *,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
+        self.recorder = FeedbackRecorder(feedback, clock=clock)
         self.feedback = feedback
-        self.clock = clock
+
+    @staticmethod
+    def _where(workspace: str, channel: str) -> Channel:
+        return Channel(platform="slack", channel=channel, scope=workspace)
 
     async def posted(
         self, workspace: str, channel: str, ts: str, message: Mapping[str, Any]
     ) -> None:
         """Remember the papers a posted message carries (from its buttons)."""
-        papers = carried(message)
-        if papers and ts:
-            where = Channel(platform="slack", channel=channel, scope=workspace)
-            await self.feedback.posted(where, ts, papers, at=self.clock())
+        if ts:
+            await self.recorder.posted(self._where(workspace, channel), ts, carried(message))
 
     async def own(self, workspace: str, channel: str, digest: Digest) -> Digest:
         """The digest with the channel's own count on each paper it has one for."""
-        where = Channel(platform="slack", channel=channel, scope=workspace)
-        counts = own_counts(await self.feedback.of_channel(where))
-        return with_own(digest, counts, group=GROUP)
+        return await self.recorder.own(self._where(workspace, channel), digest)
 
     async def pressed(
         self, body: Mapping[str, Any], *, respond: AsyncRespond, client: AsyncWebClient
@@ -126,29 +116,15 @@ class SlackFeedback:
             log.info("ignored a Slack button press that is not ours")
             return
         shown = f"<#{channel}>" if _ID.match(channel) else escape(channel)
-        if what.kind is None:
+        text: str | None
+        if what.action == "discuss":
             await self._discuss(body, what.arxiv_id, channel, team, client)
             text = acknowledgement("discuss", channel=shown)
         else:
-            try:
-                item = Feedback(
-                    platform="slack",
-                    scope=team,
-                    channel=channel,
-                    user=user,
-                    arxiv_id=what.arxiv_id,
-                    kind=what.kind,
-                    at=self.clock(),
-                )
-            except InputError as exc:
-                log.info("ignored a Slack button press: %s", exc)
-                return
-            if await self.feedback.add([item]):
-                text = acknowledgement(what.action, channel=shown)
-            else:
-                await self.feedback.remove([item])
-                text = undone(what.action)
-        await respond(text=text, response_type="ephemeral", replace_original=False)
+            where = self._where(team, channel)
+            text = await self.recorder.pressed(where, user, what.action, what.arxiv_id, shown=shown)
+        if text is not None:
+            await respond(text=text, response_type="ephemeral", replace_original=False)
 
     async def _discuss(
         self,
@@ -166,9 +142,8 @@ class SlackFeedback:
         if not thread.title:
             stored = await self.feedback.papers([arxiv_id])
             if arxiv_id in stored:
-                thread = seed(
-                    arxiv_id, stored[arxiv_id].title, [(x.label, x.url) for x in thread.links[2:]]
-                )
+                others = [(x.label, x.url) for x in thread.links[2:]]
+                thread = seed(arxiv_id, stored[arxiv_id].title, others)
         # An ephemeral digest has no thread: the seed is a new message, the thread's start.
         parent = _field(body, "message", "thread_ts") or _field(body, "message", "ts")
         extra: dict[str, Any] = {"thread_ts": parent} if parent else {}
@@ -181,12 +156,10 @@ class SlackFeedback:
                 **extra,
             )
         except SlackApiError as exc:
-            log.warning(
-                "the 🧵 thread of %s was not opened: %s", arxiv_id, exc.response.get("error")
-            )
+            error = exc.response.get("error")
+            log.warning("the 🧵 thread of %s was not opened: %s", arxiv_id, error)
             return
-        where = Channel(platform="slack", channel=channel, scope=team)
-        await self.feedback.posted(where, str(posted["ts"]), [(0, arxiv_id)], at=self.clock())
+        await self.recorder.posted(self._where(team, channel), str(posted["ts"]), [(0, arxiv_id)])
 
     async def reacted(self, body: Mapping[str, Any], *, added: bool) -> None:
         event = body.get("event")
@@ -194,29 +167,9 @@ class SlackFeedback:
             return
         channel, ts = _field(event, "item", "channel"), _field(event, "item", "ts")
         user, emoji = _field(event, "user"), _field(event, "reaction")
-        team = _field(body, "team_id")
-        if not (channel and ts and user and emoji):
-            return
-        where = Channel(platform="slack", channel=channel, scope=team)
-        papers, home = await self.feedback.carried(where, ts)
-        arxiv_id = reacted_paper(papers, emoji)
-        if arxiv_id is None:
-            return
-        try:
-            item = Feedback(
-                platform="slack",
-                scope=team,
-                channel=home,
-                user=user,
-                arxiv_id=arxiv_id,
-                kind="reaction",
-                emoji=emoji,
-                at=self.clock(),
-            )
-        except InputError as exc:
-            log.info("ignored a Slack reaction: %s", exc)
-            return
-        await (self.feedback.add if added else self.feedback.remove)([item])
+        if channel and ts and user and emoji:
+            where = self._where(_field(body, "team_id"), channel)
+            await self.recorder.reacted(where, ts, user, emoji, added=added)
 
 
 def register_feedback(app: AsyncApp, recorder: SlackFeedback) -> None:
