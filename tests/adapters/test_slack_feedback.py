@@ -227,7 +227,9 @@ async def test_a_public_digest_remembers_its_papers_so_number_reactions_count(
             await client.post("/slack/events", content=body, headers=signed(body))
 
             async def posted() -> bool:
-                return len(slack.messages) == 1
+                return len(slack.messages) == 1 and bool(
+                    (await local.feedback.carried(LAB, slack.messages[0]["ts"]))[0]
+                )
 
             await until(posted)
             ts = slack.messages[0]["ts"]
