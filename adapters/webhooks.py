@@ -144,6 +144,8 @@ class WebhookPublisher:
         from adapters.discord.embeds import to_messages as discord_messages
         from adapters.slack.blocks import to_messages as slack_messages
 
+        # No buttons: an incoming webhook cannot receive the interactions they send (Slack), and
+        # a webhook no application owns cannot carry components (Discord).
         if self.platform == "discord":
             return discord_messages(digest)
         return [

@@ -71,6 +71,10 @@ RESOLVE = "hotpapers deliveries list --state uncertain, then hotpapers deliverie
 log = logging.getLogger("hotpapers.delivery")
 
 
+# Told of each message posted (its platform id and body): which papers it carries, for reactions.
+PostedHook = Callable[[Subscription, str, Mapping[str, Any]], Awaitable[None]]
+
+
 def delivery_key(sub: Subscription, day: dt.date) -> str:
     """A stable idempotency key of one delivery (a Discord nonce is at most 25 characters)."""
     return hashlib.sha256(f"{sub.id}:{day}".encode()).hexdigest()[:25]
@@ -128,13 +132,16 @@ class Deliverer:
         pacer: Pacer | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         stagger: bool = False,
+        posted: PostedHook | None = None,
     ) -> None:
         """``digests``: a service shared with other runs (and, through its shelf, processes);
         without one, each run computes its digests afresh. ``concurrency``: deliveries in
         progress at once (none holds its place while waiting for a rate limit); ``pacer``: the
         rate limiters (kept across runs). ``stagger``: start at a place of the list of due
         subscriptions that depends on ``owner``, so that several processes begin on different
-        deliveries instead of racing for the same claims (otherwise subscription order)."""
+        deliveries instead of racing for the same claims (otherwise subscription order).
+        ``posted``: told of each message posted (which papers it carries, for reactions)."""
+        self.posted = posted
         self.store = store
         self.snapshots = snapshots
         self.publishers = publishers
@@ -437,6 +444,8 @@ class Deliverer:
                     + (" (giving up)" if final else " (will be retried)")
                 )
                 return "failed"
+            if self.posted is not None:
+                await self.posted(sub, message_id, part.body)
             thread = thread or message_id
         await self.store.mark(claim, "posted", now=self.clock(), message_id=thread)
         report.outcomes["posted"] += 1

@@ -228,6 +228,9 @@ class Ranked(Value):
     gain_per_hour: float | None = None
     # In a channel's own digest (``digest --for``): hotness blended with relevance.
     blend: Blend | None = None
+    # In a chat digest for a channel: the group's own count, apart from public signals
+    # ("this workspace: 3 👍, 1 🔖"; ``bot.feedback.actions.own_line``), upstream emoji names.
+    own: str = ""
 
 
 class Digest(Value):

@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 
 from bot.cache import utcnow
 from bot.cadence import Blender, filters_of
-from bot.delivery import LEASE, Report, delivery_key, message_key
+from bot.delivery import LEASE, PostedHook, Report, delivery_key, message_key
 from bot.engine import build_digest
 from bot.errors import DeliveryError, DestinationGone, HotPapersError
 from bot.models import Digest
@@ -55,7 +55,9 @@ class Refresher:
         max_post_share: float = MAX_POST_SHARE,
         rank_prior: float = RANK_PRIOR,
         blend: Blender | None = None,
+        posted: PostedHook | None = None,
     ) -> None:
+        self.posted = posted  # told of each message edited: the papers it carries now
         self.store = store
         self.snapshots = snapshots
         self.publishers = publishers
@@ -157,6 +159,8 @@ class Refresher:
                 continue  # edited by an earlier run, or never known to the platform by an id
             try:
                 await editor.edit(sub, part.message_id, body, key=message_key(key, part.position))
+                if self.posted is not None:
+                    await self.posted(sub, part.message_id, body)
             except DestinationGone as exc:
                 await self.store.mark_refreshed(
                     posted.id, now=self.clock(), note=f"refresh given up: {exc}"

@@ -62,6 +62,11 @@ def refusal(payload: dict[str, Any]) -> str | None:
         return "embeds over 6000 characters"
     if not payload.get("content") and not embeds:
         return "empty message"
+    rows = payload.get("components") or []
+    if len(rows) > 5 or any(len(r.get("components") or []) > 5 for r in rows):
+        return "more than 5 rows or 5 components a row"
+    if any(len(c.get("custom_id", "")) > 100 for r in rows for c in r.get("components") or []):
+        return "custom_id over 100"
     return None
 
 
@@ -92,6 +97,7 @@ class FakeDiscord:
         self.history_reads = 0
         self.edits: list[tuple[str, dict[str, Any]]] = []
         self.webhook_messages: list[dict[str, Any]] = []
+        self.threads: list[dict[str, Any]] = []
 
     def _json(self, body: Any, status: int = 200) -> tuple[int, str, bytes]:
         return status, "application/json", json.dumps(body).encode()
@@ -113,7 +119,7 @@ class FakeDiscord:
             "timestamp": "2026-11-25T09:00:00+00:00",
             "edited_timestamp": None,
             "flags": payload.get("flags", 0),
-            "components": [],
+            "components": payload.get("components", []),
             "nonce": payload.get("nonce"),
         }
 
@@ -172,6 +178,8 @@ class FakeDiscord:
         payload = json.loads(body) if body else {}
         parts = route.strip("/").split("/")
         with self.lock:
+            if parts[0] == "channels" and parts[-1] == "threads":
+                return self._thread(parts, payload)
             if parts[0] == "channels" and parts[-1] == "messages":
                 channel = parts[1]
                 if channel in ("404", "403"):
@@ -233,6 +241,36 @@ class FakeDiscord:
                 self.webhook_messages.append(message)
                 return self._json(message)
         return self._json({"message": "404: Not Found", "code": 0}, 404)
+
+    def _thread(self, parts: list[str], payload: dict[str, Any]) -> tuple[int, str, bytes]:
+        """Start a thread on a message (its id is the message's; one a message) or alone."""
+        parent = parts[1]
+        thread_id = parts[3] if len(parts) == 5 else str(next(self._ids))
+        if any(t["id"] == thread_id for t in self.threads):
+            return self._json(
+                {"message": "A thread has already been created for this message", "code": 160004},
+                400,
+            )
+        thread = {
+            "id": thread_id,
+            "type": 11,
+            "guild_id": "777",
+            "parent_id": parent,
+            "owner_id": USER["id"],
+            "name": payload.get("name", ""),
+            "last_message_id": None,
+            "message_count": 0,
+            "member_count": 1,
+            "rate_limit_per_user": 0,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": 1440,
+                "archive_timestamp": "2026-11-25T09:00:00+00:00",
+                "locked": False,
+            },
+        }
+        self.threads.append(thread)
+        return self._json(thread, 201)
 
     def patch(self, path: str, body: bytes) -> tuple[int, str, bytes]:
         """Edit a message: ``/channels/C/messages/ID`` (the bot's) or a webhook's

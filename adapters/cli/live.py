@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     import httpx
 
     from bot.cadence import Blender
-    from bot.delivery import Deliverer
+    from bot.delivery import Deliverer, PostedHook
     from bot.digests import DigestService
     from bot.engine import Progress
     from bot.models import Announcement, Digest, Paper, Signal
@@ -378,7 +378,14 @@ def deliverer(
         digests=digests or digest_service(settings, store, snapshots, fixed),
         concurrency=settings.delivery_concurrency,
         stagger=True,  # several processes begin on different deliveries
+        posted=_remember_posted(store),
     )
+
+
+def _remember_posted(store: SqlStore) -> PostedHook:
+    from adapters.posted import remember_posted
+
+    return remember_posted(store)
 
 
 def blender(store: SqlStore) -> Blender:
@@ -459,4 +466,5 @@ def refresher(
         max_post_share=settings.max_post_share,
         rank_prior=settings.rank_prior,
         blend=blender(store),
+        posted=_remember_posted(store),
     )

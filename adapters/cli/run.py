@@ -141,7 +141,9 @@ async def serve(
 
             if discord_configured(settings):
                 admins = set(settings.admins)
-                bot = await start_discord(settings, chat, admins=lambda user: user in admins)
+                bot = await start_discord(
+                    settings, chat, admins=lambda user: user in admins, store=store
+                )
                 health.platforms["discord"] = bot.mode
                 stops.append(bot.stop)
 
@@ -222,9 +224,11 @@ async def serve(
                 if console_only:
                     if sys.stdin.isatty():
                         history = settings.data_dir / "console-history"
-                        await ConsoleChat(chat, console).serve_lines(terminal_lines(history))
+                        await ConsoleChat(chat, console, feedback=store.feedback).serve_lines(
+                            terminal_lines(history)
+                        )
                     else:
-                        await ConsoleChat(chat, console).serve(sys.stdin)
+                        await ConsoleChat(chat, console, feedback=store.feedback).serve(sys.stdin)
                 else:
                     await until_stopped()
             finally:

@@ -4,15 +4,22 @@ The same command language, store and scheduler as the real platforms. Lines come
 so a session can be scripted (``printf '/hotpapers top 3\\n' | hotpapers run --sample``); the
 channel closes at the end of input. Upstream text is printed as text, never as rich markup,
 and without control characters (an ESC could drive the terminal). Each paper shows, as in
-Slack and Discord, a short author list, why it is hot, its TL;DR and its links.
+Slack and Discord, a short author list, why it is hot, its TL;DR and its links, and the
+channel's own count apart from the score.
+
+The buttons of Slack and Discord are commands here, on the last digest shown (N its rank):
+``like N`` (👍 for us), ``dislike N`` (👎 not for us), ``save N`` (🔖), each recorded in
+``store.feedback`` for the console channel and taken back when given again, and ``discuss N``,
+which prints the paper's thread seed (its links).
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import re
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import TextIO
 
 from rich.console import Console, Group, RenderableType
@@ -21,7 +28,10 @@ from rich.rule import Rule
 from rich.style import Style
 from rich.text import Text
 
+from adapters.feedback import FeedbackRecorder
 from bot.chat import CommandHandler, Context, DigestReply, Reply, TextReply
+from bot.feedback import Channel
+from bot.feedback.actions import ACTIONS, Action, thread_seed
 from bot.insight import short_authors
 from bot.models import Digest
 from bot.render.common import (
@@ -39,6 +49,7 @@ from bot.render.common import (
 )
 from bot.render.text import excerpt
 from bot.sourcenames import label
+from bot.store.feedback import FeedbackStore
 
 _WEB = re.compile(r"^https?://[^\s\x00-\x1f\x7f]+$")
 CHANNEL = "console"
@@ -81,6 +92,8 @@ def digest_view(digest: Digest) -> Group:
                 (paper.abs_url, Style(link=paper.abs_url)),
             ),
         ]
+        if item.own:
+            lines.append(Text(one_line(item.own), style="green"))
         if item.links:
             lines.append(
                 Text.assemble(
@@ -121,10 +134,20 @@ def show(console: Console, reply: Reply) -> None:
 
 
 class ConsoleChat:
-    def __init__(self, handler: CommandHandler, console: Console, *, user: str = "you") -> None:
+    def __init__(
+        self,
+        handler: CommandHandler,
+        console: Console,
+        *,
+        user: str = "you",
+        feedback: FeedbackStore | None = None,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
         self.handler = handler
         self.console = console
         self.context = Context(platform="console", channel=CHANNEL, user=user)
+        self.feedback = None if feedback is None else FeedbackRecorder(feedback, clock=clock)
+        self.last: Digest | None = None  # what like N, save N … refer to
 
     async def answer(self, line: str) -> None:
         """Answer one line; here the ``/hotpapers`` prefix is optional (``top 3`` will do)."""
@@ -144,7 +167,40 @@ class ConsoleChat:
                 ),
             )
             return
-        show(self.console, await self.handler.handle(text, self.context))
+        word, _, rank = text.partition(" ")
+        if self.feedback is not None and word.lower() in ACTIONS and rank.strip().isdigit():
+            show(self.console, await self.press(word.lower(), int(rank)))  # type: ignore[arg-type]
+            return
+        reply = await self.handler.handle(text, self.context)
+        if isinstance(reply, DigestReply):
+            if self.feedback is not None:
+                digest = await self.feedback.own(self.channel, reply.digest)
+                reply = DigestReply(digest=digest, public=reply.public)
+            self.last = reply.digest
+        show(self.console, reply)
+
+    @property
+    def channel(self) -> Channel:
+        return Channel(platform="console", channel=CHANNEL)
+
+    async def press(self, action: Action, rank: int) -> Reply:
+        """A button pressed on paper ``rank`` of the last digest shown."""
+        assert self.feedback is not None
+        if self.last is None or not 1 <= rank <= len(self.last.items):
+            shown = len(self.last.items) if self.last is not None else 0
+            where = f"1 to {shown}" if shown else "a rank of a digest shown first (top 5)"
+            return TextReply(kind="error", text=f"{action} N takes {where}.")
+        item = self.last.items[rank - 1]
+        if action == "discuss":
+            seed = thread_seed(item)
+            links = "\n".join(f"  {x.label}: {x.url}" for x in seed.links)
+            return TextReply(kind="list", text=f"🧵 {one_line(seed.title)}\n{links}")
+        text = await self.feedback.pressed(
+            self.channel, self.context.user, action, item.paper.arxiv_id, shown=f"#{CHANNEL}"
+        )
+        if text is None:
+            return TextReply(kind="error", text=f"{action} {rank}: this paper cannot be recorded.")
+        return TextReply(kind="confirmation", text=f"{text} ({one_line(item.paper.title)[:80]})")
 
     async def serve(self, stdin: TextIO = sys.stdin) -> None:
         """Answer every line until the end of input (a pipe or a script)."""

@@ -25,6 +25,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord.embeds import escape, to_messages
+from adapters.discord.feedback import DiscordFeedback, view_of
 from bot.chat import CommandHandler, Context, DigestReply, Reply, TextReply, announcement
 from bot.taxonomy import load_taxonomy
 
@@ -74,13 +75,22 @@ async def send(interaction: discord.Interaction, reply: Reply) -> None:
             escape(reply.text)[:2000], ephemeral=True, allowed_mentions=none
         )
         return
-    for message in to_messages(reply.digest):
-        await interaction.followup.send(
+    # With feedback (``adapters.discord.feedback``): the buttons, the channel's own count, and
+    # a public digest's papers remembered so that reactions on it count.
+    feedback: DiscordFeedback | None = getattr(interaction.client, "feedback", None)
+    guild, channel = str(interaction.guild_id or ""), str(interaction.channel_id or "")
+    digest = reply.digest if feedback is None else await feedback.own(guild, channel, reply.digest)
+    for message in to_messages(digest, with_buttons=feedback is not None):
+        sent = await interaction.followup.send(
             message["content"],
             embeds=[discord.Embed.from_dict(e) for e in message["embeds"]],
             ephemeral=not reply.public,
             allowed_mentions=none,
+            view=view_of(message) or discord.utils.MISSING,
+            wait=True,
         )
+        if feedback is not None and reply.public:
+            await feedback.posted(guild, channel, str(sent.id), message)
 
 
 async def answer(
@@ -279,6 +289,7 @@ class HotPapersBot(discord.AutoShardedClient):
         shard_ids: list[int] | None = None,
         shard_count: int | None = None,
         policy: Policy = manage_channels,
+        feedback: DiscordFeedback | None = None,
     ) -> None:
         sharding: dict[str, object] = {}
         if shard_count is not None:
@@ -291,7 +302,8 @@ class HotPapersBot(discord.AutoShardedClient):
         discord.VoiceClient.warn_dave = False
         super().__init__(
             # Guilds is not privileged; without it discord.py warns and knows no guild.
-            intents=discord.Intents(guilds=True),
+            # Reactions (not privileged either) reach on_raw_reaction_add/remove.
+            intents=discord.Intents(guilds=True, guild_reactions=True),
             allowed_mentions=discord.AllowedMentions.none(),
             **sharding,  # type: ignore[arg-type]
         )
@@ -299,6 +311,22 @@ class HotPapersBot(discord.AutoShardedClient):
         self.tree.add_command(build_group(handler, policy=policy))
         self.marker = marker
         self.dev_guild = dev_guild
+        self.feedback = feedback
+
+    # The paper buttons and reactions (adapters.discord.feedback), dispatched on custom_id.
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        if self.feedback is not None:
+            await self.feedback.interacted(interaction)
+
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        if self.feedback is not None:
+            await self.feedback.reacted(payload, added=True, me=self.user.id if self.user else None)
+
+    async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
+        if self.feedback is not None:
+            await self.feedback.reacted(
+                payload, added=False, me=self.user.id if self.user else None
+            )
 
     async def setup_hook(self) -> None:
         try:

@@ -9,16 +9,21 @@ hide a link. Links are ours, from checked URLs. Limits: title 256, description 4
 
 Each paper: its linked title, a short author list, why it is hot, its score, its links (abs,
 pdf, code, threads, alphaXiv, Hugging Face), its TL;DR (the abstract's start when there is
-none) and its top posts.
+none) and its top posts; in a channel, the group's own count apart from the score, and
+(``with_buttons``) a row of buttons per paper: 👍 for us, 👎 not for us, 🔖 save, 🧵 discuss,
+whose ``custom_id`` carries the paper (``hp:like:<id>``). A message holds at most five rows,
+so a digest with buttons has at most five papers a message.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import discord
 
+from bot.feedback.actions import ACTIONS, FACES, custom_id, parse_custom_id
 from bot.insight import short_authors
 from bot.models import Digest, Ranked
 from bot.render.common import (
@@ -38,6 +43,7 @@ from bot.render.text import excerpt
 from bot.sourcenames import label
 
 MAX_EMBEDS = 10
+MAX_ROWS = 5  # action rows in one message
 MAX_EMBED_CHARS = 6000
 CONTENT_CHARS = 2000
 FOOTER_CHARS = 300
@@ -108,16 +114,52 @@ def paper_embed(rank: int, item: Ranked) -> discord.Embed:
     )
     # Footer 2048 is allowed, but title 256 + description 4096 + footer must stay under the
     # 6000 of a whole message, so the categories get a few hundred characters at most.
-    embed.set_footer(text=_cut(one_line(" · ".join(paper.categories)), FOOTER_CHARS))
+    footer = one_line(" · ".join(paper.categories))
+    if item.own:
+        footer = f"{one_line(item.own)} · {footer}"
+    embed.set_footer(text=_cut(footer, FOOTER_CHARS))
     return embed
+
+
+def buttons(arxiv_id: str) -> dict[str, Any]:
+    """A paper's row of four buttons (secondary style), each ``custom_id`` carrying its id."""
+    return {
+        "type": 1,
+        "components": [
+            {
+                "type": 2,
+                "style": 2,
+                "label": FACES[action][1],
+                "emoji": {"name": FACES[action][0]},
+                "custom_id": custom_id(action, arxiv_id),
+            }
+            for action in ACTIONS
+        ],
+    }
+
+
+def carried(message: Mapping[str, Any]) -> list[tuple[int, str]]:
+    """The (rank, arXiv id) of the papers a rendered message carries: its embeds' ranks (their
+    titles start "N. ") with its rows of buttons, in the same order."""
+    found: list[tuple[int, str]] = []
+    for embed, row in zip(
+        message.get("embeds") or [], message.get("components") or [], strict=False
+    ):
+        rank = str(embed.get("title", "")).partition(".")[0]
+        first = (row.get("components") or [{}])[0]
+        pressed = parse_custom_id(str(first.get("custom_id", "")))
+        if rank.isdigit() and pressed is not None:
+            found.append((int(rank), pressed.arxiv_id))
+    return found
 
 
 def _embed_chars(embed: discord.Embed) -> int:
     return len(embed)
 
 
-def to_messages(digest: Digest) -> list[dict[str, Any]]:
-    """Payloads ready for a channel or a webhook: ``{"content", "embeds", "allowed_mentions"}``."""
+def to_messages(digest: Digest, *, with_buttons: bool = False) -> list[dict[str, Any]]:
+    """Payloads ready for a channel or a webhook: ``{"content", "embeds", "allowed_mentions"}``,
+    and ``components`` ``with_buttons`` (the bot's own posts; a webhook's cannot carry them)."""
     filters = filters_phrase(digest)
     header = f"**{escape(digest_title(digest))}**" + (f" — {escape(filters)}" if filters else "")
     notes = []
@@ -126,15 +168,16 @@ def to_messages(digest: Digest) -> list[dict[str, Any]]:
     elif not digest.items:
         notes.append(empty_selection(digest))
     footer = " ".join(footer_lines(digest))
-    embeds = [paper_embed(rank, item) for rank, item in enumerate(digest.items, start=1)]
-    groups: list[list[discord.Embed]] = [[]]
+    most = MAX_ROWS if with_buttons else MAX_EMBEDS
+    groups: list[list[tuple[discord.Embed, str]]] = [[]]
     chars = 0
-    for embed in embeds:
+    for rank, item in enumerate(digest.items, start=1):
+        embed = paper_embed(rank, item)
         size = _embed_chars(embed)
-        if len(groups[-1]) >= MAX_EMBEDS or chars + size > MAX_EMBED_CHARS:
+        if len(groups[-1]) >= most or chars + size > MAX_EMBED_CHARS:
             groups.append([])
             chars = 0
-        groups[-1].append(embed)
+        groups[-1].append((embed, item.paper.arxiv_id))
         chars += size
     messages = []
     for n, group in enumerate(groups, start=1):
@@ -143,11 +186,12 @@ def to_messages(digest: Digest) -> list[dict[str, Any]]:
             parts += [escape(note) for note in notes]
         if n == len(groups) and footer:
             parts.append(f"-# {escape(footer)}")
-        messages.append(
-            {
-                "content": _cut("\n".join(parts), CONTENT_CHARS),
-                "embeds": [e.to_dict() for e in group],
-                "allowed_mentions": NO_MENTIONS,
-            }
-        )
+        message: dict[str, Any] = {
+            "content": _cut("\n".join(parts), CONTENT_CHARS),
+            "embeds": [e.to_dict() for e, _ in group],
+            "allowed_mentions": NO_MENTIONS,
+        }
+        if with_buttons:
+            message["components"] = [buttons(arxiv_id) for _, arxiv_id in group]
+        messages.append(message)
     return messages

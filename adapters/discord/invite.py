@@ -5,14 +5,15 @@ from __future__ import annotations
 import discord
 
 SCOPES = ("bot", "applications.commands")
-# View channels, send messages and embeds (also in threads), and read recent messages, which
-# reconciling a post that may have been cut off needs.
+# View channels, send messages and embeds (also in threads), read recent messages, which
+# reconciling a post that may have been cut off needs, and start a paper's 🧵 thread.
 PERMISSIONS = discord.Permissions(
     view_channel=True,
     send_messages=True,
     send_messages_in_threads=True,
     embed_links=True,
     read_message_history=True,
+    create_public_threads=True,
 )
 
 

@@ -192,7 +192,7 @@ class DiscordPublisher:
         return message_id(response, "Discord")
 
     def render(self, digest: Digest) -> list[dict[str, Any]]:
-        return to_messages(digest)
+        return to_messages(digest, with_buttons=True)
 
     def editable(self, sub: Subscription) -> bool:
         return True

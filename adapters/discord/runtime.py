@@ -14,10 +14,12 @@ import aiohttp
 import discord
 
 from adapters.discord.bot import HotPapersBot, manage_channels
+from adapters.discord.feedback import DiscordFeedback
 from adapters.discord.invite import invite_url
 from bot.chat import CommandHandler
 from bot.errors import ConfigError, DeliveryError
 from bot.settings import Settings
+from bot.store import SqlStore
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,7 @@ async def start_discord(
     handler: CommandHandler,
     *,
     admins: Callable[[str], bool] | None = None,
+    store: SqlStore | None = None,
 ) -> DiscordRuntime:
     """Log in, sync the commands if they changed, and connect the shards in the background."""
     assert settings.discord_token is not None
@@ -63,6 +66,7 @@ async def start_discord(
         shard_ids=list(settings.discord_shard_ids) if settings.discord_shard_ids else None,
         shard_count=settings.discord_shard_count,
         policy=policy,
+        feedback=None if store is None else DiscordFeedback(store.feedback),
     )
     try:
         await client.login(token)

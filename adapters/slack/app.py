@@ -14,6 +14,7 @@ naming who made it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -25,6 +26,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import escape, to_messages
+from adapters.slack.feedback import SlackFeedback, register_feedback
 from adapters.slack.publisher import SlackPublisher, translate
 from bot.chat import CommandHandler, Context, DigestReply, Reply, TextReply, announcement
 from bot.limits import CUT_NOTE, REPLY_LIMITS
@@ -76,11 +78,19 @@ def escaped(text: str) -> str:
 
 
 async def answer(
-    reply: Reply, *, respond: AsyncRespond, client: AsyncWebClient, channel: str, who: str = ""
+    reply: Reply,
+    *,
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    channel: str,
+    who: str = "",
+    feedback: SlackFeedback | None = None,
+    workspace: str = "",
 ) -> None:
     """Send a reply: ephemeral through ``respond`` unless it is a public digest or a change to
     the channel's subscriptions, announced in the channel with ``who`` made it (their name as
-    text, escaped: a mention would notify them)."""
+    text, escaped: a mention would notify them). With ``feedback``, a digest carries the
+    paper buttons and the channel's own count, and a public one's papers are remembered."""
     if isinstance(reply, TextReply) and reply.kind == "confirmation":
         text = announcement(escaped(reply.text), escape(who) if who else "Someone")
         await respond(text=text, response_type="in_channel", replace_original=False)
@@ -88,9 +98,20 @@ async def answer(
     if not isinstance(reply, DigestReply):
         await respond(text=escaped(reply.text), response_type="ephemeral", replace_original=False)
         return
+    digest = reply.digest
+    if feedback is not None:
+        digest = await feedback.own(workspace, channel, digest)
     if reply.public:
         try:
-            await SlackPublisher(client).post(channel, reply.digest)
+            await SlackPublisher(client).post(
+                channel,
+                digest,
+                posted=(
+                    None
+                    if feedback is None
+                    else functools.partial(feedback.posted, workspace, channel)
+                ),
+            )
         except SlackApiError as exc:
             error = translate(exc, "the post")
             await respond(
@@ -98,7 +119,7 @@ async def answer(
                 response_type="ephemeral",
             )
         return
-    messages = to_messages(reply.digest)
+    messages = to_messages(digest, with_buttons=feedback is not None)
     if len(messages) > MAX_RESPONSES:
         note = (
             f"The digest continues beyond what one command may answer ({len(messages)} messages): "
@@ -115,7 +136,13 @@ async def answer(
         )
 
 
-def register(app: AsyncApp, handler: CommandHandler, *, may_manage: Policy) -> None:
+def register(
+    app: AsyncApp,
+    handler: CommandHandler,
+    *,
+    may_manage: Policy,
+    feedback: SlackFeedback | None = None,
+) -> None:
     @app.command(COMMAND)
     async def hotpapers(
         ack: Any, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
@@ -140,6 +167,8 @@ def register(app: AsyncApp, handler: CommandHandler, *, may_manage: Policy) -> N
             client=client,
             channel=context.channel,
             who=str(command.get("user_name", "")),
+            feedback=feedback,
+            workspace=context.workspace,
         )
 
 
@@ -155,16 +184,20 @@ def build_app(
     may_manage: Policy,
     replays: Replays | None = None,
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    feedback: SlackFeedback | None = None,
     **options: Any,
 ) -> AsyncApp:
     """A Bolt app answering ``/hotpapers``; ``options`` pass OAuth settings for many workspaces.
 
-    With ``replays``, a signed request is served at most once.
+    With ``replays``, a signed request is served at most once. With ``feedback``, digests carry
+    the paper buttons, and presses and reactions are recorded (``adapters.slack.feedback``).
     """
     # Bolt reads SLACK_BOT_TOKEN itself and warns that the client's token wins; it is the same.
     logging.getLogger("slack_bolt.AsyncApp").addFilter(_not_token_skipped)
     app = AsyncApp(client=client, signing_secret=signing_secret, **options)
     if replays is not None:
         refuse_replays(app, replays, clock)
-    register(app, handler, may_manage=may_manage)
+    register(app, handler, may_manage=may_manage, feedback=feedback)
+    if feedback is not None:
+        register_feedback(app, feedback)
     return app

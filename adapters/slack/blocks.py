@@ -8,17 +8,23 @@ conservative total size, and carries a plain-text fallback.
 
 Each paper: its linked title, a short author list, why it is hot, its score, its categories
 and links (abs, pdf, code, threads, alphaXiv, Hugging Face), its TL;DR (the abstract's start
-when there is none) and its top posts.
+when there is none) and its top posts; in a channel, the group's own count apart from the
+score, and (``buttons``) an actions block: 👍 for us, 👎 not for us, 🔖 save, 🧵 discuss, each
+with the paper's arXiv id as its value and ``block_id`` ``hp_paper_<rank>``, which tells which
+papers a posted message carries (``carried``).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     Block,
+    ButtonElement,
     ContextBlock,
     DividerBlock,
     HeaderBlock,
@@ -27,6 +33,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.feedback.actions import ACTIONS, FACES, action_id
 from bot.insight import short_authors
 from bot.models import Digest, Ranked
 from bot.render.common import (
@@ -50,6 +57,7 @@ MAX_MESSAGE_CHARS = 12_000  # well under the undocumented total size at which Sl
 SECTION_CHARS = 3000
 HEADER_CHARS = 150
 _SAFE_URL = re.compile(r"^https?://[^\s<>|]+$")
+PAPER_BLOCK = "hp_paper_"
 
 
 def escape(text: str) -> str:
@@ -79,7 +87,33 @@ def _post_line(text: str, author: str, url: str) -> str:
     return f"“{_escaped(excerpt(text, 160), 400)}” — {who} {link(url, 'link')}"
 
 
-def paper_blocks(rank: int, item: Ranked) -> list[Block]:
+def buttons(rank: int, arxiv_id: str) -> ActionsBlock:
+    """The paper's four buttons; ``block_id`` names its rank, each value is its id."""
+    return ActionsBlock(
+        block_id=f"{PAPER_BLOCK}{rank}",
+        elements=[
+            ButtonElement(
+                text=PlainTextObject(text=" ".join(FACES[action]), emoji=True),
+                action_id=action_id(action),
+                value=arxiv_id,
+            )
+            for action in ACTIONS
+        ],
+    )
+
+
+def carried(message: Mapping[str, Any]) -> list[tuple[int, str]]:
+    """The (rank, arXiv id) of the papers a rendered message carries, from its buttons."""
+    found: list[tuple[int, str]] = []
+    for block in message.get("blocks") or []:
+        block_id = str(block.get("block_id", "")) if isinstance(block, dict) else ""
+        rank = block_id.removeprefix(PAPER_BLOCK)
+        if block_id.startswith(PAPER_BLOCK) and rank.isdigit() and block.get("elements"):
+            found.append((int(rank), str(block["elements"][0].get("value", ""))))
+    return found
+
+
+def paper_blocks(rank: int, item: Ranked, *, with_buttons: bool = False) -> list[Block]:
     paper = item.paper
     engagement = " · ".join(
         f"{label(p.source)}: {counts_phrase(p.counts, ' ')}" for p in item.breakdown if p.counts
@@ -114,6 +148,11 @@ def paper_blocks(rank: int, item: Ranked) -> list[Block]:
             for post in item.top_posts[:3]
         ]
         blocks.append(ContextBlock(elements=elements))
+    if item.own:
+        own = MarkdownTextObject(text=_escaped(item.own, 300))
+        blocks.append(ContextBlock(elements=[own]))
+    if with_buttons:
+        blocks.append(buttons(rank, paper.arxiv_id))
     return blocks
 
 
@@ -123,15 +162,19 @@ def title(digest: Digest) -> str:
     return one_line(digest_title(digest) + (f" — {filters}" if filters else ""))
 
 
-def to_messages(digest: Digest) -> list[dict[str, Any]]:
-    """Messages ready for ``chat.postMessage`` or a webhook: ``{"text", "blocks"}`` each."""
+def to_messages(digest: Digest, *, with_buttons: bool = False) -> list[dict[str, Any]]:
+    """Messages ready for ``chat.postMessage`` or a webhook: ``{"text", "blocks"}`` each;
+    ``with_buttons`` for the app's own posts and answers (a webhook's cannot carry them)."""
     head: list[Block] = [HeaderBlock(text=PlainTextObject(text=_cut(title(digest), HEADER_CHARS)))]
     body: list[list[Block]] = []
     if not digest.announced:
         body.append([SectionBlock(text=MarkdownTextObject(text=escape(no_announcement(digest))))])
     elif not digest.items:
         body.append([SectionBlock(text=MarkdownTextObject(text=escape(empty_selection(digest))))])
-    body += [paper_blocks(rank, item) for rank, item in enumerate(digest.items, start=1)]
+    body += [
+        paper_blocks(rank, item, with_buttons=with_buttons)
+        for rank, item in enumerate(digest.items, start=1)
+    ]
     footer = footer_lines(digest)
     if footer:
         body.append(

@@ -106,7 +106,7 @@ class SlackPublisher:
         self.gates: defaultdict[str, Gate] = defaultdict(lambda: Gate(PER_CHANNEL_S))
 
     def render(self, digest: Digest) -> list[dict[str, Any]]:
-        return to_messages(digest)
+        return to_messages(digest, with_buttons=True)
 
     def paces(self, sub: Subscription) -> Sequence[Pace]:
         return slack_paces(self.workspace or sub.workspace, sub.destination)
@@ -202,14 +202,24 @@ class SlackPublisher:
                 f"Slack did not confirm an edit in {channel} ({type(exc).__name__})"
             ) from exc
 
-    async def post(self, channel: str, digest: Digest, *, key: str = "") -> str:
+    async def post(
+        self,
+        channel: str,
+        digest: Digest,
+        *,
+        key: str = "",
+        posted: Callable[[str, Mapping[str, Any]], Awaitable[None]] | None = None,
+    ) -> str:
         """Post a digest outside the ledger (first message in the channel, the rest in its
-        thread); the first one's ts. SlackApiError as the SDK raises it."""
+        thread); the first one's ts. ``posted`` hears of each message (its ts and body).
+        SlackApiError as the SDK raises it."""
         first_ts = ""
         for n, message in enumerate(self.render(digest)):
             ts = await self._post_message(
                 channel, message, key=message_key(key, n) if key else "", thread=first_ts
             )
+            if posted is not None:
+                await posted(ts, message)
             first_ts = first_ts or ts
         return first_ts
 
@@ -296,7 +306,7 @@ class WorkspacePublisher:
         return self._publishers[bot.bot_token]
 
     def render(self, digest: Digest) -> list[dict[str, Any]]:
-        return to_messages(digest)
+        return to_messages(digest, with_buttons=True)
 
     def paces(self, sub: Subscription) -> Sequence[Pace]:
         return slack_paces(sub.workspace, sub.destination)

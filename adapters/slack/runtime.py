@@ -30,13 +30,21 @@ from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStor
 
 from adapters.slack.app import build_app
 from adapters.slack.channels import installation_store
+from adapters.slack.feedback import SlackFeedback
 from adapters.slack.publisher import web_client
 from bot.chat import CommandHandler
 from bot.errors import ConfigError, DeliveryError
 from bot.settings import Settings
 from bot.store import ReplayGuard, SqlStore
 
-SCOPES = ["commands", "chat:write", "chat:write.public", "channels:history", "groups:history"]
+SCOPES = [
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "channels:history",
+    "groups:history",
+    "reactions:read",
+]
 EVENTS_PATH = "/slack/events"
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 log = logging.getLogger("hotpapers.slack")
@@ -150,6 +158,7 @@ async def start_slack(
         may_manage=may_manage,
         request_verification_enabled=settings.slack_app_token is None,
         replays=ReplayGuard(store) if settings.slack_app_token is None else None,
+        feedback=SlackFeedback(store.feedback),
         **options,
     )
     if settings.slack_app_token is not None:

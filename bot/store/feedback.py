@@ -4,6 +4,9 @@ channel's imported interests.
 One row per (channel, user, paper, kind, emoji): giving the same feedback twice keeps one, and
 a removed reaction is removed. A like and a dislike of the same person on the same paper
 exclude each other: the later one stays. Everything of one platform user can be forgotten.
+
+Which papers each posted chat message carries (``posted``, ``carried``) is kept too, so that
+a reaction on a message can be tied to its paper (``bot.feedback.actions.reacted_paper``).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from bot.feedback import Channel, Feedback, Interest, Kind, Tally
 from bot.models import Paper
 from bot.store.ledger import aware
 from bot.store.retry import retried
-from bot.store.tables import FeedbackRow, InterestRow, PaperRow
+from bot.store.tables import FeedbackRow, InterestRow, PaperRow, PostedPaperRow
 
 # A like undoes a dislike of the same person on the same paper, and the other way round.
 _OPPOSITE: dict[str, str] = {"like": "dislike", "dislike": "like"}
@@ -247,3 +250,66 @@ class FeedbackStore:
                     paper = Paper.model_validate(data)
                     found[paper.arxiv_id] = paper
         return found
+
+    # Posted messages and the papers they carry
+
+    @retried
+    async def posted(
+        self,
+        where: Channel,
+        message_id: str,
+        papers: Iterable[tuple[int, str]],
+        *,
+        at: dt.datetime,
+        home: str = "",
+    ) -> int:
+        """Remember that a message (``message_id`` "": a whole thread) in ``where`` carries
+        these (rank, arXiv id), and no others (a refreshed message may carry new ones);
+        feedback given there counts in ``home`` ("": ``where``). Returns how many were new."""
+        wanted = set(papers)
+        same = [
+            PostedPaperRow.platform == where.platform,
+            PostedPaperRow.channel == where.channel,
+            PostedPaperRow.message_id == message_id,
+        ]
+        async with self.engine.begin() as connection:
+            held = await connection.execute(
+                select(PostedPaperRow.position, PostedPaperRow.arxiv_id).where(*same)
+            )
+            before = {(row.position, row.arxiv_id) for row in held.all()}
+            await connection.execute(delete(PostedPaperRow).where(*same))
+            for position, arxiv_id in sorted(wanted):
+                await self._new(
+                    connection,
+                    PostedPaperRow,
+                    platform=where.platform,
+                    channel=where.channel,
+                    message_id=message_id,
+                    position=position,
+                    arxiv_id=arxiv_id,
+                    scope=where.scope,
+                    home=home,
+                    at=at.astimezone(dt.UTC),
+                )
+        return len(wanted - before)
+
+    @retried
+    async def carried(self, where: Channel, message_id: str) -> tuple[list[tuple[int, str]], str]:
+        """The (rank, arXiv id) a message carries, and the channel its feedback counts in;
+        for a message we never posted, those of its thread when it is a paper's (``where``
+        being the thread), else nothing."""
+        base = [PostedPaperRow.platform == where.platform, PostedPaperRow.channel == where.channel]
+        async with self.engine.connect() as connection:
+            for message in (message_id, ""):
+                rows = (
+                    await connection.execute(
+                        select(
+                            PostedPaperRow.position, PostedPaperRow.arxiv_id, PostedPaperRow.home
+                        )
+                        .where(*base, PostedPaperRow.message_id == message)
+                        .order_by(PostedPaperRow.position)
+                    )
+                ).all()
+                if rows:
+                    return [(r.position, r.arxiv_id) for r in rows], rows[0].home or where.channel
+        return [], where.channel

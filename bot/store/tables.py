@@ -240,3 +240,24 @@ class InterestRow(Base):
     title: Mapped[str] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PostedPaperRow(Base):
+    """A paper carried by a posted chat message, at its rank (``position``): a reaction on the
+    message is tied to it. A 🧵 thread on Discord is a row with ``message_id`` "" (the whole
+    thread is the paper's), whose feedback counts in the ``home`` channel ("" : ``channel``)."""
+
+    __tablename__ = "posted_papers"
+    __table_args__ = (
+        UniqueConstraint("platform", "channel", "message_id", "position", name="one_posted_paper"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(128))
+    message_id: Mapped[str] = mapped_column(String(128))
+    position: Mapped[int] = mapped_column(Integer)
+    arxiv_id: Mapped[str] = mapped_column(String(32))
+    scope: Mapped[str] = mapped_column(String(128), default="")
+    home: Mapped[str] = mapped_column(String(128), default="")
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -164,7 +164,9 @@ async def test_a_lost_discord_answer_is_found_by_the_next_run(store: SqlStore) -
             discord.http.Route.BASE = old
     assert fake.history_reads == 1
     titles = [m["embeds"][0]["title"] for m in fake.messages]
-    assert titles == [m["embeds"][0]["title"] for m in discord_messages(_digest())]
+    assert titles == [
+        m["embeds"][0]["title"] for m in discord_messages(_digest(), with_buttons=True)
+    ]
 
 
 async def test_a_lost_slack_answer_is_found_in_the_thread(store: SqlStore) -> None:
@@ -180,7 +182,7 @@ async def test_a_lost_slack_answer_is_found_in_the_thread(store: SqlStore) -> No
         second = await deliverer(store, publisher, "slack", "channel").run(later(5))
         assert second.outcomes == {"posted": 1}
     assert slack.calls.count("/api/conversations.replies") == 1
-    expected = slack_messages(_digest(60))
+    expected = slack_messages(_digest(60), with_buttons=True)
     assert len(expected) >= 3
     assert [m["text"] for m in slack.messages] == [m["text"] for m in expected]
     head, *rest = slack.messages
@@ -206,7 +208,7 @@ async def test_a_slack_post_answered_after_the_timeout_is_found_not_posted_again
         second = await deliverer(store, publisher, "slack", "channel").run(later(5))
         assert second.outcomes == {"posted": 1}
     assert slack.calls.count("/api/conversations.history") == 1
-    assert len(slack.messages) == len(slack_messages(_digest(3)))
+    assert len(slack.messages) == len(slack_messages(_digest(3), with_buttons=True))
 
 
 async def test_slack_that_cannot_be_reached_is_simply_retried(store: SqlStore) -> None:
@@ -237,7 +239,7 @@ async def test_an_odd_discord_history_is_simply_not_a_match() -> None:
         async with httpx.AsyncClient(timeout=5) as client:
             publisher = DiscordPublisher(client, "token", api_base=f"{base}/api/v10")
             sub = subscription("discord", "channel", "555")
-            for message in discord_messages(_digest(3)):
+            for message in discord_messages(_digest(3), with_buttons=True):
                 assert await publisher.find(sub, message, key="k", thread="") is None
 
 
@@ -259,7 +261,7 @@ async def test_an_odd_slack_history_is_simply_not_a_match(messages: object) -> N
     with serve({"/api/conversations.history": history}) as (base, _):
         publisher = SlackPublisher(web_client("xoxb-test", f"{base}/api/"))
         sub = subscription("slack", "channel", "C1")
-        (message, *_) = slack_messages(_digest(3))
+        (message, *_) = slack_messages(_digest(3), with_buttons=True)
         assert await publisher.find(sub, message, key="k", thread="") is None
 
 
@@ -286,7 +288,7 @@ async def test_discord_never_takes_another_deliverys_message_for_its_own(store: 
             assert (await run(later(1))).outcomes == {"failed": 1, "already handled": 1}
             refuse["on"] = False
             assert (await run(later(6))).outcomes == {"posted": 1, "already handled": 1}
-    per_post = len(discord_messages(_digest(3)))
+    per_post = len(discord_messages(_digest(3), with_buttons=True))
     assert len(fake.messages) == 2 * per_post  # B's post went out: it was not A's
     ids = {d.subscription_id: d.message_id for d in await store.deliveries()}
     assert ids[a.id] != ids[b.id]  # type: ignore[index]

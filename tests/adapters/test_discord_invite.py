@@ -43,6 +43,7 @@ def test_the_invite_names_the_scopes_and_exactly_the_permissions_used() -> None:
         "send_messages_in_threads",
         "embed_links",
         "read_message_history",
+        "create_public_threads",  # a paper's 🧵 thread
     }
 
 

@@ -107,7 +107,7 @@ async def test_discord_channel_messages_are_patched(store: SqlStore) -> None:
     assert posted == {"posted": 1}
     assert refreshed == {"refreshed": 1}
     ids = [m["id"] for m in discord_api.messages]
-    assert len(ids) == 2
+    assert len(ids) == 3  # with a row of buttons per paper, at most five papers a message
     assert [route for route, _ in discord_api.edits] == [f"/channels/555/messages/{n}" for n in ids]
     assert all(body["allowed_mentions"] == {"parse": []} for _, body in discord_api.edits)
     assert all("nonce" not in body for _, body in discord_api.edits)

@@ -62,3 +62,20 @@ async def test_the_feedback_migration_goes_down_and_up_again(database_url: str) 
         await connection.run_sync(lambda c: command.upgrade(_config(c), "head"))
         assert "mix" in await connection.run_sync(columns)
     await engine.dispose()
+
+
+async def test_the_posted_migration_goes_down_and_up_again(database_url: str) -> None:
+    store = await open_store(database_url)
+    await store.close()
+    engine = create_async_engine(async_url(database_url))
+
+    def tables(connection: Connection) -> set[str]:
+        return set(inspect(connection).get_table_names())
+
+    async with engine.begin() as connection:
+        assert "posted_papers" in await connection.run_sync(tables)
+        await connection.run_sync(lambda c: command.downgrade(_config(c), "fanout"))
+        assert "posted_papers" not in await connection.run_sync(tables)
+        await connection.run_sync(lambda c: command.upgrade(_config(c), "head"))
+        assert "posted_papers" in await connection.run_sync(tables)
+    await engine.dispose()
