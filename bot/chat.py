@@ -18,7 +18,9 @@ from bot.commands import (
     USAGE,
     CommandError,
     DigestRequest,
+    Me,
     Pause,
+    Picks,
     Simple,
     Subscribe,
     Unsubscribe,
@@ -26,6 +28,12 @@ from bot.commands import (
 )
 from bot.digests import DigestService
 from bot.errors import HotPapersError, InputError
+from bot.feedback import Channel
+from bot.feedback.picks import nothing_picked, picks_digest, picks_window
+from bot.follows.commands import USAGE as PERSONAL_USAGE
+from bot.follows.commands import ForgetMe, is_personal
+from bot.follows.commands import parse as parse_personal
+from bot.follows.handler import FollowHandler, person
 from bot.history.views import rising_digest, span_digest
 from bot.limits import REPLY_LIMITS, fit
 from bot.models import Digest, Filters
@@ -38,6 +46,10 @@ from bot.subscriptions import DEFAULT_MIX, Platform, Subscription, cadence_phras
 log = logging.getLogger("hotpapers.chat")
 DEFAULT_TOP = 10
 MORE_HELP = "`/hotpapers help` for more."
+# The channel's commands, then the personal ones, then help itself.
+HELP = USAGE.replace("\n/hotpapers help", f"\n{PERSONAL_USAGE}\n/hotpapers help")
+# How much a person's own taste counts in ``/hotpapers me`` unless they say.
+ME_MIX = 0.5
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -58,9 +70,10 @@ class DigestReply:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TextReply:
     """A text answer. A ``confirmation`` (a change to the channel's subscriptions) is
-    announced in the channel, naming who made it; every other kind goes only to who asked."""
+    announced in the channel, naming who made it; every other kind goes only to who asked,
+    ``done`` too: a change of the asker's own (a follow, ``forget me``)."""
 
-    kind: Literal["help", "confirmation", "list", "error"]
+    kind: Literal["help", "confirmation", "done", "list", "error"]
     text: str
 
 
@@ -134,8 +147,11 @@ class CommandHandler:
         max_post_share: float = MAX_POST_SHARE,
         rank_prior: float = RANK_PRIOR,
         digests: DigestService | None = None,
+        follows: FollowHandler | None = None,
     ) -> None:
         self.store = store
+        # The personal commands (follow, follows, unfollow, dm); without it they are refused.
+        self.follows = follows
         self.snapshots = snapshots
         self.clock = clock
         self.weights = weights
@@ -175,17 +191,23 @@ class CommandHandler:
 
     async def _answer(self, text: str, ctx: Context) -> Reply:
         now = self.clock()
+        if is_personal(text):
+            return await self._personal(text, ctx)
         try:
             command = parse(text, today=now.date())
         except CommandError as exc:
             # One sentence with the closest fix, never the whole usage block.
             return TextReply(kind="error", text=f"{exc} {MORE_HELP}")
         if isinstance(command, Simple) and command.action == "help":
-            return TextReply(kind="help", text=USAGE)
+            return TextReply(kind="help", text=HELP)
         if isinstance(command, DigestRequest):
             return await self._digest(command, ctx, now)
         if isinstance(command, Simple) and command.action == "subscriptions":
             return await self._list(ctx)
+        if isinstance(command, Picks):
+            return await self._picks(command, ctx, now)
+        if isinstance(command, Me):
+            return await self._me(command, ctx, now)
         if not ctx.may_manage:
             return TextReply(
                 kind="error", text="Only the channel's managers may change its subscriptions here."
@@ -196,7 +218,121 @@ class CommandHandler:
             return await self._unsubscribe(command, ctx)
         if isinstance(command, Pause):
             return await self._pause(command, ctx)
-        return TextReply(kind="help", text=USAGE)  # pragma: no cover - every command is above
+        return TextReply(kind="help", text=HELP)  # pragma: no cover - every command is above
+
+    async def _personal(self, text: str, ctx: Context) -> Reply:
+        """follow, follows, unfollow, dm and forget me: the asker's own, answered to them only."""
+        if not ctx.user:
+            return TextReply(
+                kind="error", text="Personal commands need to know who you are; none was given."
+            )
+        try:
+            forget = isinstance(parse_personal(text), ForgetMe)
+        except CommandError:
+            forget = False
+        if forget:
+            return await self._forget(ctx)
+        if self.follows is None:
+            return TextReply(kind="error", text="Personal follows are not set up on this bot.")
+        reply = await self.follows.handle(text, person(ctx))
+        assert reply is not None  # is_personal said it is one
+        kind = "done" if reply.kind == "confirmation" else reply.kind
+        return TextReply(kind=kind, text=reply.text)
+
+    async def _forget(self, ctx: Context) -> Reply:
+        """``forget me``: the person's follows, DM time and sent record, their feedback, and
+        their name on the subscriptions they made (which stay: they are the channel's)."""
+        who = person(ctx)
+        follows = 0
+        rows = 0
+        if self.follows is not None:
+            follows = len(await self.follows.store.follows(who))
+            rows = await self.follows.store.forget(who)
+        feedback = await self.store.feedback.forget(ctx.platform, ctx.user, scope=ctx.workspace)
+        made = [
+            s
+            for s in await self.store.subscriptions(
+                platform=ctx.platform, workspace=ctx.workspace or None
+            )
+            if s.created_by == ctx.user
+        ]
+        for sub in made:
+            assert sub.id is not None
+            await self.store.update(sub.id, created_by="")
+        if not (rows or feedback or made):
+            return TextReply(kind="done", text="Nothing was stored about you here.")
+        parts = []
+        if rows:
+            parts.append(
+                f"your {_count(follows, 'follow')}, your DM time and the record of papers sent "
+                f"to you ({_count(rows, 'record')})"
+            )
+        if feedback:
+            parts.append(f"your {_count(feedback, 'piece')} of feedback (👍 👎 🔖 and reactions)")
+        if made:
+            parts.append(
+                f"your name on the {_count(len(made), 'subscription')} you made "
+                f"({', '.join(f'#{s.id}' for s in made)}; they stay, as the channel's)"
+            )
+        return TextReply(kind="done", text=f"Forgotten: {'; '.join(parts)}.")
+
+    async def _picks(self, command: Picks, ctx: Context, now: dt.datetime) -> Reply:
+        """Lab picks: what this channel liked and saved most over the span."""
+        try:
+            where = Channel(platform=ctx.platform, channel=ctx.channel, scope=ctx.workspace)
+        except InputError as exc:
+            return TextReply(kind="error", text=str(exc))
+        since, until = picks_window(command.span, now)
+        tallies = await self.store.feedback.tallies(where, since=since, until=until)
+        if not any(t.picked or t.reactions for t in tallies):
+            return TextReply(kind="list", text=nothing_picked(command.span))
+        papers = await self.store.feedback.papers(t.arxiv_id for t in tallies)
+        digest = picks_digest(tallies, papers, since=since, until=until, generated_at=now)
+        return DigestReply(digest=digest)
+
+    async def _me(self, command: Me, ctx: Context, now: dt.datetime) -> Reply:
+        """The latest day (this channel's categories and filters) ordered by hotness blended
+        with the asker's own taste: their 👍 and 🔖 wherever they gave them."""
+        # scikit-learn loads on first use: a bot that is never asked "me" starts without it.
+        from bot.relevance.blend import channel_digest
+        from bot.relevance.model import score
+        from bot.relevance.taste import person_taste, recent_papers
+
+        if not ctx.user:
+            return TextReply(kind="error", text="“me” needs to know who you are; none was given.")
+        taste = await person_taste(self.store, ctx.platform, ctx.user, scope=ctx.workspace)
+        if not taste.liked:
+            return TextReply(
+                kind="list",
+                text="Nothing teaches your own order yet: press 👍 (for us) or 🔖 (save) on "
+                "papers in a digest, or react with them, and /hotpapers me orders the day by "
+                'what you liked. /hotpapers follow author "Name" sends you new papers too.',
+            )
+        mine = await self._mine(ctx)
+        categories = tuple(dict.fromkeys(c for s in mine for c in s.categories))
+        try:
+            snapshot = await self.digests.snapshot(None, categories)
+        except HotPapersError as exc:
+            return TextReply(kind="error", text=f"The digest cannot be made right now: {exc}")
+        if snapshot is None:
+            return TextReply(
+                kind="error",
+                text=f"The papers of {announcement_date(now)} are not available yet; try again "
+                "in a few minutes.",
+            )
+        # Every paper of the channel's categories is a candidate: one nobody discussed yet
+        # may still be yours.
+        candidates = await self.digests.digest(
+            snapshot,
+            Filters(categories=categories, min_score=0.0),
+            generated_at=now,
+            categories=categories,
+        )
+        papers = [r.paper for r in candidates.items]
+        pool = await recent_papers(self.store, candidates.date)
+        relevance = await self.digests.offload(lambda: score(taste, papers, pool=pool))
+        mix = ME_MIX if command.mix is None else command.mix
+        return DigestReply(digest=channel_digest(candidates, relevance, mix=mix, top=DEFAULT_TOP))
 
     async def _mine(self, ctx: Context) -> list[Subscription]:
         return await self.store.subscriptions(
@@ -471,6 +607,10 @@ def filters_of(command: DigestRequest, categories: tuple[str, ...]) -> Filters:
         authors=command.authors,
         top=command.top or DEFAULT_TOP,
     )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _not_here(number: int, mine: list[Subscription]) -> TextReply:

@@ -8,6 +8,8 @@
     /hotpapers unsubscribe [CATEGORY ... | ID ... | all]
     /hotpapers pause [ID ...] | resume [ID ...]
     /hotpapers subscriptions | help
+    /hotpapers picks [week|month]       what this channel liked and saved most
+    /hotpapers me [mix 0..1]            the latest day for you, by your own 👍 and 🔖
 
     FILTERS: keywords WORD ... (any one), all WORD ... or +WORD (every one),
              not WORD ... or -WORD (none), authors NAME[, NAME ...] or authors "NAME" ...
@@ -53,9 +55,11 @@ categories or filters adds a second subscription)
 /hotpapers subscriptions — what this channel gets, each with its number (#12)
 /hotpapers unsubscribe [12 | categories] — stop one subscription, some categories, or everything
 /hotpapers pause [12] · /hotpapers resume [12] — one subscription, or all of this channel's
+/hotpapers picks [week|month] — lab picks: what this channel liked 👍 and saved 🔖 most
+/hotpapers me [mix 0.5] — the latest day ordered for you, by your own 👍 and 🔖 (private)
 /hotpapers help"""
 
-ACTIONS = ("subscribe", "unsubscribe", "subscriptions", "pause", "resume", "help")
+ACTIONS = ("subscribe", "unsubscribe", "subscriptions", "pause", "resume", "help", "picks", "me")
 VIEWS = ("now", "rising", "week", "month")
 OPTIONS = (
     "top",
@@ -147,7 +151,22 @@ class Simple:
     action: str  # subscriptions, help
 
 
-Command = DigestRequest | Subscribe | Unsubscribe | Pause | Simple
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Picks:
+    """Lab picks: what the channel liked and saved most over the last week or month."""
+
+    span: Literal["week", "month"] = "week"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Me:
+    """The latest day for the person who asks, blended with their own taste; ``mix`` None:
+    the default."""
+
+    mix: float | None = None
+
+
+Command = DigestRequest | Subscribe | Unsubscribe | Pause | Simple | Picks | Me
 
 
 def _close(word: str, choices: tuple[str, ...] | list[str]) -> str:
@@ -410,6 +429,18 @@ def parse(text: str, *, today: dt.date) -> Command:
         if len(tokens) > 1:
             raise CommandError(f"“{action}” takes nothing after it.")
         return Simple("subscriptions" if action == "list" else action)
+    if action == "picks":
+        spans = [t.text.lower() for t in tokens[1:]]
+        if spans not in ([], ["week"], ["month"]):
+            raise CommandError("“picks” takes week or month (the last 7 or 30 days), or nothing.")
+        return Picks(span="month" if spans == ["month"] else "week")
+    if action == "me":
+        rest = [t.text for t in tokens[1:]]
+        if not rest:
+            return Me()
+        if len(rest) != 2 or rest[0].lower() != "mix":
+            raise CommandError("“me” takes mix 0..1 (how much your own taste counts), or nothing.")
+        return Me(mix=parse_mix(rest[1]))
     if action in ("pause", "resume"):
         numbers = tuple(dict.fromkeys(_id(t) for t in tokens[1:]))
         if None in numbers:

@@ -28,7 +28,8 @@ def plain(text: str) -> str:
 
 def digest_title(digest: Digest) -> str:
     """``Hot Papers 2021-03-18``, or the view's title: ``Hot Papers, best of the week
-    2021-03-12 – 2021-03-18``, ``Hot Papers, rising 2021-03-16 – 2021-03-18``."""
+    2021-03-12 – 2021-03-18``, ``Hot Papers, rising 2021-03-16 – 2021-03-18``,
+    ``Lab picks 2021-03-12 – 2021-03-18``."""
     day = f"{digest.date:%Y-%m-%d}"
     span = (
         f"{digest.start:%Y-%m-%d} – {day}" if digest.start and digest.start < digest.date else day
@@ -37,6 +38,8 @@ def digest_title(digest: Digest) -> str:
         return f"Hot Papers, best of the {digest.view} {span}"
     if digest.view == "rising":
         return f"Hot Papers, rising {span}"
+    if digest.view == "picks":
+        return f"Lab picks {span}"
     return f"Hot Papers {day}"
 
 
