@@ -22,8 +22,9 @@ DEFAULT_PICKS = 10
 
 
 def picks_window(span: Span, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
-    """The moments a span covers: the last 7 (week) or 30 (month) days up to ``now``."""
-    return now - dt.timedelta(days=SPAN_DAYS[span]), now
+    """The moments a span covers, ``since`` to before ``until``: the last 7 (week) or 30
+    (month) days up to and including ``now``."""
+    return now - dt.timedelta(days=SPAN_DAYS[span]), now + dt.timedelta(microseconds=1)
 
 
 def counts_of(tally: Tally) -> str:
