@@ -91,7 +91,7 @@ def announcement(text: str, who: str) -> str:
 def describe(sub: Subscription) -> str:
     """One subscription in a line, with its number (``#12``) that the commands take."""
     number = f"#{sub.id} " if sub.id is not None else ""
-    cats = " ".join(sub.categories) or "all categories"
+    cats = _what(sub)
     state = (
         f" — paused ({sub.paused_reason})"
         if sub.paused and sub.paused_reason
@@ -116,8 +116,15 @@ def filters_words(sub: Subscription | DigestRequest) -> str:
     return "".join(f", {label} {' '.join(words)}" for label, words in parts if words)
 
 
+def _what(sub: Subscription) -> str:
+    """What a subscription posts, in a few words: its categories, or lab picks."""
+    if sub.content == "picks":
+        return "lab picks"
+    return " ".join(sub.categories) or "all categories"
+
+
 def _numbers(subs: list[Subscription]) -> str:
-    return ", ".join(f"#{s.id} ({' '.join(s.categories) or 'all categories'})" for s in subs)
+    return ", ".join(f"#{s.id} ({_what(s)})" for s in subs)
 
 
 def _same_filters(sub: Subscription, command: Subscribe) -> bool:
@@ -128,7 +135,8 @@ def _same_filters(sub: Subscription, command: Subscribe) -> bool:
         return {w.casefold() for w in words or ()}
 
     return (
-        folded(sub.categories) == folded(command.categories)
+        sub.content == (command.content or "hot")
+        and folded(sub.categories) == folded(command.categories)
         and folded(sub.keywords) == folded(command.keywords)
         and folded(sub.all_keywords) == folded(command.all_keywords)
         and folded(sub.exclude) == folded(command.exclude)
@@ -308,7 +316,7 @@ class CommandHandler:
                 "papers in a digest, or react with them, and /hotpapers me orders the day by "
                 'what you liked. /hotpapers follow author "Name" sends you new papers too.',
             )
-        mine = await self._mine(ctx)
+        mine = await self._hot(ctx)
         categories = tuple(dict.fromkeys(c for s in mine for c in s.categories))
         try:
             snapshot = await self.digests.snapshot(None, categories)
@@ -339,13 +347,18 @@ class CommandHandler:
             platform=ctx.platform, workspace=ctx.workspace, destination=ctx.channel
         )
 
+    async def _hot(self, ctx: Context) -> list[Subscription]:
+        """The channel's subscriptions of hot papers (not its lab picks): what a digest asked
+        for without categories takes its categories and filters from."""
+        return [s for s in await self._mine(ctx) if s.content == "hot"]
+
     async def _digest(self, command: DigestRequest, ctx: Context, now: dt.datetime) -> Reply:
         categories = command.categories
         if not categories:
             # The channel's subscriptions: their categories, and their word and author filters
             # unless the command gives some (with several subscriptions, only when they all have
             # the same ones: one digest cannot apply each subscription's own).
-            mine = await self._mine(ctx)
+            mine = await self._hot(ctx)
             categories = tuple(dict.fromkeys(c for s in mine for c in s.categories))
             shared = {(s.keywords, s.all_keywords, s.exclude, s.authors) for s in mine}
             given = command.keywords or command.all_keywords or command.exclude or command.authors
@@ -428,6 +441,8 @@ class CommandHandler:
         """A new subscription, or a change to the one named by its number or by its
         categories and filters; a repeat that changes nothing says so and adds nothing."""
         mine = await self._mine(ctx)
+        if command.content == "picks" and command.target is None:
+            return await self._subscribe_picks(command, ctx, mine)
         if command.target is not None:
             target = next((s for s in mine if s.id == command.target), None)
             if target is None:
@@ -492,10 +507,56 @@ class CommandHandler:
             )
         return TextReply(kind="confirmation", text=text)
 
+    async def _subscribe_picks(
+        self, command: Subscribe, ctx: Context, mine: list[Subscription]
+    ) -> Reply:
+        """The channel's weekly lab picks: a new subscription, or a change to the one it has."""
+        current = next((s for s in mine if s.content == "picks"), None)
+        if current is not None:
+            return await self._change(current, command, replace_filters=False)
+        if command.cadence != "weekly":
+            return TextReply(
+                kind="error",
+                text="Lab picks come once a week: /hotpapers subscribe picks weekly fri at 16:00.",
+            )
+        changes = _changes(command)
+        if "refresh_after" in changes:
+            return TextReply(kind="error", text="Lab picks have no counts to refresh.")
+        problem = _cadence_changes(None, command, changes)
+        if problem:
+            return TextReply(kind="error", text=problem)
+        sub = Subscription.model_validate(
+            {
+                "platform": ctx.platform,
+                "workspace": ctx.workspace,
+                "destination": ctx.channel,
+                "created_by": ctx.user,
+                "content": "picks",
+                **changes,
+            }
+        )
+        created = await self.store.add(sub, now=self.clock())
+        return TextReply(
+            kind="confirmation",
+            text=f"Subscribed: {describe(created)}: what this channel liked 👍 and saved 🔖 "
+            f"most over the week. /hotpapers unsubscribe {created.id} stops it.",
+        )
+
     async def _change(
         self, current: Subscription, command: Subscribe, *, replace_filters: bool
     ) -> Reply:
         """Change ``current`` as ``command`` says (and resume it); say when nothing changes."""
+        if current.content == "picks" and (
+            command.categories
+            or any(getattr(command, k) for k in ("keywords", "all_keywords", "exclude", "authors"))
+            or command.refresh_after
+            or command.lag
+        ):
+            return TextReply(
+                kind="error",
+                text=f"#{current.id} is this channel's lab picks: it takes a day, a time and "
+                "top, not categories, filters, lag or refresh.",
+            )
         changes = _changes(command)
         if replace_filters:
             if command.categories:

@@ -5,6 +5,7 @@
     /hotpapers subscribe [ID] CATEGORY ... [at HH:MM] [tz ZONE] [top N] [weekdays mon-fri]
                          [daily | weekly DAY] [lag 0|1d] [refresh 24h|off] [mix 0..1]
                          [FILTERS]
+    /hotpapers subscribe picks weekly DAY [at HH:MM] [tz ZONE] [top N]
     /hotpapers unsubscribe [CATEGORY ... | ID ... | all]
     /hotpapers pause [ID ...] | resume [ID ...]
     /hotpapers subscriptions | help
@@ -33,7 +34,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.errors import InputError
 from bot.limits import FIRST_DAY, MAX_COMMAND, MAX_ECHO, MAX_ID, MAX_TOP, check_keywords, echo
-from bot.subscriptions import WEEKDAYS, Cadence
+from bot.subscriptions import WEEKDAYS, Cadence, Content
 from bot.taxonomy import load_taxonomy
 
 USAGE = """\
@@ -56,6 +57,7 @@ categories or filters adds a second subscription)
 /hotpapers unsubscribe [12 | categories] — stop one subscription, some categories, or everything
 /hotpapers pause [12] · /hotpapers resume [12] — one subscription, or all of this channel's
 /hotpapers picks [week|month] — lab picks: what this channel liked 👍 and saved 🔖 most
+/hotpapers subscribe picks weekly fri at 16:00 — this channel's lab picks every Friday
 /hotpapers me [mix 0.5] — the latest day ordered for you, by your own 👍 and 🔖 (private)
 /hotpapers help"""
 
@@ -128,6 +130,8 @@ class Subscribe:
     refresh_after: int | None = None
     # 0 hot only … 1 relevance to the channel's taste only; None: unchanged.
     mix: float | None = None
+    # "picks": the channel's lab picks (``subscribe picks weekly fri``); None: the hot papers.
+    content: Content | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -509,6 +513,8 @@ def parse(text: str, *, today: dt.date) -> Command:
             values[word] = parsed
         elif signed := _signed(token):
             found.setdefault(signed[0], []).append(signed[1])
+        elif action == "subscribe" and word == "picks" and not categories:
+            values["picks"] = True
         elif token.quoted:
             raise CommandError(
                 f"“{echo(token.text)}” is in quotes: quotes hold a phrase or a name after "
@@ -546,7 +552,13 @@ def parse(text: str, *, today: dt.date) -> Command:
                 "“subscribe” changes one subscription at a time: subscribe 12 at 10:00."
             )
         weekly = values.get("weekly")
+        if "picks" in values and (cats or ids or filters or "mix" in values or "lag" in values):
+            raise CommandError(
+                "Lab picks are this channel's own likes and saves: they take no categories, "
+                "filters, mix or lag: /hotpapers subscribe picks weekly fri at 16:00."
+            )
         return Subscribe(
+            content="picks" if "picks" in values else None,
             categories=cats,
             target=ids[0] if ids else None,
             keywords=filters.get("keywords"),

@@ -217,8 +217,8 @@ class Deliverer:
 
     async def _digest(self, sub: Subscription, day: dt.date) -> Digest | None:
         key: tuple[object, ...] = (day, filters_of(sub), sub.cadence, sub.lag)
-        if self.blend is not None and sub.mix > 0:
-            key += (sub.platform, sub.kind, sub.destination, sub.mix)  # the channel's own
+        if (self.blend is not None and sub.mix > 0) or sub.content == "picks":
+            key += (sub.platform, sub.kind, sub.destination, sub.mix, sub.content)  # its own
         if key not in self._digests:
             self._digests[key] = await subscription_digest(
                 sub,
@@ -230,6 +230,7 @@ class Deliverer:
                 rank_prior=self.rank_prior,
                 generated_at=self.clock(),
                 blend=self.blend,
+                feedback=self.store.feedback,
             )
         return self._digests[key]
 

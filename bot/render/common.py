@@ -182,6 +182,8 @@ def no_announcement(digest: Digest) -> str:
 
 
 def empty_selection(digest: Digest) -> str:
+    if digest.view == "picks":
+        return "No one here liked or saved a paper this week: react 👍 or 🔖 to a paper."
     return (
         f"None of the {digest.papers_considered} papers announced for {digest.date:%Y-%m-%d} "
         "matched the filters with enough engagement."

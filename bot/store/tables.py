@@ -53,6 +53,8 @@ class SubscriptionRow(Base):
     refresh_after: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
     # 0: hot only … 1: relevance to the channel's taste only (``bot.relevance.blend``).
     mix: Mapped[float] = mapped_column(Float, default=0.3, server_default="0.3")
+    # "hot" or "picks" (``bot.subscriptions.Content``).
+    content: Mapped[str] = mapped_column(String(8), default="hot", server_default="hot")
 
 
 class DeliveryRow(Base):

@@ -219,3 +219,37 @@ async def test_me_orders_the_day_by_the_persons_own_likes(
     default = await bot.handle("me", LAB)
     assert isinstance(default, DigestReply)
     assert {i.blend.mix for i in default.digest.items if i.blend} == {0.5}
+
+
+async def test_lab_picks_as_a_weekly_subscription(bot: CommandHandler, store: SqlStore) -> None:
+    manager = Context(platform="slack", workspace="T1", channel="C1", user="U1")
+    assert (await say(bot, "subscribe picks", manager)).text == (
+        "Lab picks come once a week: /hotpapers subscribe picks weekly fri at 16:00."
+    )
+    reply = await say(bot, "subscribe picks weekly fri at 16:00", manager)
+    assert reply.kind == "confirmation"
+    assert reply.text.startswith("Subscribed: #1 lab picks: top 10 at 16:00 UTC, ")
+    (sub,) = await store.subscriptions()
+    assert (sub.content, sub.cadence, sub.weekdays, sub.categories) == ("picks", "weekly", (4,), ())
+    # A hot subscription beside it is a second one, and digests take only its categories.
+    await say(bot, "subscribe cs.CV at 09:00", manager)
+    listing = (await say(bot, "subscriptions")).text
+    assert "#1 lab picks" in listing
+    assert "#2 cs.CV" in listing
+    now = await bot.handle("top 3", LAB)
+    assert isinstance(now, DigestReply)
+    assert now.digest.filters.categories == ("cs.CV",)
+    # The same command again changes the one it has.
+    assert (await say(bot, "subscribe picks weekly thu at 17:00", manager)).text.startswith(
+        "Updated: #1 lab picks: top 10 at 17:00 UTC"
+    )
+    assert "lab picks" in (await say(bot, "subscribe 1 refresh 24h", manager)).text
+    assert (await say(bot, "subscribe 1 cs.LG", manager)).kind == "error"
+
+
+@pytest.mark.parametrize(
+    "text", ["subscribe picks cs.LG weekly fri", "subscribe picks weekly fri mix 0.5"]
+)
+def test_lab_picks_take_no_categories_or_mix(text: str) -> None:
+    with pytest.raises(CommandError, match="Lab picks are this channel's own"):
+        parse(text, today=NOW.date())
