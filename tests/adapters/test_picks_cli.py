@@ -66,3 +66,26 @@ def test_bad_picks_options_are_one_sentence(args: list[str], message: str) -> No
     code, _, err = invoke("picks", *args)
     assert code == 2
     assert message in err
+
+
+def test_subscriptions_list_names_lab_picks(tmp_path: Path) -> None:
+    import asyncio
+    import datetime as dt
+
+    from bot.store import open_store
+    from bot.subscriptions import Subscription
+
+    async def add() -> None:
+        store = await open_store(f"sqlite:///{tmp_path / 'picks.db'}")
+        try:
+            sub = Subscription(
+                platform="slack", destination="C1", content="picks", cadence="weekly", weekdays=(4,)
+            )
+            await store.add(sub, now=dt.datetime(2026, 11, 25, tzinfo=dt.UTC))
+        finally:
+            await store.close()
+
+    asyncio.run(add())
+    code, out, _ = invoke("subscriptions", "list")
+    assert code == 0
+    assert "lab picks" in out
