@@ -50,15 +50,15 @@ Filters: keywords llm agents (any one) · all diffusion video, or +diffusion +vi
 /hotpapers subscribe cs.LG weekly fri at 16:00 — the best of the week, every Friday
 /hotpapers subscribe cs.LG lag 1d — each day, the announcement before, with a day of engagement
 /hotpapers subscribe cs.LG refresh 24h — posts edited a day later with settled counts
-/hotpapers subscribe 12 at 10:00 — change subscription #12 (a new subscribe with other \
-categories or filters adds a second subscription)
+/hotpapers subscribe 12 at 10:00 — change #12 (other categories or filters add a second \
+subscription)
 /hotpapers subscribe cs.LG mix 0.5 — half hot, half close to what this channel likes
 /hotpapers subscriptions — what this channel gets, each with its number (#12)
 /hotpapers unsubscribe [12 | categories] — stop one subscription, some categories, or everything
 /hotpapers pause [12] · /hotpapers resume [12] — one subscription, or all of this channel's
-/hotpapers picks [week|month] — lab picks: what this channel liked 👍 and saved 🔖 most
-/hotpapers subscribe picks weekly fri at 16:00 — this channel's lab picks every Friday
-/hotpapers me [mix 0.5] — the latest day ordered for you, by your own 👍 and 🔖 (private)
+/hotpapers picks [week|month] — what this channel liked 👍 and saved 🔖 most
+/hotpapers subscribe picks weekly fri at 16:00 — those picks every Friday
+/hotpapers me [mix 0.5] — the latest day ordered by your own 👍 and 🔖
 /hotpapers help"""
 
 ACTIONS = ("subscribe", "unsubscribe", "subscriptions", "pause", "resume", "help", "picks", "me")

@@ -204,3 +204,13 @@ async def test_subscribe_and_digests_take_authors_and_not(
     titles = [e["title"] for e in discord_api.followups[-1]["embeds"]]
     assert titles
     assert not any("Look One-level" in t for t in titles)
+
+
+async def test_help_with_the_personal_commands_fits_one_discord_message(
+    client: discord.Client, store: SqlStore, fake: tuple[FakeDiscord, str]
+) -> None:
+    discord_api, _ = fake
+    await call(client, group_for(store), "help")
+    content = discord_api.followups[-1]["content"]
+    assert content.endswith("/hotpapers help")  # not cut
+    assert "/hotpapers forget me" in content
