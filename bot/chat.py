@@ -316,8 +316,7 @@ class CommandHandler:
                 "papers in a digest, or react with them, and /hotpapers me orders the day by "
                 'what you liked. /hotpapers follow author "Name" sends you new papers too.',
             )
-        mine = await self._hot(ctx)
-        categories = tuple(dict.fromkeys(c for s in mine for c in s.categories))
+        request, categories = await self._channels(DigestRequest(), ctx)
         try:
             snapshot = await self.digests.snapshot(None, categories)
         except HotPapersError as exc:
@@ -332,7 +331,7 @@ class CommandHandler:
         # may still be yours.
         candidates = await self.digests.digest(
             snapshot,
-            Filters(categories=categories, min_score=0.0),
+            filters_of(request, categories).model_copy(update={"top": None, "min_score": 0.0}),
             generated_at=now,
             categories=categories,
         )
@@ -353,6 +352,29 @@ class CommandHandler:
         return [s for s in await self._mine(ctx) if s.content == "hot"]
 
     async def _digest(self, command: DigestRequest, ctx: Context, now: dt.datetime) -> Reply:
+        command, categories = await self._channels(command, ctx)
+        if command.view != "day":
+            return await self._history(command, categories, now)
+        try:
+            snapshot = await self.digests.snapshot(command.date, categories)
+        except HotPapersError as exc:
+            return TextReply(kind="error", text=f"The digest cannot be made right now: {exc}")
+        if snapshot is None:
+            day = command.date or announcement_date(now)
+            return TextReply(
+                kind="error",
+                text=f"The papers of {day} are not available yet; try again in a few minutes.",
+            )
+        filters = filters_of(command, categories)
+        digest = await self.digests.digest(
+            snapshot, filters, generated_at=now, categories=categories
+        )
+        return DigestReply(digest=digest, public=command.public)
+
+    async def _channels(
+        self, command: DigestRequest, ctx: Context
+    ) -> tuple[DigestRequest, tuple[str, ...]]:
+        """The command completed with what the channel subscribes to, and its categories."""
         categories = command.categories
         if not categories:
             # The channel's subscriptions: their categories, and their word and author filters
@@ -371,23 +393,7 @@ class CommandHandler:
                     exclude=exclude,
                     authors=authors,
                 )
-        if command.view != "day":
-            return await self._history(command, categories, now)
-        try:
-            snapshot = await self.digests.snapshot(command.date, categories)
-        except HotPapersError as exc:
-            return TextReply(kind="error", text=f"The digest cannot be made right now: {exc}")
-        if snapshot is None:
-            day = command.date or announcement_date(now)
-            return TextReply(
-                kind="error",
-                text=f"The papers of {day} are not available yet; try again in a few minutes.",
-            )
-        filters = filters_of(command, categories)
-        digest = await self.digests.digest(
-            snapshot, filters, generated_at=now, categories=categories
-        )
-        return DigestReply(digest=digest, public=command.public)
+        return command, categories
 
     async def _history(
         self, command: DigestRequest, categories: tuple[str, ...], now: dt.datetime

@@ -253,3 +253,18 @@ async def test_lab_picks_as_a_weekly_subscription(bot: CommandHandler, store: Sq
 def test_lab_picks_take_no_categories_or_mix(text: str) -> None:
     with pytest.raises(CommandError, match="Lab picks are this channel's own"):
         parse(text, today=NOW.date())
+
+
+async def test_me_takes_the_channels_categories_and_filters(
+    bot: CommandHandler, store: SqlStore
+) -> None:
+    await store.readings.record(sample_snapshot())
+    await store.feedback.add([said(YOLO, "like")])
+    manager = Context(platform="slack", workspace="T1", channel="C1", user="U1")
+    await say(bot, "subscribe cs.CV not one-level", manager)
+    reply = await bot.handle("me", LAB)
+    assert isinstance(reply, DigestReply)
+    ids = [i.paper.arxiv_id for i in reply.digest.items]
+    assert ids
+    assert YOLO not in ids  # the channel's "not" filter holds
+    assert all("cs.CV" in i.paper.categories for i in reply.digest.items)
