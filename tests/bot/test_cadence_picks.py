@@ -116,3 +116,17 @@ async def test_the_deliverer_posts_lab_picks_on_their_weekday(store: SqlStore) -
     assert views == ["day", "picks"]
     (chosen,) = [d for d in publisher.digests if d.view == "picks"]
     assert [i.why for i in chosen.items] == ["1 👍 · 1 🔖"]
+
+
+async def test_a_week_without_picks_is_skipped_like_an_empty_digest(store: SqlStore) -> None:
+    await store.add(PICKS.model_copy(update={"post_time": dt.time(16)}), now=NOW)
+    publisher = PicksPublisher()
+    deliverer = Deliverer(
+        store,
+        CountingSnapshots(sample_snapshot()),
+        {("discord", "channel"): publisher},
+        clock=lambda: NOW + dt.timedelta(minutes=1),
+    )
+    report = await deliverer.run(NOW + dt.timedelta(minutes=1))
+    assert report.outcomes == {"skipped (nothing matched)": 1}
+    assert publisher.posts == []
