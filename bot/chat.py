@@ -284,6 +284,18 @@ class CommandHandler:
             )
         return TextReply(kind="done", text=f"Forgotten: {'; '.join(parts)}.")
 
+    async def _me_mix(self, command: Me, ctx: Context) -> float:
+        """The mix given (then remembered for the next ``me``), else the one the person last
+        gave, else ``ME_MIX``."""
+        if self.follows is None:
+            return ME_MIX if command.mix is None else command.mix
+        who = person(ctx)
+        if command.mix is not None:
+            await self.follows.store.set_me_mix(who, command.mix)
+            return command.mix
+        chosen = await self.follows.store.me_mix(who)
+        return ME_MIX if chosen is None else chosen
+
     async def _picks(self, command: Picks, ctx: Context, now: dt.datetime) -> Reply:
         """Lab picks: what this channel liked and saved most over the span."""
         try:
@@ -338,7 +350,7 @@ class CommandHandler:
         papers = [r.paper for r in candidates.items]
         pool = await recent_papers(self.store, candidates.date)
         relevance = await self.digests.offload(lambda: score(taste, papers, pool=pool))
-        mix = ME_MIX if command.mix is None else command.mix
+        mix = await self._me_mix(command, ctx)
         return DigestReply(digest=channel_digest(candidates, relevance, mix=mix, top=DEFAULT_TOP))
 
     async def _mine(self, ctx: Context) -> list[Subscription]:

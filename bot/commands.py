@@ -10,7 +10,8 @@
     /hotpapers pause [ID ...] | resume [ID ...]
     /hotpapers subscriptions | help
     /hotpapers picks [week|month]       what this channel liked and saved most
-    /hotpapers me [mix 0..1]            the latest day for you, by your own 👍 and 🔖
+    /hotpapers me [mix 0..1]            the latest day for you, by your own 👍 and 🔖 (a mix
+                                        given is kept for the next ``me``)
 
     FILTERS: keywords WORD ... (any one), all WORD ... or +WORD (every one),
              not WORD ... or -WORD (none), authors NAME[, NAME ...] or authors "NAME" ...

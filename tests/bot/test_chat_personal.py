@@ -205,6 +205,9 @@ async def test_me_orders_the_day_by_the_persons_own_likes(
     await store.feedback.add(
         [said(YOLO, "like", channel="C9"), said(RL, "like", user="U2"), said(GANS, "dislike")]
     )
+    default = await bot.handle("me", LAB)
+    assert isinstance(default, DigestReply)
+    assert {i.blend.mix for i in default.digest.items if i.blend} == {0.5}
     reply = await bot.handle("me mix 1", LAB)
     assert isinstance(reply, DigestReply)
     assert not reply.public
@@ -216,9 +219,12 @@ async def test_me_orders_the_day_by_the_persons_own_likes(
     lifted = [i for i in items if i.why.startswith("close to what you liked: ")]
     assert lifted
     assert all(yolo.title in i.why for i in lifted)
-    default = await bot.handle("me", LAB)
-    assert isinstance(default, DigestReply)
-    assert {i.blend.mix for i in default.digest.items if i.blend} == {0.5}
+    # The mix given is remembered for the person's next "me", and kept beside their DM time.
+    await say(bot, "dm at 07:00")
+    again = await bot.handle("me", LAB)
+    assert isinstance(again, DigestReply)
+    assert {i.blend.mix for i in again.digest.items if i.blend} == {1.0}
+    assert (await FollowStore(store).dm_time(person(LAB))).at == dt.time(7)
 
 
 async def test_lab_picks_as_a_weekly_subscription(bot: CommandHandler, store: SqlStore) -> None:

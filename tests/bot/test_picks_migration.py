@@ -25,6 +25,10 @@ def _columns(connection: Connection) -> set[str]:
     return {c["name"] for c in inspect(connection).get_columns("subscriptions")}
 
 
+def _people(connection: Connection) -> set[str]:
+    return {c["name"] for c in inspect(connection).get_columns("follow_people")}
+
+
 async def test_subscriptions_made_before_picks_post_the_hot_papers(database_url: str) -> None:
     engine = create_async_engine(async_url(database_url))
     async with engine.begin() as connection:
@@ -50,6 +54,8 @@ async def test_subscriptions_made_before_picks_post_the_hot_papers(database_url:
     async with engine.begin() as connection:
         await connection.run_sync(lambda c: command.downgrade(_config(c), "follows"))
         assert "content" not in await connection.run_sync(_columns)
+        assert "me_mix" not in await connection.run_sync(_people)
         await connection.run_sync(lambda c: command.upgrade(_config(c), "head"))
         assert "content" in await connection.run_sync(_columns)
+        assert "me_mix" in await connection.run_sync(_people)
     await engine.dispose()
