@@ -271,9 +271,10 @@ class CommandHandler:
             return TextReply(kind="done", text="Nothing was stored about you here.")
         parts = []
         if rows:
+            head = f"your {_count(follows, 'follow')}, " if follows else ""
             parts.append(
-                f"your {_count(follows, 'follow')}, your DM time and the record of papers sent "
-                f"to you ({_count(rows, 'record')})"
+                f"{head}your DM time, your mix of “me” and the record of papers sent to you "
+                f"({_count(rows, 'record')})"
             )
         if feedback:
             parts.append(f"your {_count(feedback, 'piece')} of feedback (👍 👎 🔖 and reactions)")

@@ -244,7 +244,7 @@ def _personal_commands(group: app_commands.Group, handler: CommandHandler, polic
         await run(interaction, words(("picks", True), ("", span)))
 
     @group.command(name="me", description="The latest day ordered by your own 👍 and 🔖")
-    @app_commands.describe(mix="0 hot only … 1 your taste only (default 0.5)")
+    @app_commands.describe(mix="0 hot only … 1 your taste only (default 0.5; kept for next time)")
     async def me(
         interaction: discord.Interaction, mix: app_commands.Range[float, 0.0, 1.0] | None = None
     ) -> None:
