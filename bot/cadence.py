@@ -4,21 +4,25 @@ A daily subscription without lag posts the day's snapshot. With ``lag`` 1 it pos
 announcement ranked with the latest readings the store holds of it (else, or when those
 readings hold no paper of its categories, that day's snapshot). A weekly one posts the best of
 the week ending at its digest date, from the stored readings (its last day collected first).
-The Deliverer calls ``subscription_digest`` and nothing else for this.
+A subscription of lab picks posts what its channel liked and saved most over the week up to
+when it is made (``bot.feedback.picks``). The Deliverer calls ``subscription_digest`` and
+nothing else for this.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Protocol
 
 from bot.engine import build_digest
-from bot.errors import HotPapersError
+from bot.errors import HotPapersError, InputError
+from bot.feedback import Channel, Tally
+from bot.feedback.picks import picks_digest, picks_window
 from bot.history.readings import ReadingStore, StarHistory, with_star_baseline
 from bot.history.views import span_digest
-from bot.models import Digest, Filters
+from bot.models import Digest, Filters, Paper
 from bot.ports import SnapshotProvider
 from bot.ranking import MAX_POST_SHARE, RANK_PRIOR, matches
 from bot.snapshot import Snapshot
@@ -31,6 +35,25 @@ class Blender(Protocol):
     (``bot.relevance.taste.channel_blend`` on the store)."""
 
     async def __call__(self, sub: Subscription, candidates: Digest) -> Digest: ...
+
+
+class Tallies(Protocol):
+    """A channel's feedback as lab picks read it (``bot.store.feedback.FeedbackStore``)."""
+
+    async def tallies(
+        self, channel: Channel, *, since: dt.datetime, until: dt.datetime
+    ) -> list[Tally]: ...
+
+    async def papers(self, ids: Iterable[str]) -> dict[str, Paper]: ...
+
+
+async def picks_of(sub: Subscription, feedback: Tallies, *, now: dt.datetime) -> Digest:
+    """A lab-picks subscription's digest: its channel's week up to ``now``, cut to its top."""
+    since, until = picks_window("week", now)
+    where = Channel(platform=sub.platform, channel=sub.destination)
+    tallies = await feedback.tallies(where, since=since, until=until)
+    papers = await feedback.papers(t.arxiv_id for t in tallies)
+    return picks_digest(tallies, papers, since=since, until=until, generated_at=now, top=sub.top)
 
 
 class StoredDays(ReadingStore, StarHistory, Protocol):
@@ -76,13 +99,18 @@ async def subscription_digest(
     generated_at: dt.datetime,
     blend: Blender | None = None,
     filters: Filters | None = None,
+    feedback: Tallies | None = None,
 ) -> Digest | None:
     """The digest ``sub`` posts for ``day``; None while that day is not available yet. With
     ``blend`` and a ``mix`` above 0, its candidates blended with the channel's taste.
 
     Raises ``InputError`` (a weekly digest with no stored day in its week) or what the snapshot
-    provider raises: the delivery waits and says why.
+    provider raises: the delivery waits and says why. Lab picks need ``feedback``.
     """
+    if sub.content == "picks":
+        if feedback is None:
+            raise InputError("Lab picks need the store's feedback, which was not given.")
+        return await picks_of(sub, feedback, now=generated_at)
     if blend is not None and sub.mix > 0:
         found = await subscription_digest(
             sub.model_copy(update={"mix": 0.0}),

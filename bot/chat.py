@@ -18,7 +18,9 @@ from bot.commands import (
     USAGE,
     CommandError,
     DigestRequest,
+    Me,
     Pause,
+    Picks,
     Simple,
     Subscribe,
     Unsubscribe,
@@ -26,6 +28,12 @@ from bot.commands import (
 )
 from bot.digests import DigestService
 from bot.errors import HotPapersError, InputError
+from bot.feedback import Channel
+from bot.feedback.picks import nothing_picked, picks_digest, picks_window
+from bot.follows.commands import USAGE as PERSONAL_USAGE
+from bot.follows.commands import ForgetMe, is_personal
+from bot.follows.commands import parse as parse_personal
+from bot.follows.handler import FollowHandler, person
 from bot.history.views import rising_digest, span_digest
 from bot.limits import REPLY_LIMITS, fit
 from bot.models import Digest, Filters
@@ -38,6 +46,10 @@ from bot.subscriptions import DEFAULT_MIX, Platform, Subscription, cadence_phras
 log = logging.getLogger("hotpapers.chat")
 DEFAULT_TOP = 10
 MORE_HELP = "`/hotpapers help` for more."
+# The channel's commands, then the personal ones, then help itself.
+HELP = USAGE.replace("\n/hotpapers help", f"\n{PERSONAL_USAGE}\n/hotpapers help")
+# How much a person's own taste counts in ``/hotpapers me`` unless they say.
+ME_MIX = 0.5
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -58,9 +70,10 @@ class DigestReply:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TextReply:
     """A text answer. A ``confirmation`` (a change to the channel's subscriptions) is
-    announced in the channel, naming who made it; every other kind goes only to who asked."""
+    announced in the channel, naming who made it; every other kind goes only to who asked,
+    ``done`` too: a change of the asker's own (a follow, ``forget me``)."""
 
-    kind: Literal["help", "confirmation", "list", "error"]
+    kind: Literal["help", "confirmation", "done", "list", "error"]
     text: str
 
 
@@ -78,7 +91,7 @@ def announcement(text: str, who: str) -> str:
 def describe(sub: Subscription) -> str:
     """One subscription in a line, with its number (``#12``) that the commands take."""
     number = f"#{sub.id} " if sub.id is not None else ""
-    cats = " ".join(sub.categories) or "all categories"
+    cats = _what(sub)
     state = (
         f" — paused ({sub.paused_reason})"
         if sub.paused and sub.paused_reason
@@ -103,8 +116,15 @@ def filters_words(sub: Subscription | DigestRequest) -> str:
     return "".join(f", {label} {' '.join(words)}" for label, words in parts if words)
 
 
+def _what(sub: Subscription) -> str:
+    """What a subscription posts, in a few words: its categories, or lab picks."""
+    if sub.content == "picks":
+        return "lab picks"
+    return " ".join(sub.categories) or "all categories"
+
+
 def _numbers(subs: list[Subscription]) -> str:
-    return ", ".join(f"#{s.id} ({' '.join(s.categories) or 'all categories'})" for s in subs)
+    return ", ".join(f"#{s.id} ({_what(s)})" for s in subs)
 
 
 def _same_filters(sub: Subscription, command: Subscribe) -> bool:
@@ -115,7 +135,8 @@ def _same_filters(sub: Subscription, command: Subscribe) -> bool:
         return {w.casefold() for w in words or ()}
 
     return (
-        folded(sub.categories) == folded(command.categories)
+        sub.content == (command.content or "hot")
+        and folded(sub.categories) == folded(command.categories)
         and folded(sub.keywords) == folded(command.keywords)
         and folded(sub.all_keywords) == folded(command.all_keywords)
         and folded(sub.exclude) == folded(command.exclude)
@@ -134,8 +155,11 @@ class CommandHandler:
         max_post_share: float = MAX_POST_SHARE,
         rank_prior: float = RANK_PRIOR,
         digests: DigestService | None = None,
+        follows: FollowHandler | None = None,
     ) -> None:
         self.store = store
+        # The personal commands (follow, follows, unfollow, dm); without it they are refused.
+        self.follows = follows
         self.snapshots = snapshots
         self.clock = clock
         self.weights = weights
@@ -175,17 +199,23 @@ class CommandHandler:
 
     async def _answer(self, text: str, ctx: Context) -> Reply:
         now = self.clock()
+        if is_personal(text):
+            return await self._personal(text, ctx)
         try:
             command = parse(text, today=now.date())
         except CommandError as exc:
             # One sentence with the closest fix, never the whole usage block.
             return TextReply(kind="error", text=f"{exc} {MORE_HELP}")
         if isinstance(command, Simple) and command.action == "help":
-            return TextReply(kind="help", text=USAGE)
+            return TextReply(kind="help", text=HELP)
         if isinstance(command, DigestRequest):
             return await self._digest(command, ctx, now)
         if isinstance(command, Simple) and command.action == "subscriptions":
             return await self._list(ctx)
+        if isinstance(command, Picks):
+            return await self._picks(command, ctx, now)
+        if isinstance(command, Me):
+            return await self._me(command, ctx, now)
         if not ctx.may_manage:
             return TextReply(
                 kind="error", text="Only the channel's managers may change its subscriptions here."
@@ -196,32 +226,146 @@ class CommandHandler:
             return await self._unsubscribe(command, ctx)
         if isinstance(command, Pause):
             return await self._pause(command, ctx)
-        return TextReply(kind="help", text=USAGE)  # pragma: no cover - every command is above
+        return TextReply(kind="help", text=HELP)  # pragma: no cover - every command is above
+
+    async def _personal(self, text: str, ctx: Context) -> Reply:
+        """follow, follows, unfollow, dm and forget me: the asker's own, answered to them only."""
+        if not ctx.user:
+            return TextReply(
+                kind="error", text="Personal commands need to know who you are; none was given."
+            )
+        try:
+            forget = isinstance(parse_personal(text), ForgetMe)
+        except CommandError:
+            forget = False
+        if forget:
+            return await self._forget(ctx)
+        if self.follows is None:
+            return TextReply(kind="error", text="Personal follows are not set up on this bot.")
+        reply = await self.follows.handle(text, person(ctx))
+        assert reply is not None  # is_personal said it is one
+        kind = "done" if reply.kind == "confirmation" else reply.kind
+        return TextReply(kind=kind, text=reply.text)
+
+    async def _forget(self, ctx: Context) -> Reply:
+        """``forget me``: the person's follows, DM time and sent record, their feedback, and
+        their name on the subscriptions they made (which stay: they are the channel's)."""
+        who = person(ctx)
+        follows = 0
+        rows = 0
+        if self.follows is not None:
+            follows = len(await self.follows.store.follows(who))
+            rows = await self.follows.store.forget(who)
+        feedback = await self.store.feedback.forget(ctx.platform, ctx.user, scope=ctx.workspace)
+        made = [
+            s
+            for s in await self.store.subscriptions(
+                platform=ctx.platform, workspace=ctx.workspace or None
+            )
+            if s.created_by == ctx.user
+        ]
+        for sub in made:
+            assert sub.id is not None
+            await self.store.update(sub.id, created_by="")
+        if not (rows or feedback or made):
+            return TextReply(kind="done", text="Nothing was stored about you here.")
+        parts = []
+        if rows:
+            head = f"your {_count(follows, 'follow')}, " if follows else ""
+            parts.append(
+                f"{head}your DM time, your mix of “me” and the record of papers sent to you "
+                f"({_count(rows, 'record')})"
+            )
+        if feedback:
+            parts.append(f"your {_count(feedback, 'piece')} of feedback (👍 👎 🔖 and reactions)")
+        if made:
+            parts.append(
+                f"your name on the {_count(len(made), 'subscription')} you made "
+                f"({', '.join(f'#{s.id}' for s in made)}; they stay, as the channel's)"
+            )
+        return TextReply(kind="done", text=f"Forgotten: {'; '.join(parts)}.")
+
+    async def _me_mix(self, command: Me, ctx: Context) -> float:
+        """The mix given (then remembered for the next ``me``), else the one the person last
+        gave, else ``ME_MIX``."""
+        if self.follows is None:
+            return ME_MIX if command.mix is None else command.mix
+        who = person(ctx)
+        if command.mix is not None:
+            await self.follows.store.set_me_mix(who, command.mix)
+            return command.mix
+        chosen = await self.follows.store.me_mix(who)
+        return ME_MIX if chosen is None else chosen
+
+    async def _picks(self, command: Picks, ctx: Context, now: dt.datetime) -> Reply:
+        """Lab picks: what this channel liked and saved most over the span."""
+        try:
+            where = Channel(platform=ctx.platform, channel=ctx.channel, scope=ctx.workspace)
+        except InputError as exc:
+            return TextReply(kind="error", text=str(exc))
+        since, until = picks_window(command.span, now)
+        tallies = await self.store.feedback.tallies(where, since=since, until=until)
+        if not any(t.picked or t.reactions for t in tallies):
+            return TextReply(kind="list", text=nothing_picked(command.span))
+        papers = await self.store.feedback.papers(t.arxiv_id for t in tallies)
+        digest = picks_digest(tallies, papers, since=since, until=until, generated_at=now)
+        return DigestReply(digest=digest)
+
+    async def _me(self, command: Me, ctx: Context, now: dt.datetime) -> Reply:
+        """The latest day (this channel's categories and filters) ordered by hotness blended
+        with the asker's own taste: their 👍 and 🔖 wherever they gave them."""
+        # scikit-learn loads on first use: a bot that is never asked "me" starts without it.
+        from bot.relevance.blend import channel_digest
+        from bot.relevance.model import score
+        from bot.relevance.taste import person_taste, recent_papers
+
+        if not ctx.user:
+            return TextReply(kind="error", text="“me” needs to know who you are; none was given.")
+        taste = await person_taste(self.store, ctx.platform, ctx.user, scope=ctx.workspace)
+        if not taste.liked:
+            return TextReply(
+                kind="list",
+                text="Nothing teaches your own order yet: press 👍 (for us) or 🔖 (save) on "
+                "papers in a digest, or react with them, and /hotpapers me orders the day by "
+                'what you liked. /hotpapers follow author "Name" sends you new papers too.',
+            )
+        request, categories = await self._channels(DigestRequest(), ctx)
+        try:
+            snapshot = await self.digests.snapshot(None, categories)
+        except HotPapersError as exc:
+            return TextReply(kind="error", text=f"The digest cannot be made right now: {exc}")
+        if snapshot is None:
+            return TextReply(
+                kind="error",
+                text=f"The papers of {announcement_date(now)} are not available yet; try again "
+                "in a few minutes.",
+            )
+        # Every paper of the channel's categories is a candidate: one nobody discussed yet
+        # may still be yours.
+        candidates = await self.digests.digest(
+            snapshot,
+            filters_of(request, categories).model_copy(update={"top": None, "min_score": 0.0}),
+            generated_at=now,
+            categories=categories,
+        )
+        papers = [r.paper for r in candidates.items]
+        pool = await recent_papers(self.store, candidates.date)
+        relevance = await self.digests.offload(lambda: score(taste, papers, pool=pool))
+        mix = await self._me_mix(command, ctx)
+        return DigestReply(digest=channel_digest(candidates, relevance, mix=mix, top=DEFAULT_TOP))
 
     async def _mine(self, ctx: Context) -> list[Subscription]:
         return await self.store.subscriptions(
             platform=ctx.platform, workspace=ctx.workspace, destination=ctx.channel
         )
 
+    async def _hot(self, ctx: Context) -> list[Subscription]:
+        """The channel's subscriptions of hot papers (not its lab picks): what a digest asked
+        for without categories takes its categories and filters from."""
+        return [s for s in await self._mine(ctx) if s.content == "hot"]
+
     async def _digest(self, command: DigestRequest, ctx: Context, now: dt.datetime) -> Reply:
-        categories = command.categories
-        if not categories:
-            # The channel's subscriptions: their categories, and their word and author filters
-            # unless the command gives some (with several subscriptions, only when they all have
-            # the same ones: one digest cannot apply each subscription's own).
-            mine = await self._mine(ctx)
-            categories = tuple(dict.fromkeys(c for s in mine for c in s.categories))
-            shared = {(s.keywords, s.all_keywords, s.exclude, s.authors) for s in mine}
-            given = command.keywords or command.all_keywords or command.exclude or command.authors
-            if len(shared) == 1 and not given:
-                keywords, all_keywords, exclude, authors = shared.pop()
-                command = replace(
-                    command,
-                    keywords=keywords,
-                    all_keywords=all_keywords,
-                    exclude=exclude,
-                    authors=authors,
-                )
+        command, categories = await self._channels(command, ctx)
         if command.view != "day":
             return await self._history(command, categories, now)
         try:
@@ -239,6 +383,30 @@ class CommandHandler:
             snapshot, filters, generated_at=now, categories=categories
         )
         return DigestReply(digest=digest, public=command.public)
+
+    async def _channels(
+        self, command: DigestRequest, ctx: Context
+    ) -> tuple[DigestRequest, tuple[str, ...]]:
+        """The command completed with what the channel subscribes to, and its categories."""
+        categories = command.categories
+        if not categories:
+            # The channel's subscriptions: their categories, and their word and author filters
+            # unless the command gives some (with several subscriptions, only when they all have
+            # the same ones: one digest cannot apply each subscription's own).
+            mine = await self._hot(ctx)
+            categories = tuple(dict.fromkeys(c for s in mine for c in s.categories))
+            shared = {(s.keywords, s.all_keywords, s.exclude, s.authors) for s in mine}
+            given = command.keywords or command.all_keywords or command.exclude or command.authors
+            if len(shared) == 1 and not given:
+                keywords, all_keywords, exclude, authors = shared.pop()
+                command = replace(
+                    command,
+                    keywords=keywords,
+                    all_keywords=all_keywords,
+                    exclude=exclude,
+                    authors=authors,
+                )
+        return command, categories
 
     async def _history(
         self, command: DigestRequest, categories: tuple[str, ...], now: dt.datetime
@@ -292,6 +460,8 @@ class CommandHandler:
         """A new subscription, or a change to the one named by its number or by its
         categories and filters; a repeat that changes nothing says so and adds nothing."""
         mine = await self._mine(ctx)
+        if command.content == "picks" and command.target is None:
+            return await self._subscribe_picks(command, ctx, mine)
         if command.target is not None:
             target = next((s for s in mine if s.id == command.target), None)
             if target is None:
@@ -356,10 +526,56 @@ class CommandHandler:
             )
         return TextReply(kind="confirmation", text=text)
 
+    async def _subscribe_picks(
+        self, command: Subscribe, ctx: Context, mine: list[Subscription]
+    ) -> Reply:
+        """The channel's weekly lab picks: a new subscription, or a change to the one it has."""
+        current = next((s for s in mine if s.content == "picks"), None)
+        if current is not None:
+            return await self._change(current, command, replace_filters=False)
+        if command.cadence != "weekly":
+            return TextReply(
+                kind="error",
+                text="Lab picks come once a week: /hotpapers subscribe picks weekly fri at 16:00.",
+            )
+        changes = _changes(command)
+        if "refresh_after" in changes:
+            return TextReply(kind="error", text="Lab picks have no counts to refresh.")
+        problem = _cadence_changes(None, command, changes)
+        if problem:
+            return TextReply(kind="error", text=problem)
+        sub = Subscription.model_validate(
+            {
+                "platform": ctx.platform,
+                "workspace": ctx.workspace,
+                "destination": ctx.channel,
+                "created_by": ctx.user,
+                "content": "picks",
+                **changes,
+            }
+        )
+        created = await self.store.add(sub, now=self.clock())
+        return TextReply(
+            kind="confirmation",
+            text=f"Subscribed: {describe(created)}: what this channel liked 👍 and saved 🔖 "
+            f"most over the week. /hotpapers unsubscribe {created.id} stops it.",
+        )
+
     async def _change(
         self, current: Subscription, command: Subscribe, *, replace_filters: bool
     ) -> Reply:
         """Change ``current`` as ``command`` says (and resume it); say when nothing changes."""
+        if current.content == "picks" and (
+            command.categories
+            or any(getattr(command, k) for k in ("keywords", "all_keywords", "exclude", "authors"))
+            or command.refresh_after
+            or command.lag
+        ):
+            return TextReply(
+                kind="error",
+                text=f"#{current.id} is this channel's lab picks: it takes a day, a time and "
+                "top, not categories, filters, lag or refresh.",
+            )
         changes = _changes(command)
         if replace_filters:
             if command.categories:
@@ -471,6 +687,10 @@ def filters_of(command: DigestRequest, categories: tuple[str, ...]) -> Filters:
         authors=command.authors,
         top=command.top or DEFAULT_TOP,
     )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _not_here(number: int, mine: list[Subscription]) -> TextReply:

@@ -5,9 +5,13 @@
     /hotpapers subscribe [ID] CATEGORY ... [at HH:MM] [tz ZONE] [top N] [weekdays mon-fri]
                          [daily | weekly DAY] [lag 0|1d] [refresh 24h|off] [mix 0..1]
                          [FILTERS]
+    /hotpapers subscribe picks weekly DAY [at HH:MM] [tz ZONE] [top N]
     /hotpapers unsubscribe [CATEGORY ... | ID ... | all]
     /hotpapers pause [ID ...] | resume [ID ...]
     /hotpapers subscriptions | help
+    /hotpapers picks [week|month]       what this channel liked and saved most
+    /hotpapers me [mix 0..1]            the latest day for you, by your own 👍 and 🔖 (a mix
+                                        given is kept for the next ``me``)
 
     FILTERS: keywords WORD ... (any one), all WORD ... or +WORD (every one),
              not WORD ... or -WORD (none), authors NAME[, NAME ...] or authors "NAME" ...
@@ -31,7 +35,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.errors import InputError
 from bot.limits import FIRST_DAY, MAX_COMMAND, MAX_ECHO, MAX_ID, MAX_TOP, check_keywords, echo
-from bot.subscriptions import WEEKDAYS, Cadence
+from bot.subscriptions import WEEKDAYS, Cadence, Content
 from bot.taxonomy import load_taxonomy
 
 USAGE = """\
@@ -47,15 +51,18 @@ Filters: keywords llm agents (any one) · all diffusion video, or +diffusion +vi
 /hotpapers subscribe cs.LG weekly fri at 16:00 — the best of the week, every Friday
 /hotpapers subscribe cs.LG lag 1d — each day, the announcement before, with a day of engagement
 /hotpapers subscribe cs.LG refresh 24h — posts edited a day later with settled counts
-/hotpapers subscribe 12 at 10:00 — change subscription #12 (a new subscribe with other \
-categories or filters adds a second subscription)
+/hotpapers subscribe 12 at 10:00 — change #12 (other categories or filters add a second \
+subscription)
 /hotpapers subscribe cs.LG mix 0.5 — half hot, half close to what this channel likes
 /hotpapers subscriptions — what this channel gets, each with its number (#12)
 /hotpapers unsubscribe [12 | categories] — stop one subscription, some categories, or everything
 /hotpapers pause [12] · /hotpapers resume [12] — one subscription, or all of this channel's
+/hotpapers picks [week|month] — what this channel liked 👍 and saved 🔖 most
+/hotpapers subscribe picks weekly fri at 16:00 — those picks every Friday
+/hotpapers me [mix 0.5] — the latest day ordered by your own 👍 and 🔖
 /hotpapers help"""
 
-ACTIONS = ("subscribe", "unsubscribe", "subscriptions", "pause", "resume", "help")
+ACTIONS = ("subscribe", "unsubscribe", "subscriptions", "pause", "resume", "help", "picks", "me")
 VIEWS = ("now", "rising", "week", "month")
 OPTIONS = (
     "top",
@@ -124,6 +131,8 @@ class Subscribe:
     refresh_after: int | None = None
     # 0 hot only … 1 relevance to the channel's taste only; None: unchanged.
     mix: float | None = None
+    # "picks": the channel's lab picks (``subscribe picks weekly fri``); None: the hot papers.
+    content: Content | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -147,7 +156,22 @@ class Simple:
     action: str  # subscriptions, help
 
 
-Command = DigestRequest | Subscribe | Unsubscribe | Pause | Simple
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Picks:
+    """Lab picks: what the channel liked and saved most over the last week or month."""
+
+    span: Literal["week", "month"] = "week"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Me:
+    """The latest day for the person who asks, blended with their own taste; ``mix`` None:
+    the default."""
+
+    mix: float | None = None
+
+
+Command = DigestRequest | Subscribe | Unsubscribe | Pause | Simple | Picks | Me
 
 
 def _close(word: str, choices: tuple[str, ...] | list[str]) -> str:
@@ -410,6 +434,18 @@ def parse(text: str, *, today: dt.date) -> Command:
         if len(tokens) > 1:
             raise CommandError(f"“{action}” takes nothing after it.")
         return Simple("subscriptions" if action == "list" else action)
+    if action == "picks":
+        spans = [t.text.lower() for t in tokens[1:]]
+        if spans not in ([], ["week"], ["month"]):
+            raise CommandError("“picks” takes week or month (the last 7 or 30 days), or nothing.")
+        return Picks(span="month" if spans == ["month"] else "week")
+    if action == "me":
+        rest = [t.text for t in tokens[1:]]
+        if not rest:
+            return Me()
+        if len(rest) != 2 or rest[0].lower() != "mix":
+            raise CommandError("“me” takes mix 0..1 (how much your own taste counts), or nothing.")
+        return Me(mix=parse_mix(rest[1]))
     if action in ("pause", "resume"):
         numbers = tuple(dict.fromkeys(_id(t) for t in tokens[1:]))
         if None in numbers:
@@ -478,6 +514,8 @@ def parse(text: str, *, today: dt.date) -> Command:
             values[word] = parsed
         elif signed := _signed(token):
             found.setdefault(signed[0], []).append(signed[1])
+        elif action == "subscribe" and word == "picks" and not categories:
+            values["picks"] = True
         elif token.quoted:
             raise CommandError(
                 f"“{echo(token.text)}” is in quotes: quotes hold a phrase or a name after "
@@ -515,7 +553,13 @@ def parse(text: str, *, today: dt.date) -> Command:
                 "“subscribe” changes one subscription at a time: subscribe 12 at 10:00."
             )
         weekly = values.get("weekly")
+        if "picks" in values and (cats or ids or filters or "mix" in values or "lag" in values):
+            raise CommandError(
+                "Lab picks are this channel's own likes and saves: they take no categories, "
+                "filters, mix or lag: /hotpapers subscribe picks weekly fri at 16:00."
+            )
         return Subscribe(
+            content="picks" if "picks" in values else None,
             categories=cats,
             target=ids[0] if ids else None,
             keywords=filters.get("keywords"),

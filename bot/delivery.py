@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from bot.cache import utcnow
-from bot.cadence import Blender
+from bot.cadence import Blender, picks_of
 from bot.digests import DigestService
 from bot.errors import (
     DeliveryError,
@@ -357,10 +357,14 @@ class Deliverer:
             return "already handled"
         # Only now, with the claim won, is the digest computed (or found on the shelf).
         try:
-            blended = self.blend is not None and sub.mix > 0
-            digest = await self.digests.for_subscription(
-                sub, item.digest_date, generated_at=self.clock(), blended=blended
-            )
+            blended = self.blend is not None and sub.mix > 0 and sub.content == "hot"
+            if sub.content == "picks":
+                # The channel's own week of likes and saves: nothing to share with others.
+                digest: Digest | None = await picks_of(sub, self.store.feedback, now=self.clock())
+            else:
+                digest = await self.digests.for_subscription(
+                    sub, item.digest_date, generated_at=self.clock(), blended=blended
+                )
             if blended and digest is not None and self.blend is not None:
                 # The shared candidates, in the order of this channel's own taste.
                 digest = await self.blend(sub, digest)

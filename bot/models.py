@@ -246,6 +246,7 @@ class Digest(Value):
     counts_taken_at: dt.datetime | None = None
     generated_at: dt.datetime
     # "day" (one announcement), "week" or "month" (the best of the announcement days from
-    # ``start`` to ``date``), or "rising" (gained most per hour over the last days).
-    view: Literal["day", "week", "month", "rising"] = "day"
+    # ``start`` to ``date``), "rising" (gained most per hour over the last days), or "picks"
+    # (what a group liked and saved most from ``start`` to ``date``: ``bot.feedback.picks``).
+    view: Literal["day", "week", "month", "rising", "picks"] = "day"
     start: dt.date | None = None

@@ -13,6 +13,8 @@ from bot.models import Value
 Platform = Literal["slack", "discord", "console"]
 Kind = Literal["channel", "webhook"]
 Cadence = Literal["daily", "weekly"]
+# What a subscription posts: the hot papers, or "lab picks" (what its channel liked most).
+Content = Literal["hot", "picks"]
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_MIX = 0.3  # hotness 0.7, relevance to the channel's taste 0.3
 
@@ -50,9 +52,15 @@ class Subscription(Value):
     refresh_after: int | None = Field(default=None, ge=1, le=168)
     # 0: hot only … 1: relevance to the channel's taste only (README "How a score is made").
     mix: float = Field(default=DEFAULT_MIX, ge=0, le=1)
+    # "picks": once a week, what the channel liked and saved most (``bot.feedback.picks``).
+    content: Content = "hot"
 
     @model_validator(mode="after")
     def _one_day_a_week(self) -> Subscription:
+        if self.content == "picks" and (self.cadence != "weekly" or self.kind != "channel"):
+            raise ValueError("lab picks are a weekly subscription of a channel")
+        if self.content == "picks" and self.refresh_after is not None:
+            raise ValueError("lab picks have no counts to refresh")
         if self.cadence == "weekly" and len(self.weekdays) != 1:
             raise ValueError("a weekly subscription posts on exactly one weekday")
         if self.cadence == "weekly" and self.lag:

@@ -416,6 +416,58 @@ def selected_digest(
     )
 
 
+class PicksSpan(enum.StrEnum):
+    week = "week"
+    month = "month"
+
+
+@app.command("picks")
+def picks(
+    channel: Annotated[
+        str,
+        typer.Option(
+            metavar="PLATFORM:ID",
+            help="The channel: slack:C0123ABCD, discord:123456789012345678 or console:NAME.",
+        ),
+    ],
+    span: Annotated[
+        PicksSpan, typer.Option(help="The last 7 days (week) or 30 days (month).")
+    ] = PicksSpan.week,
+    workspace: Annotated[
+        str, typer.Option(help="Slack team or Discord guild id (default: the channel in any).")
+    ] = "",
+    top: Annotated[int, typer.Option(min=1, max=100, help="How many papers.")] = 10,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+) -> None:
+    """Lab picks: the papers a channel liked 👍 and saved 🔖 most over the last week or month,
+    with its own counts (what /hotpapers picks shows in chat)."""
+    from adapters.cli.feedback import channel_of
+    from adapters.cli.operate import with_store
+    from bot.feedback.picks import nothing_picked, picks_digest, picks_window
+
+    with handled():
+        settings = settings_and_logs()
+        where = channel_of(channel, workspace)
+        now = utcnow()
+        since, until = picks_window(span.value, now)
+
+        async def work(store: SqlStore) -> Digest:
+            tallies = await store.feedback.tallies(where, since=since, until=until)
+            papers = await store.feedback.papers(t.arxiv_id for t in tallies)
+            return picks_digest(
+                tallies, papers, since=since, until=until, generated_at=now, top=top
+            )
+
+        result = with_store(settings, work)
+        if not result.items:
+            stderr().print(f"{where}: {nothing_picked(span.value)}", markup=False)
+            return
+        write_output(render(result, fmt, explain=False, settings=settings), output)
+
+
 @app.command()
 def digest(
     date: DateOption = None,

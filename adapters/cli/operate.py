@@ -76,7 +76,7 @@ def describe_row(sub: Subscription) -> list[str]:
         str(sub.id),
         sub.platform + (" webhook" if sub.kind == "webhook" else ""),
         sub.where(),
-        " ".join(sub.categories) or "all",
+        "lab picks" if sub.content == "picks" else " ".join(sub.categories) or "all",
         filter_words(sub),
         f"{sub.post_time:%H:%M} {sub.timezone} {cadence_phrase(sub)}"
         + (f", refreshed after {sub.refresh_after} h" if sub.refresh_after else "")

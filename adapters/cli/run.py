@@ -33,12 +33,15 @@ from adapters.cli.live import (
 from bot.errors import ConfigError, InputError
 
 if TYPE_CHECKING:
+    import httpx
     from aiohttp import web
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
     from bot.delivery import Report
+    from bot.follows.handler import FollowHandler
     from bot.settings import Settings
     from bot.snapshot import Snapshot
+    from bot.store import SqlStore
 
 
 SYNC_EVERY = dt.timedelta(minutes=1)
@@ -82,6 +85,22 @@ class Health:
         return web.json_response(body, status=200 if running else 503)
 
 
+def follow_handler(settings: Settings, store: SqlStore, client: httpx.AsyncClient) -> FollowHandler:
+    """The personal commands for chat: ``follow similar ID`` looks in the store's days, else
+    on arXiv's API."""
+    from bot.arxiv import ARXIV_INTERVAL_S
+    from bot.arxiv_api import ArxivApi
+    from bot.follows.handler import FollowHandler
+    from bot.follows.lookup import ArxivPapers, FirstFound, StoredPapers
+    from bot.follows.store import FollowStore
+    from bot.polite import Gate
+
+    api = ArxivApi(client, gate=Gate(ARXIV_INTERVAL_S), base_url=settings.arxiv_api_url)
+    return FollowHandler(
+        FollowStore(store), lookup=FirstFound(StoredPapers(store), ArxivPapers(api))
+    )
+
+
 async def serve(
     settings: Settings, fixed: Snapshot | None, data_line: str, *, server: bool = False
 ) -> None:
@@ -120,6 +139,7 @@ async def serve(
                 max_post_share=settings.max_post_share,
                 rank_prior=settings.rank_prior,
                 digests=digests,
+                follows=follow_handler(settings, store, client),
             )
             scheduler = AsyncIOScheduler(timezone=dt.UTC)
             health = Health(scheduler)

@@ -54,7 +54,13 @@ from bot.store.feedback import FeedbackStore
 _WEB = re.compile(r"^https?://[^\s\x00-\x1f\x7f]+$")
 CHANNEL = "console"
 PREFIX = "/hotpapers"
-STYLES = {"help": "cyan", "confirmation": "green", "list": "default", "error": "red"}
+STYLES = {
+    "help": "cyan",
+    "confirmation": "green",
+    "done": "green",
+    "list": "default",
+    "error": "red",
+}
 
 
 def digest_view(digest: Digest) -> Group:

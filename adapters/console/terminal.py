@@ -16,6 +16,7 @@ from prompt_toolkit.input import Input
 from prompt_toolkit.output import Output
 
 from bot.commands import ACTIONS, OPTIONS, VIEWS
+from bot.follows.commands import WORDS as PERSONAL
 from bot.taxonomy import load_taxonomy
 
 PROMPT = "hotpapers> "
@@ -28,6 +29,7 @@ def command_words() -> list[str]:
         "/hotpapers",
         "now",
         *ACTIONS,
+        *PERSONAL,
         *VIEWS,
         *OPTIONS,
         *taxonomy.categories,

@@ -3,13 +3,15 @@
 ``/hotpapers now`` (categories with autocomplete, date, top, keywords, public), the views over
 stored days ``/hotpapers rising|week|month`` (the same options; ``date`` is the last day) and
 ``/hotpapers subscribe|unsubscribe|subscriptions|pause|resume|help`` (``subscribe`` takes
-``weekly`` DAY and ``lag``). Discord does not let one command take options and subcommands at
-once, so the digest is the ``now`` subcommand and each view its own subcommand. Every
-interaction is deferred at once and answered with follow-ups, ephemeral unless ``public``
-(a change to the channel's subscriptions is announced publicly, naming who made it);
-values are validated by the same command language as Slack's. Changing subscriptions needs
-Manage Channels (or the listed admins, by policy). Nothing can ping: every message is sent
-with no allowed mentions.
+``weekly`` DAY and ``lag``; ``pause`` and ``resume`` subscription numbers; the digests and
+``subscribe`` take ``authors`` and ``not``), and each person's own ``/hotpapers
+picks|me|follow|unfollow|follows|dm|forget``, always answered privately. Discord does not let
+one command take options and subcommands at once, so the digest is the ``now`` subcommand and
+each view its own subcommand. Every interaction is deferred at once and answered with
+follow-ups, ephemeral unless ``public`` (a change to the channel's subscriptions is announced
+publicly, naming who made it); values are validated by the same command language as Slack's.
+Changing subscriptions needs Manage Channels (or the listed admins, by policy). Nothing can
+ping: every message is sent with no allowed mentions.
 """
 
 from __future__ import annotations
@@ -149,7 +151,11 @@ def build_group(handler: CommandHandler, *, policy: Policy = manage_channels) ->
         lag="1d: each day, the announcement before the latest, with a day of engagement",
         refresh="e.g. 24h: edit posts later with settled counts; off to stop",
         keywords="words to look for",
+        authors='e.g. "Yann LeCun", Y. Bengio',
+        exclude="words that drop a paper",
+        mix="0 hot only … 1 close to what this channel likes only (default 0.3)",
     )
+    @app_commands.rename(exclude="not")
     async def subscribe(
         interaction: discord.Interaction,
         categories: str,
@@ -161,6 +167,9 @@ def build_group(handler: CommandHandler, *, policy: Policy = manage_channels) ->
         lag: Literal["0", "1d"] | None = None,
         refresh: str | None = None,
         keywords: str | None = None,
+        authors: str | None = None,
+        exclude: str | None = None,
+        mix: app_commands.Range[float, 0.0, 1.0] | None = None,
     ) -> None:
         text = words(
             ("subscribe", categories),
@@ -172,6 +181,9 @@ def build_group(handler: CommandHandler, *, policy: Policy = manage_channels) ->
             ("lag", lag),
             ("refresh", refresh),
             ("keywords", keywords),
+            ("authors", authors),
+            ("not", exclude),
+            ("mix", None if mix is None else f"{mix:g}"),
         )
         await answer(interaction, handler, text, public=False, may_manage=policy(interaction))
 
@@ -187,19 +199,96 @@ def build_group(handler: CommandHandler, *, policy: Policy = manage_channels) ->
 
     for name, description in (
         ("subscriptions", "What this channel gets"),
-        ("pause", "Pause this channel's digests"),
-        ("resume", "Resume this channel's digests"),
         ("help", "How to use hotpapers"),
     ):
-
-        async def simple(interaction: discord.Interaction, _name: str = name) -> None:
-            await answer(interaction, handler, _name, public=False, may_manage=policy(interaction))
-
-        group.add_command(app_commands.Command(name=name, description=description, callback=simple))
-
+        group.add_command(_simple_command(handler, policy, name, description))
+    for name, description in (
+        ("pause", "Pause this channel's digests (some by number, else all)"),
+        ("resume", "Resume this channel's digests (some by number, else all)"),
+    ):
+        group.add_command(_pause_command(handler, policy, name, description))
+    _personal_commands(group, handler, policy)
     subscribe.autocomplete("categories")(_autocomplete)
     unsubscribe.autocomplete("categories")(_autocomplete)
     return group
+
+
+# Each command's word is bound in a closure, never as a default argument: discord.py would
+# declare such an argument an option that anyone could fill with another command.
+def _simple_command(
+    handler: CommandHandler, policy: Policy, name: str, description: str
+) -> app_commands.Command[app_commands.Group, ..., None]:
+    """A subcommand without options: its name is the whole command."""
+
+    async def simple(interaction: discord.Interaction) -> None:
+        await answer(interaction, handler, name, public=False, may_manage=policy(interaction))
+
+    return app_commands.Command(name=name, description=description, callback=simple)
+
+
+def _pause_command(
+    handler: CommandHandler, policy: Policy, name: str, description: str
+) -> app_commands.Command[app_commands.Group, ..., None]:
+    """``pause`` or ``resume``, of some subscriptions by number, else all of the channel's."""
+
+    @app_commands.describe(subscriptions="numbers from /hotpapers subscriptions, e.g. 12 13")
+    async def pausing(interaction: discord.Interaction, subscriptions: str | None = None) -> None:
+        text = words((name, True), ("", subscriptions))
+        await answer(interaction, handler, text, public=False, may_manage=policy(interaction))
+
+    return app_commands.Command(name=name, description=description, callback=pausing)
+
+
+def _personal_commands(group: app_commands.Group, handler: CommandHandler, policy: Policy) -> None:
+    """``/hotpapers picks|me|follow|unfollow|follows|dm|forget``: each person's own, answered
+    only to them (picks: this channel's, answered privately too)."""
+
+    async def run(interaction: discord.Interaction, text: str) -> None:
+        await answer(interaction, handler, text, public=False, may_manage=policy(interaction))
+
+    @group.command(name="picks", description="What this channel liked and saved most")
+    @app_commands.describe(span="the last week (default) or month")
+    async def picks(
+        interaction: discord.Interaction, span: Literal["week", "month"] | None = None
+    ) -> None:
+        await run(interaction, words(("picks", True), ("", span)))
+
+    @group.command(name="me", description="The latest day ordered by your own 👍 and 🔖")
+    @app_commands.describe(mix="0 hot only … 1 your taste only (default 0.5; kept for next time)")
+    async def me(
+        interaction: discord.Interaction, mix: app_commands.Range[float, 0.0, 1.0] | None = None
+    ) -> None:
+        await run(interaction, words(("me", True), ("mix", None if mix is None else f"{mix:g}")))
+
+    @group.command(name="follow", description="A direct message each day with new papers")
+    @app_commands.describe(
+        kind="an author, a keyword, or papers similar to one",
+        value='the name ("Yann LeCun"), the words, or the arXiv id',
+    )
+    async def follow(
+        interaction: discord.Interaction,
+        kind: Literal["author", "keyword", "similar"],
+        value: str,
+    ) -> None:
+        await run(interaction, f"follow {kind} {value}")
+
+    @group.command(name="unfollow", description="Stop following something")
+    @app_commands.describe(what='numbers from /hotpapers follows, author "Name", keyword …, all')
+    async def unfollow(interaction: discord.Interaction, what: str) -> None:
+        await run(interaction, f"unfollow {what}")
+
+    @group.command(name="follows", description="What you follow")
+    async def follows(interaction: discord.Interaction) -> None:
+        await run(interaction, "follows")
+
+    @group.command(name="dm", description="When your daily direct message comes")
+    @app_commands.describe(at="HH:MM", tz="e.g. Europe/Berlin")
+    async def dm(interaction: discord.Interaction, at: str, tz: str | None = None) -> None:
+        await run(interaction, words(("dm", True), ("at", at), ("tz", tz)))
+
+    @group.command(name="forget", description="Delete everything hotpapers keeps about you")
+    async def forget(interaction: discord.Interaction) -> None:
+        await run(interaction, "forget me")
 
 
 def _view_command(
@@ -213,14 +302,19 @@ def _view_command(
         date="YYYY-MM-DD" if view == "now" else "YYYY-MM-DD, the last day",
         top="1 to 100",
         keywords="words to look for",
+        authors='e.g. "Yann LeCun", Y. Bengio',
+        exclude="words that drop a paper",
         public="post for everyone",
     )
+    @app_commands.rename(exclude="not")
     async def history(
         interaction: discord.Interaction,
         categories: str | None = None,
         date: str | None = None,
         top: app_commands.Range[int, 1, 100] | None = None,
         keywords: str | None = None,
+        authors: str | None = None,
+        exclude: str | None = None,
         public: bool = False,
     ) -> None:
         text = words(
@@ -229,6 +323,8 @@ def _view_command(
             ("date", date),
             ("top", top),
             ("keywords", keywords),
+            ("authors", authors),
+            ("not", exclude),
             ("public", public),
         )
         await answer(interaction, handler, text, public=public, may_manage=policy(interaction))

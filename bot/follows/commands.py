@@ -31,11 +31,11 @@ MAX_NAME = 100
 _KINDS: dict[str, Kind] = {kind: kind for kind in KINDS}
 QUOTES = "\"'“”„‘’«»"
 USAGE = """\
-/hotpapers follow author "Name" · follow keyword words… · follow similar ARXIV_ID — a direct \
-message each day with the new papers that match
+/hotpapers follow author "Name" · keyword words… · similar ARXIV_ID — new papers that match, \
+by direct message daily
 /hotpapers follows — what you follow · /hotpapers unfollow N (or author "Name", keyword …, all)
-/hotpapers dm at 08:30 [tz Europe/Berlin] — when your direct message comes (default 09:00 UTC)
-/hotpapers forget me — delete your follows and everything kept about you"""
+/hotpapers dm at 08:30 [tz Europe/Berlin] — when your daily message comes (09:00 UTC)
+/hotpapers forget me — delete everything kept about you"""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -39,7 +39,7 @@ log = logging.getLogger("hotpapers.follows")
 
 # bot.chat is imported where it is used, not at the top: it routes the personal commands to
 # this module, and the two must not import each other while loading.
-def _reply(kind: Literal["help", "confirmation", "list", "error"], text: str) -> TextReply:
+def _reply(kind: Literal["help", "confirmation", "done", "list", "error"], text: str) -> TextReply:
     from bot.chat import TextReply
 
     return TextReply(kind=kind, text=text)

@@ -141,19 +141,39 @@ class FollowStore:
 
     @retried
     async def set_dm_time(self, person: Person, when: DmTime) -> None:
+        await self._set_person(person, dm_time=when.at, timezone=when.zone)
+
+    async def _set_person(self, person: Person, **values: object) -> None:
+        """Change the person's row (made with the defaults when absent)."""
         async with self.sessions.begin() as session:
-            await session.execute(
-                delete(FollowPersonRow).where(*_of(FollowPersonRow, person))  # type: ignore[arg-type]
+            row = await session.scalar(
+                select(FollowPersonRow).where(*_of(FollowPersonRow, person))  # type: ignore[arg-type]
             )
-            session.add(
-                FollowPersonRow(
+            if row is None:
+                row = FollowPersonRow(
                     platform=person.platform,
                     scope=person.scope,
                     user_id=person.user,
-                    dm_time=when.at,
-                    timezone=when.zone,
+                    dm_time=DmTime().at,
+                    timezone=DmTime().zone,
                 )
+                session.add(row)
+            for key, value in values.items():
+                setattr(row, key, value)
+
+    # The mix of ``/hotpapers me``
+
+    @retried
+    async def me_mix(self, person: Person) -> float | None:
+        """The mix the person last chose for ``/hotpapers me``; None when never."""
+        async with self.sessions() as session:
+            return await session.scalar(
+                select(FollowPersonRow.me_mix).where(*_of(FollowPersonRow, person))  # type: ignore[arg-type]
             )
+
+    @retried
+    async def set_me_mix(self, person: Person, mix: float) -> None:
+        await self._set_person(person, me_mix=mix)
 
     # What was sent
 

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, DateTime, Index, Integer, String, Text, Time, UniqueConstraint
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.store.tables import Base
@@ -39,7 +49,8 @@ class FollowRow(_Personal, Base):
 
 
 class FollowPersonRow(_Personal, Base):
-    """A person's chosen time for their daily message (absent: 09:00 UTC)."""
+    """A person's chosen time for their daily message (absent: 09:00 UTC), and the ``mix`` of
+    their ``/hotpapers me`` (None: the default)."""
 
     __tablename__ = "follow_people"
     __table_args__ = (UniqueConstraint("platform", "scope", "user_id", name="one_dm_time_each"),)
@@ -47,6 +58,7 @@ class FollowPersonRow(_Personal, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     dm_time: Mapped[dt.time] = mapped_column(Time)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    me_mix: Mapped[float | None] = mapped_column(Float, nullable=True, default=None)
 
 
 class FollowMessageRow(_Personal, Base):

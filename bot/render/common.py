@@ -28,7 +28,8 @@ def plain(text: str) -> str:
 
 def digest_title(digest: Digest) -> str:
     """``Hot Papers 2021-03-18``, or the view's title: ``Hot Papers, best of the week
-    2021-03-12 – 2021-03-18``, ``Hot Papers, rising 2021-03-16 – 2021-03-18``."""
+    2021-03-12 – 2021-03-18``, ``Hot Papers, rising 2021-03-16 – 2021-03-18``,
+    ``Lab picks 2021-03-12 – 2021-03-18``."""
     day = f"{digest.date:%Y-%m-%d}"
     span = (
         f"{digest.start:%Y-%m-%d} – {day}" if digest.start and digest.start < digest.date else day
@@ -37,6 +38,8 @@ def digest_title(digest: Digest) -> str:
         return f"Hot Papers, best of the {digest.view} {span}"
     if digest.view == "rising":
         return f"Hot Papers, rising {span}"
+    if digest.view == "picks":
+        return f"Lab picks {span}"
     return f"Hot Papers {day}"
 
 
@@ -179,6 +182,8 @@ def no_announcement(digest: Digest) -> str:
 
 
 def empty_selection(digest: Digest) -> str:
+    if digest.view == "picks":
+        return "No one here liked or saved a paper this week: react 👍 or 🔖 to a paper."
     return (
         f"None of the {digest.papers_considered} papers announced for {digest.date:%Y-%m-%d} "
         "matched the filters with enough engagement."

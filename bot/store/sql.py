@@ -82,6 +82,7 @@ def _subscription(row: SubscriptionRow) -> Subscription:
         created_at=aware(row.created_at),
         refresh_after=row.refresh_after,
         mix=row.mix,
+        content=row.content,
     )
 
 

@@ -68,6 +68,8 @@ class SubscriptionRow(Base):
         DateTime(timezone=True), nullable=True, default=None
     )
     schedule_rev: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # "hot" or "picks" (``bot.subscriptions.Content``).
+    content: Mapped[str] = mapped_column(String(8), default="hot", server_default="hot")
 
 
 class DeliveryRow(Base):

@@ -447,6 +447,8 @@ async def test_the_views_are_subcommands_with_the_options_of_now(
             "date",
             "top",
             "keywords",
+            "authors",
+            "exclude",  # shown as "not"
             "public",
         ]
     interaction = discord.Interaction(data=interaction_payload([]), state=client._connection)

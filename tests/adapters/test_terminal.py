@@ -54,3 +54,5 @@ def test_completion_offers_commands_categories_and_zones() -> None:
     assert "Europe/Berlin" in offered("subscribe cs.LG tz Europe/Ber")
     assert "rising" in offered("/hotpapers ris")
     assert "weekly" in offered("subscribe cs.LG week")
+    assert {"follow", "follows"} <= offered("/hotpapers foll")
+    assert "picks" in offered("/hotpapers pic")
