@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from bot.errors import InputError
 from bot.feedback import Channel, Feedback, Kind
 from bot.feedback.actions import (
+    OWN_GROUP,
     Action,
     acknowledgement,
     own_counts,
@@ -25,7 +26,7 @@ from bot.feedback.actions import (
 from bot.models import Digest
 from bot.store.feedback import FeedbackStore
 
-GROUP = "this channel"
+GROUP = OWN_GROUP
 log = logging.getLogger("hotpapers.feedback")
 
 

@@ -38,9 +38,12 @@ from bot.errors import (
     DestinationGone,
     FeedError,
     HotPapersError,
+    InputError,
     MaybePosted,
     RateLimited,
 )
+from bot.feedback import Channel
+from bot.feedback.actions import OWN_GROUP, own_counts, with_own
 from bot.models import Digest
 from bot.pacing import RANK, Pacer, Slots
 from bot.ports import Publisher, Reconciler, SnapshotProvider
@@ -332,6 +335,16 @@ class Deliverer:
         report.outcomes["uncertain"] += 1
         report.problems.append(f"{name} may or may not have gone out ({error}); not retried")
 
+    async def _with_own(self, sub: Subscription, digest: Digest) -> Digest:
+        """The channel's own count (its people's 👍, 👎, 🔖 and reactions) on each paper it has
+        one for: a line apart from the public signals, never in the score."""
+        try:
+            where = Channel(platform=sub.platform, channel=sub.destination, scope=sub.workspace)
+        except InputError:  # a destination no feedback can name (a console name with spaces)
+            return digest
+        said = await self.store.feedback.of_channel(where)
+        return with_own(digest, own_counts(said), group=OWN_GROUP) if said else digest
+
     async def _deliver(self, item: Due, report: Report) -> str:
         """Claim, compute the digest, post; the outcome it counted."""
         sub = item.subscription
@@ -368,6 +381,8 @@ class Deliverer:
             if blended and digest is not None and self.blend is not None:
                 # The shared candidates, in the order of this channel's own taste.
                 digest = await self.blend(sub, digest)
+            if digest is not None and sub.kind == "channel" and sub.content == "hot":
+                digest = await self._with_own(sub, digest)
         except HotPapersError as exc:
             # arXiv (or the store) could not be read: an outage to report, not a quiet wait.
             await self._give_back(claim)

@@ -6,7 +6,7 @@ import asyncio
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
@@ -16,6 +16,8 @@ from adapters.cli.operate import parse_moment, with_store
 from bot.errors import InputError
 
 if TYPE_CHECKING:
+    import httpx
+
     from bot.follows.digest import DmReport
     from bot.follows.model import Person
     from bot.ports import DirectMessenger
@@ -43,9 +45,35 @@ def parse_person(text: str) -> Person:
     return Person(platform=parts[0], scope=parts[1], user=parts[2])
 
 
+def direct_messengers(
+    settings: Settings, client: httpx.AsyncClient, *, console: TextIO | None
+) -> dict[str, DirectMessenger]:
+    """The direct messengers this process can reach: Slack with SLACK_BOT_TOKEN, Discord with
+    DISCORD_TOKEN, the console on ``console`` (None: not here)."""
+    messengers: dict[str, DirectMessenger] = {}
+    if console is not None:
+        from adapters.console.dm import ConsoleDirectMessenger
+
+        messengers["console"] = ConsoleDirectMessenger(console)
+    if settings.slack_bot_token is not None:
+        from adapters.slack.dm import SlackDirectMessenger
+        from adapters.slack.publisher import web_client
+
+        token = settings.slack_bot_token.get_secret_value()
+        messengers["slack"] = SlackDirectMessenger(web_client(token, settings.slack_api_url))
+    if settings.discord_token is not None:
+        from adapters.discord.dm import DiscordDirectMessenger
+
+        messengers["discord"] = DiscordDirectMessenger(
+            client,
+            settings.discord_token.get_secret_value(),
+            api_base=settings.discord_api_base,
+        )
+    return messengers
+
+
 async def send_once(settings: Settings, at: dt.datetime, fixed: Snapshot | None) -> DmReport:
     """Every direct message due at ``at``, on the platforms this process can reach."""
-    from adapters.console.dm import ConsoleDirectMessenger
     from bot.follows.digest import FollowDigests
     from bot.follows.store import FollowStore
     from bot.store import open_store
@@ -53,23 +81,7 @@ async def send_once(settings: Settings, at: dt.datetime, fixed: Snapshot | None)
     store = await open_store(settings.database())
     try:
         async with http_client(settings) as client:
-            messengers: dict[str, DirectMessenger] = {"console": ConsoleDirectMessenger(sys.stdout)}
-            if settings.slack_bot_token is not None:
-                from adapters.slack.dm import SlackDirectMessenger
-                from adapters.slack.publisher import web_client
-
-                token = settings.slack_bot_token.get_secret_value()
-                messengers["slack"] = SlackDirectMessenger(
-                    web_client(token, settings.slack_api_url)
-                )
-            if settings.discord_token is not None:
-                from adapters.discord.dm import DiscordDirectMessenger
-
-                messengers["discord"] = DiscordDirectMessenger(
-                    client,
-                    settings.discord_token.get_secret_value(),
-                    api_base=settings.discord_api_base,
-                )
+            messengers = direct_messengers(settings, client, console=sys.stdout)
             snapshots = snapshot_provider(settings, store, client, fixed)
             return await FollowDigests(FollowStore(store), snapshots, messengers).run(at)
     finally:

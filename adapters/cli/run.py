@@ -30,7 +30,7 @@ from adapters.cli.live import (
     refresher,
     snapshot_provider,
 )
-from bot.errors import ConfigError, InputError
+from bot.errors import ConfigError, HotPapersError, InputError
 
 if TYPE_CHECKING:
     import httpx
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
 
 SYNC_EVERY = dt.timedelta(minutes=1)
+DMS_EVERY = dt.timedelta(minutes=5)  # personal follows: direct messages due are sent
 log = logging.getLogger("hotpapers.run")
 
 
@@ -208,8 +209,36 @@ async def serve(
                 subs = [s for s in await store.subscriptions() if (s.platform, s.kind) in table]
                 sync_jobs(scheduler, subs, deliver, grace=grace)
 
+            # Personal follows: each person's direct message at their time, as `follows send`.
+            from adapters.cli.follows import direct_messengers
+            from bot.follows.digest import FollowDigests
+            from bot.follows.store import FollowStore
+
+            dms = FollowDigests(
+                FollowStore(store),
+                snapshots,
+                direct_messengers(settings, client, console=sys.stdout if console_only else None),
+            )
+
+            async def send_dms() -> None:
+                try:
+                    report = await dms.run(utcnow())
+                except HotPapersError as exc:  # arXiv unreadable: the next run tries again
+                    log.warning("direct messages: %s", exc)
+                    return
+                for problem in report.problems:
+                    log.warning(problem)
+
             await sync()
             add_catch_up(scheduler, deliver)
+            scheduler.add_job(
+                send_dms,
+                "interval",
+                seconds=int(DMS_EVERY.total_seconds()),
+                id="dms",
+                coalesce=True,
+                next_run_time=utcnow(),  # and once at start
+            )
             scheduler.add_job(
                 sync, "interval", seconds=int(SYNC_EVERY.total_seconds()), id="sync", coalesce=True
             )

@@ -210,6 +210,9 @@ def own_line(count: OwnCount, *, group: str) -> str:
     return f"{group}: " + ", ".join(parts)
 
 
+OWN_GROUP = "this channel"  # how a digest names the counts of the channel it is posted in
+
+
 def with_own(digest: Digest, counts: Mapping[str, OwnCount], *, group: str) -> Digest:
     """The digest with each paper's own count line (``Ranked.own``) where the group has one."""
     if not any(counts.get(item.paper.arxiv_id) for item in digest.items):
