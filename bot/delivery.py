@@ -373,7 +373,9 @@ class Deliverer:
             blended = self.blend is not None and sub.mix > 0 and sub.content == "hot"
             if sub.content == "picks":
                 # The channel's own week of likes and saves: nothing to share with others.
-                digest: Digest | None = await picks_of(sub, self.store.feedback, now=self.clock())
+                digest: Digest | None = await picks_of(
+                    sub, self.store.feedback, now=item.scheduled_for
+                )
             else:
                 digest = await self.digests.for_subscription(
                     sub, item.digest_date, generated_at=self.clock(), blended=blended

@@ -6,7 +6,7 @@ Words match case-insensitively anywhere in the text (``llm`` also drops "LLMs").
 
 An author matches when the last names agree and the first names agree where both are given,
 ignoring case, accents and punctuation; an initial stands for any name it begins. So
-"Yann LeCun", "Y. LeCun", "yann lecun" and "LeCun" all find "Yann LeCun", and
+"Yann LeCun", "Y. LeCun", "yann lecun", "LeCun, Yann" and "LeCun" all find "Yann LeCun", and
 "Léon Bottou" finds "Leon Bottou"; "Yan LeCun" does not. Name particles (van, von, de, …) are
 ignored, so "van der Maaten" finds "Laurens van der Maaten".
 """
@@ -42,7 +42,7 @@ def words_match(paper: Paper, filters: Filters) -> bool:
 
 def author_matches(wanted: str, author: str) -> bool:
     """Whether the name a reader gave (``wanted``) names ``author`` (see the module's rule)."""
-    want, have = _name(wanted), _name(author)
+    want, have = _name(_given_first(wanted)), _name(author)
     if not want[1] or not have[1]:
         return False
     if want[1] != have[1]:
@@ -53,6 +53,12 @@ def author_matches(wanted: str, author: str) -> bool:
     if len(first) == 1 or len(other) == 1:
         return first[0] == other[0]
     return first == other
+
+
+def _given_first(name: str) -> str:
+    """A name a reader wrote as "LeCun, Yann" (as bibliographies do) in arXiv's order."""
+    last, comma, given = name.partition(",")
+    return f"{given} {last}" if comma and given.strip() and "," not in given else name
 
 
 @lru_cache(maxsize=4096)

@@ -515,10 +515,11 @@ def digest(
         if for_channel is not None or mix is not None:
             if for_channel is None:
                 raise InputError("--mix goes with --for PLATFORM:ID.")
-            if category or keyword or rising or span is not None:
+            if category or keyword or all_of or exclude or author or rising or span is not None:
                 raise InputError(
-                    "--for takes the channel subscription's categories and keywords; it goes "
-                    "without --category, --keyword, --rising and --span."
+                    "--for takes the channel subscription's categories and filters; it goes "
+                    "without --category, --keyword, --all-of, --exclude, --author, --rising and "
+                    "--span."
                 )
             result = channel_digest(
                 settings,

@@ -284,6 +284,8 @@ def add_command(
         else:
             if platform is None:
                 raise InputError("A channel needs --platform slack, discord or console.")
+            if channel is not None and not channel.strip():
+                raise InputError("--channel needs the channel's id (or, on the console, a name).")
             name = str(platform)
         sub = Subscription.model_validate(
             {

@@ -117,18 +117,22 @@ def import_command(
 
 
 def subscription_for(subs: list[Subscription], where: Channel) -> Subscription:
-    if not subs:
+    """The channel's subscription whose digest ``--for`` shows: its first active one of hot
+    papers (lab picks are no digest; a paused one posts nothing)."""
+    digests = [s for s in subs if s.content == "hot"]
+    if not digests:
         raise InputError(
-            f"{where} has no subscription (see hotpapers subscriptions list): --for shows what a "
-            "subscribed channel gets."
+            f"{where} has no subscription to a digest (see hotpapers subscriptions list): --for "
+            "shows what a subscribed channel gets."
         )
-    if len(subs) > 1:
+    active = [s for s in digests if not s.paused] or digests
+    if len(digests) > 1:
         stderr().print(
-            f"hotpapers: {where} has {len(subs)} subscriptions; showing subscription "
-            f"{subs[0].id}'s.",
+            f"hotpapers: {where} has {len(digests)} digest subscriptions; showing subscription "
+            f"{active[0].id}'s{' (paused)' if active[0].paused else ''}.",
             markup=False,
         )
-    return subs[0]
+    return active[0]
 
 
 def channel_digest(
@@ -168,6 +172,9 @@ def channel_digest(
         date=date,
         category=list(sub.categories),
         keyword=list(sub.keywords),
+        all_of=list(sub.all_keywords),
+        exclude=list(sub.exclude),
+        author=list(sub.authors),
         top=None,
         min_score=floor,
         snapshot=snapshot,

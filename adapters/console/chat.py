@@ -174,8 +174,20 @@ class ConsoleChat:
             )
             return
         word, _, rank = text.partition(" ")
-        if self.feedback is not None and word.lower() in ACTIONS and rank.strip().isdigit():
-            show(self.console, await self.press(word.lower(), int(rank)))  # type: ignore[arg-type]
+        if self.feedback is not None and word.lower() in ACTIONS:
+            if rank.strip().isdigit():
+                show(self.console, await self.press(word.lower(), int(rank)))  # type: ignore[arg-type]
+            else:
+                # "like", "save x", "like 1 2": one rank of the last digest shown, nothing else.
+                shown = len(self.last.items) if self.last is not None else 0
+                show(
+                    self.console,
+                    TextReply(
+                        kind="error",
+                        text=f"{word.lower()} takes one paper's rank, like {word.lower()} 1 "
+                        f"({f'1 to {shown}' if shown else 'ask for a digest first: top 5'}).",
+                    ),
+                )
             return
         reply = await self.handler.handle(text, self.context)
         if isinstance(reply, DigestReply):

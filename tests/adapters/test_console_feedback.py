@@ -56,3 +56,15 @@ async def test_like_save_and_discuss_act_on_the_last_digest_shown(store: SqlStor
     await chat.answer("save 2")
     assert [s.kind for s in await store.feedback.of_channel(CONSOLE)] == ["like"]
     assert "🔖 no longer saved." in out.getvalue()
+
+
+async def test_a_button_word_without_one_rank_says_so_and_records_nothing(store: SqlStore) -> None:
+    chat, out = chat_for(store)
+    await chat.answer("top 3")
+    for line in ("like", "save x", "like 1 2"):
+        await chat.answer(line)
+    text = out.getvalue()
+    assert "Unknown arXiv category" not in text
+    assert "like takes one paper's rank, like like 1 (1 to 3)." in text
+    assert "save takes one paper's rank, like save 1 (1 to 3)." in text
+    assert await store.feedback.of_channel(CONSOLE) == []

@@ -620,3 +620,9 @@ def test_a_subscription_takes_comma_categories_and_the_word_and_author_filters()
     )
     assert code == 2
     assert "Did you mean cs.LG" in err
+
+
+def test_an_empty_channel_is_refused_in_one_sentence() -> None:
+    code, _, err = invoke("subscriptions", "add", "--platform", "console", "--channel", " ")
+    assert code == 2
+    assert "--channel needs the channel's id" in err

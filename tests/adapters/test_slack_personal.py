@@ -91,7 +91,11 @@ async def test_personal_commands_are_ephemeral_on_slack(tmp_path: Path) -> None:
             finally:
                 await runtime.stop()
                 await runner.cleanup()
-        followed, picks, me, forgotten = slack.responses
+        # A digest with buttons may take several messages: each answer is found by its start.
+        followed = next(r for r in slack.responses if r["text"].startswith("Following"))
+        forgotten = next(r for r in slack.responses if r["text"].startswith("Forgotten"))
+        picks = next(r for r in slack.responses if r["text"].startswith("Lab picks"))
+        me = next(r for r in slack.responses if r["text"].startswith("Hot Papers"))
         assert all(r["response_type"] == "ephemeral" for r in slack.responses)
         assert followed["text"].startswith("Following author “&lt;!channel&gt; Yann LeCun”")
         assert picks["text"].startswith("Lab picks 2026-11-18 – 2026-11-25")

@@ -144,6 +144,8 @@ def test_imported_interests_lift_papers_and_say_so(tmp_path: Path) -> None:
         (["--for", "console:nowhere"], "console:nowhere has no subscription"),
         (["--mix", "0.5"], "--mix goes with --for"),
         (["--for", "console:lab", "-c", "cs.AI"], "goes without --category"),
+        (["--for", "console:lab", "--exclude", "GAN"], "--exclude"),
+        (["--for", "console:lab", "--author", "Jinwoo Shin"], "--author"),
         (["--for", "lab"], "PLATFORM:ID"),
     ],
 )
@@ -166,3 +168,22 @@ def test_a_scheduled_post_is_the_channels_blend() -> None:
         "2. Training GANs with Stronger Augmentations via Contrastive Discriminator",
     ]
     assert len(ranked) == 3
+
+
+def test_digest_for_shows_the_subscriptions_own_filters_as_its_post_does() -> None:
+    subscribe("--exclude", "GAN", "--mix", "0")
+    titles = [str(i["paper"]["title"]) for i in order()]  # type: ignore[index]
+    assert titles
+    assert not any("GAN" in title for title in titles)
+    code, out, _ = invoke("digest", "--sample", "--for", "console:lab")
+    assert code == 0
+    assert "GAN" not in out.split("\n 1. ")[1]
+
+
+def test_digest_for_shows_the_active_subscription_not_a_paused_one() -> None:
+    subscribe("--author", "Nobody Atall")
+    subscribe("--mix", "0")
+    code, _, err = invoke("subscriptions", "pause", "1")  # the first, whose author wrote nothing
+    assert code == 0, err
+    items = order()
+    assert items  # the paused one's author matches nothing; the active one shows the day

@@ -49,6 +49,8 @@ def test_every_filter_kind_must_pass(filters: Filters, kept: bool) -> None:
         ("L. van der Maaten", "Laurens van der Maaten"),
         ("J.-P. Serre", "Jean-Pierre Serre"),
         ("Jean-Pierre Serre", "J. Serre"),
+        ("LeCun, Yann", "Yann LeCun"),
+        ("Shin, J.", "Jinwoo Shin"),
     ],
 )
 def test_names_match_across_case_accents_and_initials(wanted: str, author: str) -> None:
