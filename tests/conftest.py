@@ -50,12 +50,12 @@ def _postgres_missing() -> str:
     except psycopg.OperationalError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return (
-            f"PostgreSQL is not reachable at {PG_ADMIN_URL} ({first}); "
+            f"{PG_MISSING}{PG_ADMIN_URL} ({first}); "
             "set HOTPAPERS_TEST_DATABASE_URL to run these tests"
         )
 
 
-_skipped_for_postgres: list[str] = []
+PG_MISSING = "PostgreSQL is not reachable at "
 
 
 def require_postgres() -> None:
@@ -64,15 +64,20 @@ def require_postgres() -> None:
     if reason := _postgres_missing():
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(reason, pytrace=False)
-        _skipped_for_postgres.append(reason)
         pytest.skip(reason)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """One visible line for every test skipped for want of PostgreSQL."""
-    if _skipped_for_postgres:
+    """One visible line for every test skipped for want of PostgreSQL (read from the reports,
+    so that it also holds when pytest-xdist's workers ran them)."""
+    reasons = [
+        str(report.longrepr[2])
+        for report in terminalreporter.stats.get("skipped", [])
+        if isinstance(report.longrepr, tuple) and PG_MISSING in str(report.longrepr[2])
+    ]
+    if reasons:
         terminalreporter.write_line(
-            f"{len(_skipped_for_postgres)} tests skipped: {_skipped_for_postgres[0]}",
+            f"{len(reasons)} tests skipped: {reasons[0].removeprefix('Skipped: ')}",
             yellow=True,
         )
 
