@@ -15,18 +15,15 @@ from collections.abc import Callable, Sequence
 from bot.errors import InputError
 from bot.feedback import Channel, Feedback, Kind
 from bot.feedback.actions import (
-    OWN_GROUP,
     Action,
     acknowledgement,
-    own_counts,
     reacted_paper,
     undone,
-    with_own,
+    with_channel_counts,
 )
 from bot.models import Digest
 from bot.store.feedback import FeedbackStore
 
-GROUP = OWN_GROUP
 log = logging.getLogger("hotpapers.feedback")
 
 
@@ -91,7 +88,7 @@ class FeedbackRecorder:
 
     async def own(self, where: Channel, digest: Digest) -> Digest:
         """The digest with the channel's own count on each paper it has one for."""
-        return with_own(digest, own_counts(await self.feedback.of_channel(where)), group=GROUP)
+        return with_channel_counts(digest, await self.feedback.of_channel(where))
 
     async def posted(
         self, where: Channel, message_id: str, papers: Sequence[tuple[int, str]], *, home: str = ""

@@ -43,7 +43,7 @@ from bot.errors import (
     RateLimited,
 )
 from bot.feedback import Channel
-from bot.feedback.actions import OWN_GROUP, own_counts, with_own
+from bot.feedback.actions import with_channel_counts
 from bot.models import Digest
 from bot.pacing import RANK, Pacer, Slots
 from bot.ports import Publisher, Reconciler, SnapshotProvider
@@ -342,8 +342,7 @@ class Deliverer:
             where = Channel(platform=sub.platform, channel=sub.destination, scope=sub.workspace)
         except InputError:  # a destination no feedback can name (a console name with spaces)
             return digest
-        said = await self.store.feedback.of_channel(where)
-        return with_own(digest, own_counts(said), group=OWN_GROUP) if said else digest
+        return with_channel_counts(digest, await self.store.feedback.of_channel(where))
 
     async def _deliver(self, item: Due, report: Report) -> str:
         """Claim, compute the digest, post; the outcome it counted."""

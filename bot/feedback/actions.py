@@ -224,3 +224,9 @@ def with_own(digest: Digest, counts: Mapping[str, OwnCount], *, group: str) -> D
         for item in digest.items
     )
     return digest.model_copy(update={"items": items})
+
+
+def with_channel_counts(digest: Digest, said: Iterable[Feedback]) -> Digest:
+    """The digest with the count of the channel whose feedback ``said`` is, on each paper it
+    has one for: what chat answers and scheduled posts both show."""
+    return with_own(digest, own_counts(said), group=OWN_GROUP)
