@@ -32,9 +32,20 @@ from bot.subscriptions import Subscription
 class Blender(Protocol):
     """Reorders a subscription's candidates (every paper passing its filters, in hot order) by
     hotness blended with relevance to its channel's taste, cut to its top
-    (``bot.relevance.taste.channel_blend`` on the store)."""
+    (``bot.relevance.taste.channel_blend`` on the store).
 
-    async def __call__(self, sub: Subscription, candidates: Digest) -> Digest: ...
+    ``quiet``: the caller knows the channel has no feedback and no imported interests; the
+    blend then reads nothing and depends only on the candidates and ``quiet_key(sub)``."""
+
+    async def __call__(
+        self, sub: Subscription, candidates: Digest, *, quiet: bool = False
+    ) -> Digest: ...
+
+
+def quiet_key(sub: Subscription) -> tuple[object, ...]:
+    """What a quiet channel's blend depends on besides its candidates: the profile of its cold
+    start (categories, keywords), its mix and its top. Equal keys, equal blends."""
+    return (sub.categories, sub.keywords, sub.mix, sub.top)
 
 
 class Tallies(Protocol):

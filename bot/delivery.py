@@ -21,17 +21,18 @@ run, up to ``max_attempts``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import logging
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from bot.cache import utcnow
-from bot.cadence import Blender, picks_of
+from bot.cadence import Blender, picks_of, quiet_key
 from bot.digests import DigestService
 from bot.errors import (
     DeliveryError,
@@ -168,6 +169,11 @@ class Deliverer:
         self._slots = Slots(concurrency)
         self.stagger = stagger
         self._renders: dict[tuple[int, int], tuple[Digest, list[dict[str, Any]]]] = {}
+        # Per run: the channels that said anything (feedback, interests), read once for all
+        # due subscriptions; and the blends of silent channels, shared by equal subscriptions.
+        self._asked: set[tuple[str, str]] = set()
+        self._heard: set[tuple[str, str]] = set()
+        self._quiet: dict[tuple[object, ...], tuple[Digest, Digest]] = {}
 
     def _fresh_digests(self) -> DigestService:
         return DigestService(
@@ -186,6 +192,8 @@ class Deliverer:
         if self.shared_digests is None:
             self.digests = self._fresh_digests()  # within a run only: a later run sees newer data
         scheduled = await self.store.maybe_due(at)
+        self._quiet = {}
+        self._asked, self._heard = await self._channels_heard(scheduled)
         if self.stagger and scheduled:
             start = int(hashlib.sha256(self.owner.encode()).hexdigest(), 16) % len(scheduled)
             scheduled = scheduled[start:] + scheduled[:start]
@@ -335,9 +343,42 @@ class Deliverer:
         report.outcomes["uncertain"] += 1
         report.problems.append(f"{name} may or may not have gone out ({error}); not retried")
 
+    async def _channels_heard(
+        self, scheduled: list[Scheduled]
+    ) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+        """The due channels, and those of them with feedback or interests (one read for the
+        whole run, instead of one per channel)."""
+        channels = []
+        for item in scheduled:
+            sub = item.subscription
+            if sub.kind == "channel" and sub.content == "hot":
+                with contextlib.suppress(InputError):  # a console name with spaces: none
+                    channels.append(Channel(platform=sub.platform, channel=sub.destination))
+        heard = await self.store.feedback.heard(channels) if channels else set()
+        return {(c.platform, c.channel) for c in channels}, heard
+
+    def _silent(self, sub: Subscription) -> bool:
+        """Whether the subscription's channel had said nothing when this run began (one not
+        asked about, such as a delivery an operator resolved for a retry, is read in full)."""
+        where = (sub.platform, sub.destination)
+        return where in self._asked and where not in self._heard
+
+    async def _blended(self, sub: Subscription, digest: Digest, blend: Blender) -> Digest:
+        """The shared candidates in the order of this channel's own taste; a silent channel's
+        blend depends only on its subscription's profile, so equal ones share it."""
+        if not self._silent(sub):
+            return await blend(sub, digest)
+        key = (id(digest), *quiet_key(sub))
+        kept = self._quiet.get(key)
+        if kept is None or kept[0] is not digest:
+            kept = self._quiet[key] = (digest, await blend(sub, digest, quiet=True))
+        return kept[1]
+
     async def _with_own(self, sub: Subscription, digest: Digest) -> Digest:
         """The channel's own count (its people's 👍, 👎, 🔖 and reactions) on each paper it has
         one for: a line apart from the public signals, never in the score."""
+        if self._silent(sub):
+            return digest
         try:
             where = Channel(platform=sub.platform, channel=sub.destination, scope=sub.workspace)
         except InputError:  # a destination no feedback can name (a console name with spaces)
@@ -380,8 +421,7 @@ class Deliverer:
                     sub, item.digest_date, generated_at=self.clock(), blended=blended
                 )
             if blended and digest is not None and self.blend is not None:
-                # The shared candidates, in the order of this channel's own taste.
-                digest = await self.blend(sub, digest)
+                digest = await self._blended(sub, digest, self.blend)
             if digest is not None and sub.kind == "channel" and sub.content == "hot":
                 digest = await self._with_own(sub, digest)
         except HotPapersError as exc:
@@ -427,26 +467,39 @@ class Deliverer:
         # A claim that made its row has no messages yet; a taken-over one may.
         fresh = not claim.was and not claim.resumed_sending
         parts = [] if fresh else await self.store.parts(claim)
-        if not parts:
+        keep: list[dict[str, Any]] = []
+        if not parts and claim.resumed_sending:
             # A worker that died while sending before messages were kept (an older version)
             # may have posted any of them: each is looked up, or left uncertain.
             prepared = await self.store.prepare(
-                claim,
-                self._render(publisher, digest),
-                now=self.clock(),
-                state="sending" if claim.resumed_sending else "pending",
+                claim, self._render(publisher, digest), now=self.clock(), state="sending"
             )
             if prepared is None:
                 raise _ClaimLost
             parts = prepared
+        elif not parts:
+            # Kept in the ledger with the first message's "sending" mark, in one transaction.
+            keep = self._render(publisher, digest)
+            parts = [
+                Part(position=n, state="pending", message_id="", body=body)
+                for n, body in enumerate(keep)
+            ]
         key = delivery_key(sub, claim.digest_date)
         thread = ""
         for part in parts:
             where = f"message {part.position + 1} of {len(parts)}" if len(parts) > 1 else "the post"
             try:
                 message_id = await self._settle_paced(
-                    claim, sub, publisher, part, key=message_key(key, part.position), thread=thread
+                    claim,
+                    sub,
+                    publisher,
+                    part,
+                    key=message_key(key, part.position),
+                    thread=thread,
+                    keep=keep,
+                    last=part is parts[-1],
                 )
+                keep = []
             except DestinationGone as exc:
                 await self.store.mark(claim, "gone", now=self.clock(), error=str(exc))
                 await self.store.update(sub.id, paused=True, paused_reason=str(exc))
@@ -467,7 +520,8 @@ class Deliverer:
             if self.posted is not None:
                 await self.posted(sub, message_id, part.body)
             thread = thread or message_id
-        await self.store.mark(claim, "posted", now=self.clock(), message_id=thread)
+        if not parts or parts[-1].state == "posted":  # else its last message's mark settled it
+            await self.store.mark(claim, "posted", now=self.clock(), message_id=thread)
         report.outcomes["posted"] += 1
         return "posted"
 
@@ -489,13 +543,18 @@ class Deliverer:
         *,
         key: str,
         thread: str,
+        keep: Sequence[Mapping[str, Any]] = (),
+        last: bool = False,
     ) -> str:
         """``_settle`` with a 429 waited out a few times — asleep without a slot, so that only
         this delivery waits; then it fails like any refused post (retried by a later run)."""
         for attempt in range(1, RATE_LIMIT_TRIES + 1):
             try:
-                return await self._settle(claim, sub, publisher, part, key=key, thread=thread)
+                return await self._settle(
+                    claim, sub, publisher, part, key=key, thread=thread, keep=keep, last=last
+                )
             except RateLimited as exc:
+                keep = ()  # kept by the attempt's "sending" mark
                 if attempt == RATE_LIMIT_TRIES or exc.retry_after > MAX_RATE_LIMIT_WAIT_S:
                     raise
                 log.info("subscription %s: rate limited; waiting %.1f s", sub.id, exc.retry_after)
@@ -512,9 +571,13 @@ class Deliverer:
         *,
         key: str,
         thread: str,
+        keep: Sequence[Mapping[str, Any]] = (),
+        last: bool = False,
     ) -> str:
         """Make sure one message is posted once: its platform id. Each platform call waits for
-        the publisher's rate limits first, its slot given up meanwhile."""
+        the publisher's rate limits first, its slot given up meanwhile. ``keep``: the
+        delivery's messages, not in the ledger yet (kept with this one's "sending" mark);
+        ``last``: the delivery's last message, whose "posted" mark settles the delivery."""
         if part.state == "posted":
             return part.message_id
         if part.state != "pending":
@@ -543,11 +606,12 @@ class Deliverer:
                 # A look-alike posted by another delivery (same channel, same digest).
                 found = None
             if found is not None:
-                await self._mark_part(claim, part, "posted", message_id=found)
+                done = (thread or found) if last else None
+                await self._mark_part(claim, part, "posted", message_id=found, done=done)
                 return found
         async with self._slots.released():
             await self.pacer.before_call(publisher, sub)
-        await self._mark_part(claim, part, "sending")
+        await self._mark_part(claim, part, "sending", keep=keep)
         try:
             message_id = await publisher.send(sub, part.body, key=key, thread=thread)
         except MaybePosted:
@@ -562,11 +626,19 @@ class Deliverer:
             raise MaybePosted(
                 f"the {sub.platform} {sub.kind} answered unexpectedly ({type(exc).__name__})"
             ) from exc
-        await self._mark_part(claim, part, "posted", message_id=message_id)
+        done = (thread or message_id) if last else None
+        await self._mark_part(claim, part, "posted", message_id=message_id, done=done)
         return message_id
 
     async def _mark_part(
-        self, claim: Claim, part: Part, state: str, *, message_id: str = ""
+        self,
+        claim: Claim,
+        part: Part,
+        state: str,
+        *,
+        message_id: str = "",
+        keep: Sequence[Mapping[str, Any]] = (),
+        done: str | None = None,
     ) -> None:
         if not await self.store.mark_part(
             claim,
@@ -575,6 +647,8 @@ class Deliverer:
             now=self.clock(),
             lease=self.lease,
             message_id=message_id,
+            keep=keep,
+            done=done,
         ):
             raise _ClaimLost
 

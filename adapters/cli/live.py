@@ -391,11 +391,11 @@ def _remember_posted(store: SqlStore) -> PostedHook:
 def blender(store: SqlStore) -> Blender:
     """Each subscription's digest blended with its channel's taste (its ``mix``)."""
 
-    async def blend(sub: Subscription, candidates: Digest) -> Digest:
+    async def blend(sub: Subscription, candidates: Digest, *, quiet: bool = False) -> Digest:
         # Imported here: scikit-learn loads slowly, and only a blend needs it.
         from bot.relevance.taste import channel_blend
 
-        return await channel_blend(store, sub, candidates)
+        return await channel_blend(store, sub, candidates, quiet=quiet)
 
     return blend
 

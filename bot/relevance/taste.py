@@ -8,6 +8,7 @@ may call it the same way).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -108,6 +109,7 @@ async def channel_blend(
     *,
     mix: float | None = None,
     top: int | None = None,
+    quiet: bool = False,
 ) -> Digest:
     """``candidates`` (a digest of every paper passing ``sub``'s filters, in hot order)
     reordered by hotness blended with relevance to the channel's taste, cut to ``top`` (else
@@ -115,20 +117,20 @@ async def channel_blend(
 
     The channel's feedback is found by its id in any workspace (channel ids do not repeat);
     a webhook (or a console name no feedback can be given to, such as one with spaces) has
-    none, only its subscription's profile.
+    none, only its subscription's profile — as a ``quiet`` channel (one the caller knows has
+    no feedback and no interests), whose store is not read. The model is fitted and scored in
+    a worker thread: the event loop keeps serving meanwhile.
     """
     papers = [r.paper for r in candidates.items]
     profile = subscription_profile(sub)
-    where = _channel(sub)
+    where = None if quiet else _channel(sub)
     if where is not None:
         taste = await channel_taste(store, where, profile=profile, known=papers)
     else:
         taste = Taste(profile=profile)
     # The other papers are the model's negatives; a profile alone is compared without them.
     pool = await recent_papers(store, candidates.date) if taste.liked else []
+    scores = await asyncio.to_thread(score, taste, papers, pool=pool)
     return channel_digest(
-        candidates,
-        score(taste, papers, pool=pool),
-        mix=sub.mix if mix is None else mix,
-        top=top or sub.top,
+        candidates, scores, mix=sub.mix if mix is None else mix, top=top or sub.top
     )

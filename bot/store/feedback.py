@@ -196,6 +196,31 @@ class FeedbackStore:
         async with self.engine.begin() as connection:
             return max((await connection.execute(query)).rowcount, 0)
 
+    @retried
+    async def heard(self, channels: Iterable[Channel]) -> set[tuple[str, str]]:
+        """Which of ``channels`` (as (platform, channel id), in any scope) have any feedback or
+        imported interests: two queries for a whole run's channels, so that the silent ones —
+        most of them — need no read of their own."""
+        wanted: dict[str, set[str]] = {}
+        for channel in channels:
+            wanted.setdefault(channel.platform, set()).add(channel.channel)
+        found: set[tuple[str, str]] = set()
+        async with self.engine.connect() as connection:
+            for table in (FeedbackRow, InterestRow):
+                for platform, ids in wanted.items():
+                    names = sorted(ids)
+                    for start in range(0, len(names), 1000):
+                        query = (
+                            select(table.channel)
+                            .where(
+                                table.platform == platform,
+                                table.channel.in_(names[start : start + 1000]),
+                            )
+                            .distinct()
+                        )
+                        found.update((platform, c) for c in (await connection.scalars(query)))
+        return found
+
     # Imported interests
 
     @retried
@@ -274,22 +299,31 @@ class FeedbackStore:
         ]
         async with self.engine.begin() as connection:
             held = await connection.execute(
-                select(PostedPaperRow.position, PostedPaperRow.arxiv_id).where(*same)
+                delete(PostedPaperRow)
+                .where(*same)
+                .returning(PostedPaperRow.position, PostedPaperRow.arxiv_id)
             )
             before = {(row.position, row.arxiv_id) for row in held.all()}
-            await connection.execute(delete(PostedPaperRow).where(*same))
-            for position, arxiv_id in sorted(wanted):
-                await self._new(
-                    connection,
-                    PostedPaperRow,
-                    platform=where.platform,
-                    channel=where.channel,
-                    message_id=message_id,
-                    position=position,
-                    arxiv_id=arxiv_id,
-                    scope=where.scope,
-                    home=home,
-                    at=at.astimezone(dt.UTC),
+            if wanted:
+                dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+                await connection.execute(
+                    dialect.insert(PostedPaperRow)
+                    .values(
+                        [
+                            {
+                                "platform": where.platform,
+                                "channel": where.channel,
+                                "message_id": message_id,
+                                "position": position,
+                                "arxiv_id": arxiv_id,
+                                "scope": where.scope,
+                                "home": home,
+                                "at": at.astimezone(dt.UTC),
+                            }
+                            for position, arxiv_id in sorted(wanted)
+                        ]
+                    )
+                    .on_conflict_do_nothing()
                 )
         return len(wanted - before)
 

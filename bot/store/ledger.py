@@ -24,10 +24,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import Text, bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.store.batch import Batch
 from bot.store.retry import retried
 from bot.store.tables import DeliveryRow, MessageRow
 
@@ -100,6 +101,42 @@ class Resolution:
     left: int
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Mark:
+    """One message moved on (``Ledger.mark_part``), waiting for its transaction."""
+
+    claim: Claim
+    position: int
+    state: str
+    now: dt.datetime
+    lease: dt.timedelta
+    message_id: str
+    keep: tuple[Mapping[str, Any], ...]
+    done: str | None
+
+
+# The marks' statements, built once: each runs for a whole batch (executemany).
+_MARK_DELIVERY = (
+    update(DeliveryRow)
+    .where(DeliveryRow.id == bindparam("d"))
+    .values(
+        state=bindparam("s"),
+        lease_until=bindparam("lease"),
+        updated_at=bindparam("at"),
+        message_id=func.coalesce(bindparam("mid", type_=Text), DeliveryRow.message_id),
+    )
+)
+_MARK_MESSAGE = (
+    update(MessageRow)
+    .where(MessageRow.delivery_id == bindparam("d"), MessageRow.position == bindparam("p"))
+    .values(
+        state=bindparam("s"),
+        updated_at=bindparam("at"),
+        message_id=func.coalesce(bindparam("mid", type_=Text), MessageRow.message_id),
+    )
+)
+
+
 def aware(moment: dt.datetime) -> dt.datetime:
     # SQLite hands back naive datetimes; everything stored is UTC.
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
@@ -119,6 +156,8 @@ class Ledger:
     """The ledger's half of the store (the store's session factory is ``sessions``)."""
 
     sessions: async_sessionmaker[AsyncSession]
+    engine: AsyncEngine
+    _marks: Batch[_Mark, bool] | None = None
 
     @retried
     async def claim(
@@ -132,10 +171,16 @@ class Ledger:
         lease: dt.timedelta,
         max_attempts: int,
     ) -> Claim | None:
-        """Claim a delivery, or None when it is done, in someone else's hands, or given up."""
-        try:
-            async with self.sessions.begin() as session:
-                row = DeliveryRow(
+        """Claim a delivery, or None when it is done, in someone else's hands, or given up.
+
+        The common case — nobody claimed it yet — is one statement: an insert that does
+        nothing when the row exists (then the row is read to see whether it can be taken over).
+        """
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        async with self.engine.begin() as connection:
+            made = await connection.scalar(
+                dialect.insert(DeliveryRow)
+                .values(
                     subscription_id=subscription_id,
                     digest_date=digest_date,
                     scheduled_for=scheduled_for,
@@ -147,17 +192,18 @@ class Ledger:
                     last_error="",
                     updated_at=now,
                 )
-                session.add(row)
-                await session.flush()
-                return Claim(
-                    delivery_id=row.id,
-                    subscription_id=subscription_id,
-                    digest_date=digest_date,
-                    owner=owner,
-                    attempts=1,
-                )
-        except IntegrityError:
-            pass  # the row exists: someone claimed it before; see whether it can be taken over
+                .on_conflict_do_nothing(index_elements=["subscription_id", "digest_date"])
+                .returning(DeliveryRow.id)
+            )
+        if made is not None:
+            return Claim(
+                delivery_id=made,
+                subscription_id=subscription_id,
+                digest_date=digest_date,
+                owner=owner,
+                attempts=1,
+            )
+        # The row exists: someone claimed it before; see whether it can be taken over.
         async with self.sessions.begin() as session:
             found = (
                 await session.scalars(
@@ -324,34 +370,17 @@ class Ledger:
     ) -> list[Part] | None:
         """Keep a delivery's rendered messages (once: the first rendering wins); None when the
         claim was lost."""
-        async with self.sessions.begin() as session:
-            owner = await session.scalar(
+        async with self.engine.begin() as connection:
+            owner = await connection.scalar(
                 select(DeliveryRow.owner).where(DeliveryRow.id == claim.delivery_id)
             )
             if owner != claim.owner:
                 return None
-            exists = await session.scalar(
-                select(func.count())
-                .select_from(MessageRow)
-                .where(MessageRow.delivery_id == claim.delivery_id)
-            )
-            if not exists:
-                texts = [json.dumps(body, ensure_ascii=False) for body in bodies]
-                session.add_all(
-                    MessageRow(
-                        delivery_id=claim.delivery_id,
-                        position=n,
-                        state=state,
-                        message_id="",
-                        body=text,
-                        updated_at=now,
-                    )
-                    for n, text in enumerate(texts)
-                )
-        if not exists:  # what was just kept, as it reads back: no need to read it
+            kept = await self._keep(connection, {claim.delivery_id: bodies}, now=now, state=state)
+        if kept:  # what was just kept, as it reads back: no need to read it
             return [
-                Part(position=n, state=state, message_id="", body=json.loads(text))
-                for n, text in enumerate(texts)
+                Part(position=n, state=state, message_id="", body=json.loads(json.dumps(body)))
+                for n, body in enumerate(bodies)
             ]
         return await self.parts(claim)
 
@@ -365,26 +394,111 @@ class Ledger:
         now: dt.datetime,
         lease: dt.timedelta,
         message_id: str = "",
+        keep: Sequence[Mapping[str, Any]] = (),
+        done: str | None = None,
     ) -> bool:
         """Move one message on, keeping the delivery ``sending`` and its lease fresh; False when
-        the claim was lost to another worker."""
-        async with self.sessions.begin() as session:
-            held = await session.execute(
-                update(DeliveryRow)
-                .where(DeliveryRow.id == claim.delivery_id, DeliveryRow.owner == claim.owner)
-                .values(state="sending", lease_until=now + lease, updated_at=now)
+        the claim was lost to another worker. In the same transaction: ``keep``, the delivery's
+        rendered messages, are kept first (all ``pending``, unless kept before — the first
+        rendering wins); ``done`` (the thread's message id, "" for none) settles the delivery as
+        posted. The marks of concurrent deliveries share one transaction (``Batch``); each is
+        committed before its caller goes on."""
+        mark = _Mark(
+            claim=claim,
+            position=position,
+            state=state,
+            now=now,
+            lease=lease,
+            message_id=message_id,
+            keep=tuple(keep),
+            done=done,
+        )
+        if self._marks is None:
+            self._marks = Batch(self._apply_marks)
+        return await self._marks.submit(mark)
+
+    async def _apply_marks(self, marks: Sequence[_Mark]) -> list[bool]:
+        """Several deliveries' marks in one transaction (each delivery at most once): the
+        rows are locked in id order, and only those still held by their claim's owner move."""
+        async with self.engine.begin() as connection:
+            ids = sorted({m.claim.delivery_id for m in marks})
+            owners: dict[int, str] = {
+                row.id: row.owner
+                for row in await connection.execute(
+                    select(DeliveryRow.id, DeliveryRow.owner)
+                    .where(DeliveryRow.id.in_(ids))
+                    .order_by(DeliveryRow.id)
+                    .with_for_update()
+                )
+            }
+            held = [m for m in marks if owners.get(m.claim.delivery_id) == m.claim.owner]
+            if not held:
+                return [False] * len(marks)
+            await connection.execute(
+                _MARK_DELIVERY,
+                [
+                    {
+                        "d": m.claim.delivery_id,
+                        "s": "sending" if m.done is None else "posted",
+                        "lease": m.now + m.lease,
+                        "at": m.now,
+                        "mid": m.done,
+                    }
+                    for m in held
+                ],
             )
-            if not held.rowcount:  # type: ignore[attr-defined]
-                return False
-            values: dict[str, Any] = {"state": state, "updated_at": now}
-            if message_id:
-                values["message_id"] = message_id
-            await session.execute(
-                update(MessageRow)
-                .where(MessageRow.delivery_id == claim.delivery_id, MessageRow.position == position)
-                .values(**values)
+            keeping = {m.claim.delivery_id: m.keep for m in held if m.keep}
+            if keeping:
+                await self._keep(connection, keeping, now=marks[0].now)
+            await connection.execute(
+                _MARK_MESSAGE,
+                [
+                    {
+                        "d": m.claim.delivery_id,
+                        "p": m.position,
+                        "s": m.state,
+                        "at": m.now,
+                        "mid": m.message_id or None,
+                    }
+                    for m in held
+                ],
             )
-            return True
+        kept = {id(m) for m in held}
+        return [id(m) in kept for m in marks]
+
+    @staticmethod
+    async def _keep(
+        connection: AsyncConnection,
+        deliveries: Mapping[int, Sequence[Mapping[str, Any]]],
+        *,
+        now: dt.datetime,
+        state: str = "pending",
+    ) -> set[int]:
+        """Keep the rendered messages of each delivery that has none yet, in ``state``; the
+        ids of those kept now (the others keep their first rendering)."""
+        have = set(
+            await connection.scalars(
+                select(MessageRow.delivery_id)
+                .where(MessageRow.delivery_id.in_(list(deliveries)))
+                .distinct()
+            )
+        )
+        rows = [
+            {
+                "delivery_id": delivery_id,
+                "position": n,
+                "state": state,
+                "message_id": "",
+                "body": json.dumps(body, ensure_ascii=False),
+                "updated_at": now,
+            }
+            for delivery_id, bodies in deliveries.items()
+            if delivery_id not in have
+            for n, body in enumerate(bodies)
+        ]
+        if rows:
+            await connection.execute(insert(MessageRow), rows)
+        return set(deliveries) - have
 
     @retried
     async def recorded_elsewhere(self, claim: Claim, message_id: str) -> bool:

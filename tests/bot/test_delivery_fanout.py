@@ -322,3 +322,28 @@ async def test_a_delivery_waiting_for_a_rate_limit_gives_its_slot_up(store: SqlS
     busy = [n for n, (where, _) in enumerate(publisher.sent) if where.endswith("busy")]
     free = [n for n, (where, _) in enumerate(publisher.sent) if where.endswith("free")]
     assert busy[0] < free[0] < busy[1]  # the other went out while the busy one waited
+
+
+class IdlessPublisher(RecordingPublisher):
+    """A Slack incoming webhook: it answers "ok", no message id."""
+
+    async def send(
+        self, sub: Subscription, message: Mapping[str, Any], *, key: str, thread: str
+    ) -> str:
+        await super().send(sub, message, key=key, thread=thread)
+        return ""
+
+
+@pytest.mark.parametrize("parts", [1, 3])
+async def test_a_delivery_is_settled_by_its_last_message_even_without_message_ids(
+    store: SqlStore, parts: int
+) -> None:
+    await store.add(subscription(), now=MORNING)
+    publisher = IdlessPublisher(parts=parts)
+    first = await deliverer(store, publisher).run(MORNING)
+    assert first.outcomes == {"posted": 1}
+    (delivery,) = await store.deliveries()
+    assert (delivery.state, delivery.messages, delivery.messages_posted) == ("posted", parts, parts)
+    again = await deliverer(store, publisher).run(MORNING + dt.timedelta(minutes=1))
+    assert again.outcomes == {"already handled": 1}
+    assert len(publisher.posts) == parts

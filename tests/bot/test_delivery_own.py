@@ -76,3 +76,75 @@ async def test_a_channels_post_shows_its_own_likes_and_another_channels_does_not
     assert all(line == "this channel: 2 👍" for line in publisher.sent["555"])
     assert publisher.sent["556"]
     assert not any(publisher.sent["556"])
+
+
+class CountingFeedback:
+    """The store's feedback, counting the per-channel reads a delivery makes."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.channel_reads = 0
+
+    async def of_channel(self, *args: Any, **kwargs: Any) -> Any:
+        self.channel_reads += 1
+        return await self.inner.of_channel(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+async def test_silent_channels_share_one_blend_and_read_no_feedback_of_their_own(
+    store: SqlStore,
+) -> None:
+    await store.feedback.add(
+        [
+            Feedback(
+                platform="discord",
+                scope="777",
+                channel="500",
+                user="ada",
+                arxiv_id=sample_snapshot().papers[0].arxiv_id,
+                kind="like",
+                at=MORNING - dt.timedelta(days=1),
+            )
+        ]
+    )
+    for channel in ("500", "501", "502", "503"):
+        await store.add(
+            Subscription(
+                platform="discord",
+                workspace="777",
+                destination=channel,
+                post_time=dt.time(9),
+                categories=("cs.LG",),
+                mix=0.5,
+            ),
+            now=MORNING,
+        )
+    blends: list[tuple[str, bool]] = []
+
+    async def blend(sub: Subscription, candidates: Digest, *, quiet: bool = False) -> Digest:
+        blends.append((sub.destination, quiet))
+        return candidates.model_copy(update={"items": candidates.items[: sub.top]})
+
+    counting = CountingFeedback(store.feedback)
+    store.feedback = counting  # type: ignore[assignment]
+    publisher = OwnLines()
+    deliverer = Deliverer(
+        store,
+        CountingSnapshots(sample_snapshot()),
+        {("discord", "channel"): publisher},
+        clock=lambda: MORNING,
+        blend=blend,
+    )
+    report = await deliverer.run(MORNING)
+    assert report.outcomes == {"posted": 4}
+    assert set(publisher.sent) == {"500", "501", "502", "503"}
+    # The channel that liked a paper is blended with its taste and shows its own count; the
+    # three silent ones share one blend of their profile and read nothing of their own.
+    assert len(blends) == 2
+    assert ("500", False) in blends
+    assert sum(quiet for _, quiet in blends) == 1
+    assert counting.channel_reads == 1
+    assert "this channel: 1 👍" in publisher.sent["500"]
+    assert not any(publisher.sent["503"])

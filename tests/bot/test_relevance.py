@@ -283,7 +283,7 @@ async def test_a_blended_subscription_hands_every_candidate_to_the_blend(store: 
 
     seen: list[Digest] = []
 
-    async def blender(sub: Subscription, candidates: Digest) -> Digest:
+    async def blender(sub: Subscription, candidates: Digest, *, quiet: bool = False) -> Digest:
         seen.append(candidates)
         return candidates.model_copy(update={"items": candidates.items[-1:]})
 
