@@ -305,18 +305,26 @@ def snapshot_provider(
 
 
 async def prune(settings: Settings, store: SqlStore, now: dt.datetime) -> None:
-    """Retention after a delivery run: settled deliveries and stored snapshots past their
-    days. A store that cannot prune now only logs it: the next run tries again."""
+    """Retention after a delivery run: settled deliveries, the papers of posts as old, and
+    stored snapshots past their days. A store that cannot prune now only logs it: the next run
+    tries again."""
     from bot.errors import StorageError
 
+    keep = settings.ledger_retention_days
     try:
-        deliveries = await store.prune_deliveries(settings.ledger_retention_days, now=now)
+        deliveries = await store.prune_deliveries(keep, now=now)
+        carried = await store.feedback.prune_posted(keep, now=now)
         snapshots = await store.prune_snapshots(settings.snapshot_retention_days, now=now)
     except StorageError as exc:
         log.warning("retention: nothing pruned this time (%s)", exc)
         return
-    if deliveries or snapshots:
-        log.info("retention: %d deliveries and %d snapshots pruned", deliveries, snapshots)
+    if deliveries or carried or snapshots:
+        log.info(
+            "retention: %d deliveries, %d posted papers and %d snapshots pruned",
+            deliveries,
+            carried,
+            snapshots,
+        )
 
 
 def digest_service(

@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import ColumnElement, Table, delete, func, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.feedback import Channel, Feedback, Interest, Kind, Tally
 from bot.models import Paper
+from bot.store.batch import Batch
 from bot.store.ledger import aware
 from bot.store.retry import retried
 from bot.store.tables import FeedbackRow, InterestRow, PaperRow, PostedPaperRow
@@ -61,11 +63,28 @@ def _same(item: Feedback) -> list[ColumnElement[bool]]:
     ]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Carried:
+    """The papers of one posted message (``FeedbackStore.posted``), waiting for their
+    transaction."""
+
+    where: Channel
+    message_id: str
+    papers: frozenset[tuple[int, str]]
+    at: dt.datetime
+    home: str
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.where.platform, self.where.channel, self.message_id)
+
+
 class FeedbackStore:
     """The feedback table, on the store's engine (SQLite or PostgreSQL)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        self._carried: Batch[_Carried, int] | None = None
 
     async def _new(self, connection: AsyncConnection, table: type[Any], **values: Any) -> int:
         """Insert one row unless its unique key is taken; 1 when it was added, else 0."""
@@ -290,42 +309,73 @@ class FeedbackStore:
     ) -> int:
         """Remember that a message (``message_id`` "": a whole thread) in ``where`` carries
         these (rank, arXiv id), and no others (a refreshed message may carry new ones);
-        feedback given there counts in ``home`` ("": ``where``). Returns how many were new."""
-        wanted = set(papers)
-        same = [
-            PostedPaperRow.platform == where.platform,
-            PostedPaperRow.channel == where.channel,
-            PostedPaperRow.message_id == message_id,
-        ]
+        feedback given there counts in ``home`` ("": ``where``). Returns how many were new.
+        The messages of concurrent posts are kept in one transaction (``Batch``)."""
+        if self._carried is None:
+            self._carried = Batch(self._keep_carried)
+        return await self._carried.submit(
+            _Carried(where=where, message_id=message_id, papers=frozenset(papers), at=at, home=home)
+        )
+
+    async def _keep_carried(self, messages: Sequence[_Carried]) -> list[int]:
+        """Several messages' papers in one transaction: their old rows out, the new ones in
+        (one statement each); how many were new for each message."""
+        if len({m.key for m in messages}) < len(messages):  # one message twice: one at a time
+            return [n for m in messages for n in await self._keep_carried([m])]
         async with self.engine.begin() as connection:
-            held = await connection.execute(
+            gone = await connection.execute(
                 delete(PostedPaperRow)
-                .where(*same)
-                .returning(PostedPaperRow.position, PostedPaperRow.arxiv_id)
-            )
-            before = {(row.position, row.arxiv_id) for row in held.all()}
-            if wanted:
-                dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-                await connection.execute(
-                    dialect.insert(PostedPaperRow)
-                    .values(
-                        [
-                            {
-                                "platform": where.platform,
-                                "channel": where.channel,
-                                "message_id": message_id,
-                                "position": position,
-                                "arxiv_id": arxiv_id,
-                                "scope": where.scope,
-                                "home": home,
-                                "at": at.astimezone(dt.UTC),
-                            }
-                            for position, arxiv_id in sorted(wanted)
-                        ]
-                    )
-                    .on_conflict_do_nothing()
+                .where(
+                    tuple_(
+                        PostedPaperRow.platform, PostedPaperRow.channel, PostedPaperRow.message_id
+                    ).in_([m.key for m in messages])
                 )
-        return len(wanted - before)
+                .returning(
+                    PostedPaperRow.platform,
+                    PostedPaperRow.channel,
+                    PostedPaperRow.message_id,
+                    PostedPaperRow.position,
+                    PostedPaperRow.arxiv_id,
+                )
+            )
+            before: dict[tuple[str, str, str], set[tuple[int, str]]] = {}
+            for row in gone.all():
+                before.setdefault((row.platform, row.channel, row.message_id), set()).add(
+                    (row.position, row.arxiv_id)
+                )
+            rows = [
+                {
+                    "platform": m.where.platform,
+                    "channel": m.where.channel,
+                    "message_id": m.message_id,
+                    "position": position,
+                    "arxiv_id": arxiv_id,
+                    "scope": m.where.scope,
+                    "home": m.home,
+                    "at": m.at.astimezone(dt.UTC),
+                }
+                for m in messages
+                for position, arxiv_id in sorted(m.papers)
+            ]
+            if rows:
+                dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+                table = cast(Table, PostedPaperRow.__table__)
+                await connection.execute(dialect.insert(table).on_conflict_do_nothing(), rows)
+        return [len(m.papers - before.get(m.key, set())) for m in messages]
+
+    @retried
+    async def prune_posted(self, keep_days: int, *, now: dt.datetime) -> int:
+        """Forget which papers the messages posted more than ``keep_days`` before ``now``
+        carried (0 keeps all): a reaction on such an old post no longer counts. Returns how
+        many rows went."""
+        if keep_days <= 0:
+            return 0
+        cutoff = (now - dt.timedelta(days=keep_days)).astimezone(dt.UTC)
+        async with self.engine.begin() as connection:
+            gone = await connection.execute(
+                delete(PostedPaperRow).where(PostedPaperRow.at < cutoff)
+            )
+            return max(gone.rowcount, 0)
 
     @retried
     async def carried(self, where: Channel, message_id: str) -> tuple[list[tuple[int, str]], str]:

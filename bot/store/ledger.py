@@ -22,9 +22,9 @@ import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Text, bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, Text, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -102,6 +102,18 @@ class Resolution:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class _NewClaim:
+    """A claim's new delivery row (``Ledger.claim``), waiting for its transaction."""
+
+    subscription_id: int
+    digest_date: dt.date
+    scheduled_for: dt.datetime
+    owner: str
+    lease_until: dt.datetime
+    now: dt.datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class _Mark:
     """One message moved on (``Ledger.mark_part``), waiting for its transaction."""
 
@@ -158,6 +170,7 @@ class Ledger:
     sessions: async_sessionmaker[AsyncSession]
     engine: AsyncEngine
     _marks: Batch[_Mark, bool] | None = None
+    _claims: Batch[_NewClaim, int | None] | None = None
 
     @retried
     async def claim(
@@ -173,28 +186,22 @@ class Ledger:
     ) -> Claim | None:
         """Claim a delivery, or None when it is done, in someone else's hands, or given up.
 
-        The common case — nobody claimed it yet — is one statement: an insert that does
-        nothing when the row exists (then the row is read to see whether it can be taken over).
+        The common case — nobody claimed it yet — is one insert that does nothing when the row
+        exists (then the row is read to see whether it can be taken over), shared with the
+        claims of concurrent deliveries (``Batch``).
         """
-        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
-        async with self.engine.begin() as connection:
-            made = await connection.scalar(
-                dialect.insert(DeliveryRow)
-                .values(
-                    subscription_id=subscription_id,
-                    digest_date=digest_date,
-                    scheduled_for=scheduled_for,
-                    state="claimed",
-                    owner=owner,
-                    lease_until=now + lease,
-                    attempts=1,
-                    message_id="",
-                    last_error="",
-                    updated_at=now,
-                )
-                .on_conflict_do_nothing(index_elements=["subscription_id", "digest_date"])
-                .returning(DeliveryRow.id)
+        if self._claims is None:
+            self._claims = Batch(self._apply_claims)
+        made = await self._claims.submit(
+            _NewClaim(
+                subscription_id=subscription_id,
+                digest_date=digest_date,
+                scheduled_for=scheduled_for,
+                owner=owner,
+                lease_until=now + lease,
+                now=now,
             )
+        )
         if made is not None:
             return Claim(
                 delivery_id=made,
@@ -258,6 +265,35 @@ class Ledger:
                 was=was,
                 was_owner=found.owner,
             )
+
+    async def _apply_claims(self, claims: Sequence[_NewClaim]) -> list[int | None]:
+        """New delivery rows for several claims in one statement; each claim's row id, or None
+        where the row existed (or another claim of the batch made it)."""
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        table = cast(Table, DeliveryRow.__table__)
+        async with self.engine.begin() as connection:
+            rows = await connection.execute(
+                dialect.insert(table)
+                .on_conflict_do_nothing(index_elements=["subscription_id", "digest_date"])
+                .returning(table.c.id, table.c.subscription_id, table.c.digest_date),
+                [
+                    {
+                        "subscription_id": c.subscription_id,
+                        "digest_date": c.digest_date,
+                        "scheduled_for": c.scheduled_for,
+                        "state": "claimed",
+                        "owner": c.owner,
+                        "lease_until": c.lease_until,
+                        "attempts": 1,
+                        "message_id": "",
+                        "last_error": "",
+                        "updated_at": c.now,
+                    }
+                    for c in claims
+                ],
+            )
+            made = {(row.subscription_id, row.digest_date): row.id for row in rows}
+        return [made.pop((c.subscription_id, c.digest_date), None) for c in claims]
 
     @retried
     async def release(self, claim: Claim, *, now: dt.datetime) -> bool:
@@ -497,7 +533,7 @@ class Ledger:
             for n, body in enumerate(bodies)
         ]
         if rows:
-            await connection.execute(insert(MessageRow), rows)
+            await connection.execute(insert(cast(Table, MessageRow.__table__)), rows)
         return set(deliveries) - have
 
     @retried

@@ -103,3 +103,15 @@ async def test_a_live_collection_forgets_snapshots_past_their_days(store: SqlSto
     assert await provider.snapshot(None, ["cs"]) is not None
     assert await store.load_snapshot(old, "cs") is None
     assert await store.load_snapshot(TODAY, "cs") is not None
+
+
+async def test_the_papers_of_old_posts_go_with_the_ledger(store: SqlStore) -> None:
+    from bot.feedback import Channel
+
+    where = Channel(platform="slack", channel="C1", scope="T1")
+    await store.feedback.posted(where, "1.0", [(1, "2411.00001")], at=ago(120))
+    await store.feedback.posted(where, "2.0", [(1, "2411.00002")], at=ago(10))
+    assert await store.feedback.prune_posted(0, now=NOW) == 0
+    assert await store.feedback.prune_posted(90, now=NOW) == 1
+    assert (await store.feedback.carried(where, "1.0"))[0] == []
+    assert (await store.feedback.carried(where, "2.0"))[0] == [(1, "2411.00002")]
