@@ -17,8 +17,12 @@ with the messages each subscription's digest renders to (built here from the sam
 not read from the ledger).
 
 The publishers are the real adapter classes (``WebhookPublisher``, ``SlackPublisher``,
-``DiscordPublisher``) pointed at the fakes. They have no ``paces()`` yet (the "paces" work adds
-them): ``Paced`` below is a thin wrapper, in this benchmark only, that names the limits above.
+``DiscordPublisher``) pointed at the fakes, with the production settings (``deliverer`` of
+``adapters.cli.live``: concurrency, blend, own counts, posted papers). Their own ``paces()``
+name the platforms' published limits; the fakes model Slack's workspace tier at
+``SLACK_WORKSPACE_RATE`` a second, above the 300 a minute the Slack publisher assumes, so
+``Paced`` below, a thin wrapper in this benchmark only, names the fakes' limits instead (the
+floor is theirs: pacing at 300 a minute could not reach it).
 PostgreSQL: ``HOTPAPERS_DATABASE_URL`` (default ``postgresql://127.0.0.1:5432/test``); a fresh
 database is made for the run and dropped after.
 """
