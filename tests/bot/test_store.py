@@ -198,3 +198,39 @@ async def test_a_store_before_the_filters_keeps_its_subscriptions_with_no_new_fi
     assert not {"all_keywords", "exclude", "authors"} & columns
     assert "keywords" in columns
     engine.dispose()
+
+
+def test_the_known_head_is_the_migrations_head() -> None:
+    from importlib import resources
+
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from bot.store.migrations import HEAD
+
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("bot.store") / "migrations"))
+    assert ScriptDirectory.from_config(config).get_heads() == [HEAD]
+
+
+async def test_a_store_at_its_head_opens_without_alembic(tmp_path: Path) -> None:
+    import asyncio
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'head.db'}"
+    await (await open_store(url)).close()  # made and migrated
+    probe = "\n".join(
+        [
+            "import asyncio, sys",
+            "from bot.store import open_store",
+            "async def main():",
+            f"    await (await open_store({url!r})).close()",
+            "asyncio.run(main())",
+            "print('alembic' in sys.modules)",
+        ]
+    )
+    done = await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "False"
