@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, Text, bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, Text, bindparam, delete, func, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -111,6 +111,7 @@ class _NewClaim:
     owner: str
     lease_until: dt.datetime
     now: dt.datetime
+    max_attempts: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -170,7 +171,7 @@ class Ledger:
     sessions: async_sessionmaker[AsyncSession]
     engine: AsyncEngine
     _marks: Batch[_Mark, bool] | None = None
-    _claims: Batch[_NewClaim, int | None] | None = None
+    _claims: Batch[_NewClaim, int | bool | None] | None = None
 
     @retried
     async def claim(
@@ -200,8 +201,11 @@ class Ledger:
                 owner=owner,
                 lease_until=now + lease,
                 now=now,
+                max_attempts=max_attempts,
             )
         )
+        if made is False:  # done, in someone else's hands, or given up: seen in the batch
+            return None
         if made is not None:
             return Claim(
                 delivery_id=made,
@@ -237,13 +241,14 @@ class Ledger:
                 return None
             if found.state in ("claimed", "sending") and aware(found.lease_until) > now:
                 return None
-            was, attempts = found.state, found.attempts + 1
+            # Read before the update, which the session applies to ``found`` as well.
+            was, was_owner, attempts = found.state, found.owner, found.attempts + 1
             taken = await session.execute(
                 update(DeliveryRow)
                 .where(
                     DeliveryRow.id == found.id,
                     DeliveryRow.state == was,
-                    DeliveryRow.owner == found.owner,
+                    DeliveryRow.owner == was_owner,
                 )
                 .values(
                     state="claimed",
@@ -263,12 +268,13 @@ class Ledger:
                 attempts=attempts,
                 resumed_sending=was == "sending",
                 was=was,
-                was_owner=found.owner,
+                was_owner=was_owner,
             )
 
-    async def _apply_claims(self, claims: Sequence[_NewClaim]) -> list[int | None]:
-        """New delivery rows for several claims in one statement; each claim's row id, or None
-        where the row existed (or another claim of the batch made it)."""
+    async def _apply_claims(self, claims: Sequence[_NewClaim]) -> list[int | bool | None]:
+        """New delivery rows for several claims in one statement; for each claim its new row's
+        id, False when the row existed and cannot be claimed now (settled, given up, or held
+        under a live lease by another owner), None when it needs a closer look."""
         dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
         table = cast(Table, DeliveryRow.__table__)
         async with self.engine.begin() as connection:
@@ -293,7 +299,45 @@ class Ledger:
                 ],
             )
             made = {(row.subscription_id, row.digest_date): row.id for row in rows}
-        return [made.pop((c.subscription_id, c.digest_date), None) for c in claims]
+            # The rows that existed, read in the same transaction: most (another replica's,
+            # or settled) need no closer look.
+            held = [
+                (c.subscription_id, c.digest_date)
+                for c in claims
+                if (c.subscription_id, c.digest_date) not in made
+            ]
+            existing = {}
+            if held:
+                found = await connection.execute(
+                    select(
+                        table.c.subscription_id,
+                        table.c.digest_date,
+                        table.c.state,
+                        table.c.owner,
+                        table.c.lease_until,
+                        table.c.attempts,
+                    ).where(tuple_(table.c.subscription_id, table.c.digest_date).in_(held))
+                )
+                existing = {(row.subscription_id, row.digest_date): row for row in found}
+        results: list[int | bool | None] = []
+        for c in claims:
+            key = (c.subscription_id, c.digest_date)
+            row = existing.get(key)
+            if key in made:
+                results.append(made.pop(key))
+            elif (
+                row is not None
+                and (
+                    row.state in FINAL_STATES
+                    or row.attempts >= c.max_attempts
+                    or (row.state in ("claimed", "sending") and aware(row.lease_until) > c.now)
+                )
+                and not (row.state == "claimed" and row.owner == c.owner)
+            ):
+                results.append(False)
+            else:
+                results.append(None)  # a closer look: perhaps ours, perhaps to take over
+        return results
 
     @retried
     async def release(self, claim: Claim, *, now: dt.datetime) -> bool:

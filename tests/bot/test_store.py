@@ -234,3 +234,41 @@ async def test_a_store_at_its_head_opens_without_alembic(tmp_path: Path) -> None
         subprocess.run, [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "False"
+
+
+async def test_claims_made_together_each_get_their_own_answer(store: SqlStore) -> None:
+    import asyncio
+
+    kwargs = {"scheduled_for": NOW, "lease": LEASE, "max_attempts": 2}
+    new, settled, held, expired, spent, failed = [
+        (await store.add(sub(destination=f"C{n}"), now=NOW)).id for n in range(6)
+    ]
+    assert None not in (new, settled, held, expired, spent, failed)
+    done = await store.claim(settled, DAY, owner="a", now=NOW, **kwargs)  # type: ignore[arg-type]
+    assert done is not None
+    await store.mark(done, "posted", now=NOW)
+    await store.claim(held, DAY, owner="a", now=NOW, **kwargs)  # type: ignore[arg-type]
+    await store.claim(expired, DAY, owner="a", now=NOW - LEASE * 2, **kwargs)  # type: ignore[arg-type]
+    for _ in range(2):
+        tried = await store.claim(spent, DAY, owner="a", now=NOW, **kwargs)  # type: ignore[arg-type]
+        assert tried is not None
+        await store.mark(tried, "failed", now=NOW, error="HTTP 500")
+    once = await store.claim(failed, DAY, owner="a", now=NOW, **kwargs)  # type: ignore[arg-type]
+    assert once is not None
+    await store.mark(once, "failed", now=NOW, error="HTTP 500")
+    claims = await asyncio.gather(
+        *(
+            store.claim(s, DAY, owner="b", now=NOW, **kwargs)  # type: ignore[arg-type]
+            for s in (new, settled, held, expired, spent, failed)
+        )
+    )
+    made, after_post, under_lease, taken_over, given_up, retried = claims
+    assert made is not None
+    assert (made.attempts, made.was) == (1, "")
+    assert after_post is None
+    assert under_lease is None
+    assert taken_over is not None
+    assert (taken_over.was, taken_over.was_owner, taken_over.attempts) == ("claimed", "a", 2)
+    assert given_up is None
+    assert retried is not None
+    assert (retried.was, retried.attempts) == ("failed", 2)
