@@ -117,7 +117,9 @@ class SlackPublisher:
         """Post one message (in ``thread`` when given) with its key as metadata; its ts."""
         channel = sub.destination
         try:
-            return await self._post_message(channel, message, key=key, thread=thread)
+            # Paced by the Deliverer (``paces``): no gate of its own, which would hold the
+            # delivery's slot while sleeping.
+            return await self._post_message(channel, message, key=key, thread=thread, gated=False)
         except SlackApiError as exc:
             error = translate(exc, f"a post to {channel}")
             if isinstance(error, DestinationGone) and sub.created_by.startswith(("U", "W")):
@@ -224,14 +226,22 @@ class SlackPublisher:
         return first_ts
 
     async def _post_message(
-        self, channel: str, message: Mapping[str, Any], *, key: str, thread: str
+        self,
+        channel: str,
+        message: Mapping[str, Any],
+        *,
+        key: str,
+        thread: str,
+        gated: bool = True,
     ) -> str:
+        """Post one message; ``gated``: at most one a second per channel (posts no Deliverer
+        paces: ``post``)."""
         extra: dict[str, Any] = {}
         if thread:
             extra["thread_ts"] = thread
         if key:
             extra["metadata"] = {"event_type": EVENT, "event_payload": {"key": key}}
-        async with self.gates[channel].slot():
+        async with self.gates[channel].slot() if gated else contextlib.nullcontext():
             response = await self.client.chat_postMessage(
                 channel=channel,
                 text=message["text"],

@@ -338,3 +338,25 @@ def test_run_posts_scheduled_digests_to_slack_channels_like_deliver(tmp_path: Pa
     assert "1 discord channel subscription cannot be served" in err
     assert "DISCORD_TOKEN" in err
     assert "Traceback" not in err
+
+
+async def test_sends_are_paced_by_the_deliverer_and_posts_by_the_publishers_gate() -> None:
+    slack = FakeSlack()
+    with serve(slack.routes(), post=slack.post) as (base, _):
+        publisher = SlackPublisher(web_client("xoxb-test", f"{base}/api/"))
+        waits: list[float] = []
+
+        async def record(seconds: float) -> None:
+            waits.append(seconds)
+
+        publisher.gates.default_factory = lambda: Gate(1.0, sleep=record)
+        sub = Subscription(id=1, platform="slack", destination="C1")
+        digest = build_digest(hostile_snapshot(3), Filters(), generated_at=NOW)
+        (message,) = publisher.render(digest)[:1]
+        for n in range(3):
+            await publisher.send(sub, message, key=f"k{n}", thread="")
+        assert waits == []  # the Deliverer waits on the publisher's paces instead
+        assert next(p.key for p in publisher.paces(sub)).endswith(":C1")
+        await publisher.post("C2", digest)
+        await publisher.post("C2", digest)
+        assert len(waits) >= 1  # outside the ledger: one message a second per channel
