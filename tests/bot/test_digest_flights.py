@@ -22,22 +22,11 @@ from bot.store import SqlStore, open_store
 from bot.store.shelf import DigestShelf
 from bot.store.sql import async_url
 from bot.subscriptions import Subscription
+from tests.bot.test_delivery_fanout import subscription
 
 T0 = dt.datetime(2026, 11, 25, 9, 5, tzinfo=dt.UTC)
 LEASE = dt.timedelta(seconds=30)
 SHELF_TTL = dt.timedelta(minutes=10)
-
-
-def subscription(**changes: object) -> Subscription:
-    return Subscription.model_validate(
-        {
-            "platform": "discord",
-            "kind": "webhook",
-            "destination": "https://fake/hook",
-            "post_time": dt.time(9),
-            **changes,
-        }
-    )
 
 
 class Clock:
