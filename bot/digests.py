@@ -16,6 +16,10 @@ Scheduled posts take the same path (``for_subscription``): a subscription's dige
 ``subscription_key`` (the date, the subscription's filters, cadence and lag, and the ranking
 settings), computed once while asked for, and — given a shelf — kept in the store for
 ``shelf_ttl``, so that a later run or another process within it reuses it instead of ranking.
+Processes that miss the shelf at the same moment compute it once too: the one that claims the
+key's lease in the store computes it (renewing the lease meanwhile), the others poll the shelf
+with a growing pause, holding no connection while they wait, and take the lease over when it
+expires (its holder died); after ``wait_limit`` a waiter computes the digest itself.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from typing import Generic, Protocol, TypeVar
@@ -34,6 +39,7 @@ from pydantic import ValidationError
 from bot.cache import utcnow
 from bot.cadence import StoredDays, filters_of, subscription_digest
 from bot.engine import digest_of, tally_snapshot
+from bot.errors import StorageError
 from bot.models import Digest, Filters
 from bot.ports import SnapshotProvider
 from bot.ranking import MAX_POST_SHARE, RANK_PRIOR, Tally
@@ -51,17 +57,33 @@ class Offload(Protocol):
 
 
 class Shelf(Protocol):
-    """Where computed digests are kept for every process (``bot.store.shelf.DigestShelf``)."""
+    """Where computed digests are kept for every process (``bot.store.shelf.DigestShelf``), and
+    the lease of the one process computing a key's digest."""
 
     async def load(self, key: str, *, now: dt.datetime) -> str | None: ...
 
     async def save(self, key: str, body: str, *, now: dt.datetime, ttl: dt.timedelta) -> None: ...
+
+    async def claim(
+        self, key: str, *, owner: str, now: dt.datetime, lease: dt.timedelta
+    ) -> bool: ...
+
+    async def renew(
+        self, key: str, *, owner: str, now: dt.datetime, lease: dt.timedelta
+    ) -> bool: ...
+
+    async def release(self, key: str, *, owner: str) -> None: ...
 
 
 DIGEST_TTL = dt.timedelta(minutes=5)
 MAX_DIGESTS = 512  # filter sets kept (a digest of ten papers is a few tens of kB)
 MAX_RANKINGS = 4  # tallied days kept (a 10,000-paper, 100,000-signal day is 10-15 MB)
 MAX_SNAPSHOTS = 8
+# A process that dies computing a shelved digest holds the others up this long at most; a live
+# one renews its lease every third of it.
+DIGEST_LEASE = dt.timedelta(seconds=30)
+WAIT_LIMIT = dt.timedelta(minutes=2)  # then a waiter computes the digest itself
+FIRST_PAUSE_S, LONGEST_PAUSE_S = 0.05, 1.0  # between a waiter's looks at the shelf
 
 
 async def in_thread(work: Callable[[], T]) -> T:
@@ -173,6 +195,9 @@ class DigestService:
         shelf: Shelf | None = None,
         shelf_ttl: dt.timedelta = dt.timedelta(0),
         scope: str = "",
+        lease: dt.timedelta = DIGEST_LEASE,
+        wait_limit: dt.timedelta = WAIT_LIMIT,
+        owner: str | None = None,
     ) -> None:
         self.snapshots = snapshots
         self.clock = clock
@@ -180,6 +205,9 @@ class DigestService:
         self.shelf = shelf
         self.shelf_ttl = shelf_ttl
         self.scope = scope
+        self.lease = lease
+        self.wait_limit = wait_limit
+        self.owner = owner or uuid.uuid4().hex[:16]  # whose lease it is, in the store
         self.computed = 0  # subscription digests computed here (not found on the shelf)
         self.weights = weights
         self.max_post_share = max_post_share
@@ -243,7 +271,8 @@ class DigestService:
         blended: bool = False,
     ) -> Digest | None:
         """The digest ``sub`` posts for ``day`` (None while that day is not available): from
-        this process's flights, else from the shelf, else computed once and shelved.
+        this process's flights, else from the shelf, else computed once (by the one process holding
+        its lease, while the others wait for the shelf) and shelved.
         ``blended``: every paper passing its filters, the candidates of a channel's blend
         (shared by every subscription with the same filters; the blend itself is the
         channel's own)."""
@@ -268,22 +297,105 @@ class DigestService:
         generated_at: dt.datetime,
         blended: bool = False,
     ) -> Digest | None:
-        shelved = self.shelf is not None and self.shelf_ttl > dt.timedelta(0)
-        if shelved:
-            assert self.shelf is not None
-            body = await self.shelf.load(key, now=self.clock())
-            if body is not None:
-                try:
-                    return Digest.model_validate_json(body)
-                except ValidationError:
-                    log.info("a shelved digest of another version is computed again")
+        if self.shelf is None or self.shelf_ttl <= dt.timedelta(0):
+            return await self._computed(sub, day, generated_at, blended)
+        shelf = self.shelf
+        loop = asyncio.get_running_loop()
+        give_up_at = loop.time() + self.wait_limit.total_seconds()
+        pause = FIRST_PAUSE_S
+        while (found := await self._from_shelf(shelf, key)) is None:
+            if await shelf.claim(key, owner=self.owner, now=self.clock(), lease=self.lease):
+                # Saved by its last holder between our look and our claim: not computed again.
+                if (found := await self._from_shelf(shelf, key)) is not None:
+                    await self._release(shelf, key)
+                    return found
+                return await self._leased(shelf, key, sub, day, generated_at, blended)
+            if loop.time() >= give_up_at:
+                log.warning(
+                    "a digest computed elsewhere is still not shelved after %s; computed here too",
+                    self.wait_limit,
+                )
+                return await self._shelve(
+                    shelf, key, await self._computed(sub, day, generated_at, blended)
+                )
+            await asyncio.sleep(pause)
+            pause = min(2 * pause, LONGEST_PAUSE_S)
+        return found
+
+    async def _from_shelf(self, shelf: Shelf, key: str) -> Digest | None:
+        body = await shelf.load(key, now=self.clock())
+        if body is None:
+            return None
+        try:
+            return Digest.model_validate_json(body)
+        except ValidationError:
+            log.info("a shelved digest of another version is computed again")
+            return None
+
+    async def _leased(
+        self,
+        shelf: Shelf,
+        key: str,
+        sub: Subscription,
+        day: dt.date,
+        generated_at: dt.datetime,
+        blended: bool,
+    ) -> Digest | None:
+        """Compute the digest of ``key`` while holding its lease, and shelve it; the lease goes
+        with the save, or at once when there is nothing to save."""
+        done = asyncio.Event()
+        renewing = asyncio.create_task(self._renew(shelf, key, done))
+        try:
+            digest = await self._computed(sub, day, generated_at, blended)
+        except Exception:
+            await self._release(shelf, key)
+            raise
+        finally:
+            done.set()
+            await renewing
+        if digest is None:
+            await self._release(shelf, key)
+            return None
+        return await self._shelve(shelf, key, digest)
+
+    async def _release(self, shelf: Shelf, key: str) -> None:
+        """Let the next asker compute the digest of ``key`` at once, or, failing that, when the
+        lease expires: what this one was doing goes on either way."""
+        try:
+            await shelf.release(key, owner=self.owner)
+        except StorageError as exc:
+            log.warning("the lease of a digest was left to expire (%s)", exc)
+
+    async def _renew(self, shelf: Shelf, key: str, done: asyncio.Event) -> None:
+        """Keep the lease of ``key`` until ``done``: a slow computation is not taken over."""
+        every = self.lease.total_seconds() / 3
+        while True:
+            try:
+                await asyncio.wait_for(done.wait(), every)
+                return
+            except TimeoutError:
+                pass
+            try:
+                held = await shelf.renew(key, owner=self.owner, now=self.clock(), lease=self.lease)
+            except StorageError as exc:
+                log.warning("the lease of a digest being computed was not renewed (%s)", exc)
+                return
+            if not held:
+                log.warning("the lease of a digest being computed was taken over")
+                return
+
+    async def _computed(
+        self, sub: Subscription, day: dt.date, generated_at: dt.datetime, blended: bool
+    ) -> Digest | None:
         digest = await self._subscription_digest(sub, day, generated_at, blended)
         if digest is not None:
             self.computed += 1
-            if shelved:
-                assert self.shelf is not None
-                body = await self.offload(digest.model_dump_json)
-                await self.shelf.save(key, body, now=self.clock(), ttl=self.shelf_ttl)
+        return digest
+
+    async def _shelve(self, shelf: Shelf, key: str, digest: Digest | None) -> Digest | None:
+        if digest is not None:
+            body = await self.offload(digest.model_dump_json)
+            await shelf.save(key, body, now=self.clock(), ttl=self.shelf_ttl)
         return digest
 
     async def _subscription_digest(

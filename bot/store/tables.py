@@ -147,6 +147,18 @@ class DigestRow(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
+class DigestLeaseRow(Base):
+    """The right to compute the digest of ``key`` (the shelf's key), held by ``owner`` until
+    ``lease_until`` and renewed while it computes: other processes wait for the shelf instead of
+    computing it too, and take the lease over once it has expired (its holder died)."""
+
+    __tablename__ = "digest_leases"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    lease_until: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 class PaperRow(Base):
     """A paper as announced on ``day``, so that views over days are rebuilt from the store."""
 
