@@ -4,4 +4,4 @@
 migration moves it (``tests/bot/test_store.py`` checks it against the scripts' head).
 """
 
-HEAD = "picks"
+HEAD = "digest_leases"
