@@ -17,6 +17,8 @@ Cadence = Literal["daily", "weekly"]
 Content = Literal["hot", "picks"]
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_MIX = 0.3  # hotness 0.7, relevance to the channel's taste 0.3
+# Who made a subscription, when, and whether it is paused: not what or where it posts.
+_BOOKKEEPING = frozenset({"id", "created_by", "created_at", "paused", "paused_reason"})
 
 
 class Subscription(Value):
@@ -72,6 +74,18 @@ class Subscription(Value):
         if self.kind == "webhook":
             return webhook_shown(self.destination)
         return self.destination
+
+
+def same_digest(one: Subscription, other: Subscription) -> bool:
+    """Whether two subscriptions post the same digest to the same place at the same times (the
+    order of categories, words and weekdays aside): adding the second would post everything
+    twice."""
+
+    def essence(sub: Subscription) -> dict[str, object]:
+        fields = sub.model_dump(exclude=set(_BOOKKEEPING))
+        return {k: frozenset(v) if isinstance(v, tuple) else v for k, v in fields.items()}
+
+    return essence(one) == essence(other)
 
 
 def webhook_shown(url: str) -> str:

@@ -251,7 +251,8 @@ def add_command(
     ] = 0.3,
 ) -> None:
     """Add a subscription: a channel or webhook gets the digest of some categories every day
-    (or, with --weekly DAY, the best of the week once a week)."""
+    (or, with --weekly DAY, the best of the week once a week). The same digest to the same
+    destination twice is added once: the second add says "Already subscribed" and exits 0."""
     from adapters.webhooks import platform_of
     from bot.commands import (
         parse_lag,
@@ -317,8 +318,35 @@ def add_command(
                 "refreshed (a channel with the bot token can).",
                 markup=False,
             )
-        added = with_store(settings_and_logs(), lambda store: store.add(sub, now=utcnow()))
-        print(f"Added subscription {added.id}: {' · '.join(describe_row(added)[1:7])}")
+        added, new = with_store(settings_and_logs(), lambda store: add_once(store, sub))
+        shown = " · ".join(describe_row(added)[1:7])
+        if new:
+            print(f"Added subscription {added.id}: {shown}")
+            return
+        # Like the chat's subscribe, and like the CLI's other "nothing to do" answers: exit 0.
+        resume = (
+            f" It is paused: hotpapers subscriptions resume {added.id} posts it again."
+            if added.paused
+            else ""
+        )
+        print(
+            f"Already subscribed: subscription {added.id} is the same ({shown}). Nothing "
+            f"changed, and no second subscription was added.{resume}"
+        )
+
+
+async def add_once(store: SqlStore, sub: Subscription) -> tuple[Subscription, bool]:
+    """The new subscription and True; or, when one posting the same digest to the same place
+    exists already, that one and False (adding it would post everything twice)."""
+    from bot.subscriptions import same_digest
+
+    there = await store.subscriptions(
+        platform=sub.platform, workspace=sub.workspace, destination=sub.destination
+    )
+    twin = next((old for old in there if same_digest(old, sub)), None)
+    if twin is not None:
+        return twin, False
+    return await store.add(sub, now=utcnow()), True
 
 
 def parse_hours(text: str) -> int:
