@@ -22,6 +22,7 @@ import typer
 from rich.console import Console
 
 from adapters.cli.common import (
+    OneSentenceErrors,
     categories_of,
     handled,
     settings_and_logs,
@@ -61,6 +62,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
+    cls=OneSentenceErrors,
 )
 
 
