@@ -70,6 +70,19 @@ def stderr() -> Console:
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+# Wider than any table of the CLI: piped, a table is as wide as its longest values.
+PIPED_WIDTH = 100_000
+
+
+def stdout_for_tables(*, markup: bool = True) -> Console:
+    """Standard output for a table: at a terminal, its width (long values wrap); piped or
+    redirected, as wide as the table, so that no value is cut to fit 80 columns."""
+    console = Console(soft_wrap=True, highlight=False, markup=markup)
+    if console.is_terminal:
+        return console
+    return Console(soft_wrap=True, highlight=False, markup=markup, width=PIPED_WIDTH)
+
+
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     stderr().print(f"hotpapers: {message}", markup=False)
     raise typer.Exit(code)

@@ -9,10 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from adapters.cli.common import handled, settings_and_logs, stderr, utcnow
+from adapters.cli.common import handled, settings_and_logs, stderr, stdout_for_tables, utcnow
 from adapters.cli.operate import with_store
 from bot.errors import InputError
 from bot.limits import echo
@@ -183,4 +182,4 @@ def list_command(
                 item.arxiv_id,
             )
         # Ids and emoji names come from platforms: never read as markup.
-        Console(soft_wrap=True, highlight=False, markup=False).print(table)
+        stdout_for_tables(markup=False).print(table)

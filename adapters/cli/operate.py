@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from adapters.cli.common import (
@@ -23,6 +22,7 @@ from adapters.cli.common import (
     handled,
     settings_and_logs,
     stderr,
+    stdout_for_tables,
     utcnow,
     words_of,
 )
@@ -152,7 +152,8 @@ def list_command(
         )
         for sub in subs:
             table.add_row(*describe_row(sub))
-        Console(soft_wrap=True).print(table)
+        # Values come from users (keywords, authors): never read as markup.
+        stdout_for_tables(markup=False).print(table)
         if pages > 1:
             first = (page - 1) * limit + 1
             more = f"; --page {page + 1} for more" if page < pages else ""

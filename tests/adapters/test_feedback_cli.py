@@ -139,3 +139,13 @@ def test_a_sample_paper_is_refused_until_the_sample_day_is_stored(
     code, out, err = invoke("add", "--channel", "console:lab", "--like", "2103.09430")
     assert code == 0, err
     assert "1 new" in out
+
+
+def test_piped_list_keeps_whole_values() -> None:
+    """Piped, the table is as wide as its values: a long user id is not cut to 80 columns."""
+    user = "U" + "7" * 60
+    invoke("add", "--channel", "slack:C1", "--like", "--user", user, "2103.09742")
+    code, out, _ = invoke("list", "--channel", "slack:C1")
+    assert code == 0
+    assert user in out
+    assert "…" not in out
