@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from bot.models import Value
 
@@ -56,6 +56,14 @@ class Subscription(Value):
     mix: float = Field(default=DEFAULT_MIX, ge=0, le=1)
     # "picks": once a week, what the channel liked and saved most (``bot.feedback.picks``).
     content: Content = "hot"
+
+    @field_validator("paused_reason")
+    @classmethod
+    def _why_alone(cls, reason: str) -> str:
+        """Why it is paused ("by a user"), after the word "paused" that every list writes
+        before it: a reason stored as "paused by a user" would read "paused (paused by…)"."""
+        head, _, rest = reason.strip().partition(" ")
+        return rest.lstrip(": ") if head.lower().rstrip(":") == "paused" else reason.strip()
 
     @model_validator(mode="after")
     def _one_day_a_week(self) -> Subscription:

@@ -68,7 +68,7 @@ def describe_row(sub: Subscription) -> list[str]:
     from bot.subscriptions import DEFAULT_MIX, cadence_phrase
 
     state = (
-        "paused" + (f": {sub.paused_reason}" if sub.paused_reason else "")
+        "paused" + (f" ({sub.paused_reason})" if sub.paused_reason else "")
         if sub.paused
         else "active"
     )
@@ -386,7 +386,7 @@ def pause_command(
     subscription_id: Annotated[int, typer.Argument(help="The id shown by list.")],
 ) -> None:
     """Stop posting to a subscription until it is resumed."""
-    _change(subscription_id, "pause", paused=True, paused_reason="paused by an operator")
+    _change(subscription_id, "pause", paused=True, paused_reason="by an operator")
 
 
 @subscriptions_app.command("resume")

@@ -86,7 +86,7 @@ def test_subscriptions_are_managed_from_the_shell() -> None:
     assert "cs.LG" in out
     assert "secret-token" not in out
     assert invoke("subscriptions", "pause", "2")[1] == "Subscription 2: paused.\n"
-    assert "paused" in invoke("subscriptions", "list")[1]
+    assert "paused (by an operator)" in invoke("subscriptions", "list")[1]
     assert invoke("subscriptions", "resume", "2")[0] == 0
     assert invoke("subscriptions", "remove", "1")[1] == "Subscription 1: removed.\n"
     code, _, err = invoke("subscriptions", "remove", "1")
