@@ -142,8 +142,9 @@ class OneSentenceErrors(TyperGroup):
         except typer.Abort:
             stderr().print("hotpapers: aborted.", markup=False)
             sys.exit(1)
-        # Without standalone mode click returns the code of an Exit, or what a command returned.
-        sys.exit(code if isinstance(code, int) else 0)
+        # Without standalone mode click returns the code of an Exit, or what a command returned
+        # (None: every command here returns nothing).
+        sys.exit(code if type(code) is int else 0)
 
     def command_of(self, args: Sequence[str] | None) -> str:
         """The command the words of ``args`` name (``hotpapers subscriptions add``), for the

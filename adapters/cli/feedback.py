@@ -122,8 +122,9 @@ def add_command(
     """Record feedback on papers for a channel; the same feedback twice is kept once, and a
     like replaces a dislike (and the other way round).
 
-    The papers must be stored (of a day collected by digest --date or snapshot save), so that
-    lab picks can show them: an id the store never held is refused, and nothing is recorded.
+    The papers must be stored (of a day collected by digest --date or snapshot save; the
+    bundled sample's by snapshot save --sample), so that lab picks can show them: an id the
+    store never held is refused, and nothing is recorded.
     """
     from bot.feedback import Feedback
 

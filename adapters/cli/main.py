@@ -862,7 +862,7 @@ def refresh_command(
 def save_command(
     files: Annotated[
         list[Path] | None,
-        typer.Argument(help="Snapshot files (JSON) or Hot Papers posts (.md); repeatable."),
+        typer.Argument(metavar="FILE", help="Snapshot files (JSON) or Hot Papers posts (.md)."),
     ] = None,
     sample: Annotated[
         bool,
