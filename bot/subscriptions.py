@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from bot.models import Value
 
@@ -17,6 +17,8 @@ Cadence = Literal["daily", "weekly"]
 Content = Literal["hot", "picks"]
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_MIX = 0.3  # hotness 0.7, relevance to the channel's taste 0.3
+# Who made a subscription, when, and whether it is paused: not what or where it posts.
+_BOOKKEEPING = frozenset({"id", "created_by", "created_at", "paused", "paused_reason"})
 
 
 class Subscription(Value):
@@ -55,6 +57,14 @@ class Subscription(Value):
     # "picks": once a week, what the channel liked and saved most (``bot.feedback.picks``).
     content: Content = "hot"
 
+    @field_validator("paused_reason")
+    @classmethod
+    def _why_alone(cls, reason: str) -> str:
+        """Why it is paused ("by a user"), after the word "paused" that every list writes
+        before it: a reason stored as "paused by a user" would read "paused (paused by…)"."""
+        head, _, rest = reason.strip().partition(" ")
+        return rest.lstrip(": ") if head.lower().rstrip(":") == "paused" else reason.strip()
+
     @model_validator(mode="after")
     def _one_day_a_week(self) -> Subscription:
         if self.content == "picks" and (self.cadence != "weekly" or self.kind != "channel"):
@@ -72,6 +82,18 @@ class Subscription(Value):
         if self.kind == "webhook":
             return webhook_shown(self.destination)
         return self.destination
+
+
+def same_digest(one: Subscription, other: Subscription) -> bool:
+    """Whether two subscriptions post the same digest to the same place at the same times (the
+    order of categories, words and weekdays aside): adding the second would post everything
+    twice."""
+
+    def essence(sub: Subscription) -> dict[str, object]:
+        fields = sub.model_dump(exclude=set(_BOOKKEEPING))
+        return {k: frozenset(v) if isinstance(v, tuple) else v for k, v in fields.items()}
+
+    return essence(one) == essence(other)
 
 
 def webhook_shown(url: str) -> str:

@@ -6,8 +6,9 @@ Exit codes (the README's table is this one):
 0     done
 1     a bug: an unexpected error (``HOTPAPERS_DEBUG=1`` shows the traceback), or ``deliver``
       with deliveries that failed
-2     bad input: a command-line value, a setting, a file, a destination that does not exist
-      (and ``deliver`` when some subscriptions wait for their platform's credentials)
+2     bad input: a mistyped command line (``OneSentenceErrors``), a command-line value, a
+      setting, a file, a destination that does not exist (and ``deliver`` when some
+      subscriptions wait for their platform's credentials)
 3     an upstream or platform is unavailable: arXiv's feed, Slack, Discord, a webhook host or
       the database server could not be reached, or refused the request; try again later
 4     ``deliver``: deliveries in doubt (a post may or may not have gone out) wait for an
@@ -19,15 +20,17 @@ Exit codes (the README's table is this one):
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
 from adapters.logs import configure as configure_logs
 from bot.errors import (
@@ -67,9 +70,93 @@ def stderr() -> Console:
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+# Wider than any table of the CLI: piped, a table is as wide as its longest values.
+PIPED_WIDTH = 100_000
+
+
+def stdout_for_tables(*, markup: bool = True) -> Console:
+    """Standard output for a table: at a terminal, its width (long values wrap); piped or
+    redirected, as wide as the table, so that no value is cut to fit 80 columns."""
+    console = Console(soft_wrap=True, highlight=False, markup=markup)
+    if console.is_terminal:
+        return console
+    return Console(soft_wrap=True, highlight=False, markup=markup, width=PIPED_WIDTH)
+
+
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     stderr().print(f"hotpapers: {message}", markup=False)
     raise typer.Exit(code)
+
+
+# click's exceptions, from the module of a name typer exports: typer 0.29 raises those of its
+# own copy of click (``typer._click``), older typers click's.
+_CLICK = importlib.import_module(typer.BadParameter.__module__)
+
+
+class ClickError(Protocol):
+    """What this module reads of a click exception (click or typer's copy of it)."""
+
+    def format_message(self) -> str: ...
+
+
+def usage_sentence(error: ClickError, command: str = "hotpapers") -> str:
+    """A usage error of the command line (an unknown option, a value out of range) as one
+    sentence that names where to read the usage, instead of click's usage box."""
+    message = " ".join(error.format_message().split()).rstrip(" .")
+    # typer checks values with pydantic, whose words come along: "Value error, 'x' is not …".
+    message = message.replace(": Value error, ", ": ")
+    ctx = getattr(error, "ctx", None)
+    names: list[str] = []
+    while ctx is not None and ctx.parent is not None:  # the root's name is the program's
+        names.insert(0, ctx.info_name)
+        ctx = ctx.parent
+    return f"{message}; see {' '.join(['hotpapers', *names]) if names else command} --help."
+
+
+class OneSentenceErrors(TyperGroup):
+    """The CLI's top group: click's usage errors become one sentence on stderr, exit 2, like
+    every other failure here (``fail``); ``--help`` and a bare command's help are unchanged."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        except _CLICK.ClickException as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":
+                # A bare group: its help, printed (by rich) as the error was made, else here.
+                if exc.format_message().strip():
+                    exc.show()
+            else:
+                said = usage_sentence(exc, self.command_of(args))
+                stderr().print(f"hotpapers: {said}", markup=False)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            stderr().print("hotpapers: aborted.", markup=False)
+            sys.exit(1)
+        # Without standalone mode click returns the code of an Exit, or what a command returned
+        # (None: every command here returns nothing).
+        sys.exit(code if type(code) is int else 0)
+
+    def command_of(self, args: Sequence[str] | None) -> str:
+        """The command the words of ``args`` name (``hotpapers subscriptions add``), for the
+        errors that come without their context (an option missing its value)."""
+        words = ["hotpapers"]
+        command: Any = self
+        for word in sys.argv[1:] if args is None else args:
+            command = getattr(command, "commands", {}).get(word)
+            if command is None:
+                break
+            words.append(word)
+        return " ".join(words)
 
 
 def utcnow() -> dt.datetime:

@@ -9,10 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from adapters.cli.common import handled, settings_and_logs, stderr, utcnow
+from adapters.cli.common import handled, settings_and_logs, stderr, stdout_for_tables, utcnow
 from adapters.cli.operate import with_store
 from bot.errors import InputError
 from bot.limits import echo
@@ -31,7 +30,8 @@ ChannelOption = Annotated[
     str,
     typer.Option(
         metavar="PLATFORM:ID",
-        help="The channel: slack:C0123ABCD, discord:123456789012345678 or console:NAME.",
+        help="The channel by its id: slack:C0123ABCD, discord:123456789012345678 (a "
+        "snowflake) or console:NAME.",
     ),
 ]
 WorkspaceOption = Annotated[
@@ -68,6 +68,29 @@ def parse_ids(texts: list[str]) -> list[str]:
     return ids
 
 
+async def check_stored(store: SqlStore, ids: list[str]) -> None:
+    """InputError naming the papers the store does not hold, and how to get them there:
+    feedback is on papers hotpapers knows, so that lab picks can show their titles."""
+    from bot.snapshot import sample_snapshot
+
+    known = await store.feedback.papers(ids)
+    unknown = [i for i in ids if i not in known]
+    if not unknown:
+        return
+    shown = ", ".join(unknown[:10]) + (f" and {len(unknown) - 10} more" if unknown[10:] else "")
+    sample = {paper.arxiv_id for paper in sample_snapshot().papers}
+    how = (
+        "hotpapers snapshot save --sample stores the bundled sample day they are from"
+        if set(unknown) <= sample
+        else "collect the paper's announcement day first with hotpapers digest --date "
+        "YYYY-MM-DD (or hotpapers snapshot save FILE)"
+    )
+    raise InputError(
+        f"hotpapers has not stored {shown}: feedback is on stored papers, so that lab picks can "
+        f"show their titles; {how} (nothing was recorded)."
+    )
+
+
 def channel_of(text: str, workspace: str) -> Channel:
     from bot.feedback import parse_channel
 
@@ -97,7 +120,12 @@ def add_command(
     ] = "",
 ) -> None:
     """Record feedback on papers for a channel; the same feedback twice is kept once, and a
-    like replaces a dislike (and the other way round)."""
+    like replaces a dislike (and the other way round).
+
+    The papers must be stored (of a day collected by digest --date or snapshot save; the
+    bundled sample's by snapshot save --sample), so that lab picks can show them: an id the
+    store never held is refused, and nothing is recorded.
+    """
     from bot.feedback import Feedback
 
     with handled():
@@ -118,6 +146,7 @@ def add_command(
         ]
 
         async def work(store: SqlStore) -> int:
+            await check_stored(store, [item.arxiv_id for item in items])
             return await store.feedback.add(items)
 
         added = with_store(settings_and_logs(), work)
@@ -154,4 +183,4 @@ def list_command(
                 item.arxiv_id,
             )
         # Ids and emoji names come from platforms: never read as markup.
-        Console(soft_wrap=True, highlight=False, markup=False).print(table)
+        stdout_for_tables(markup=False).print(table)

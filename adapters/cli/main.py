@@ -22,6 +22,7 @@ import typer
 from rich.console import Console
 
 from adapters.cli.common import (
+    OneSentenceErrors,
     categories_of,
     handled,
     settings_and_logs,
@@ -61,6 +62,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
+    cls=OneSentenceErrors,
 )
 
 
@@ -747,7 +749,7 @@ def import_post_command(
         snap = read_post_warning(post, strict=strict)
         if save:
             settings = settings_and_logs()
-            report_saved([post], *asyncio.run(save_snapshots(settings, [snap])))
+            report_saved([post.name], *asyncio.run(save_snapshots(settings, [snap])))
             if output is not None:
                 write_snapshot(snap, output)
         elif output is None:
@@ -796,12 +798,11 @@ async def save_snapshots(
         await store.close()
 
 
-def report_saved(files: list[Path], recorded: list[Recorded], forgotten: list[dt.date]) -> None:
+def report_saved(names: list[str], recorded: list[Recorded], forgotten: list[dt.date]) -> None:
     err = stderr()
-    for path, done in zip(files, recorded, strict=True):
+    for name, done in zip(names, recorded, strict=True):
         err.print(
-            f"hotpapers: {path.name}: {done.day}, {done.papers} papers, "
-            f"{done.readings} new readings.",
+            f"hotpapers: {name}: {done.day}, {done.papers} papers, {done.readings} new readings.",
             markup=False,
         )
     if forgotten:
@@ -860,26 +861,34 @@ def refresh_command(
 @snapshot_app.command("save")
 def save_command(
     files: Annotated[
-        list[Path],
-        typer.Argument(help="Snapshot files (JSON) or Hot Papers posts (.md); repeatable."),
-    ],
+        list[Path] | None,
+        typer.Argument(metavar="FILE", help="Snapshot files (JSON) or Hot Papers posts (.md)."),
+    ] = None,
+    sample: Annotated[
+        bool,
+        typer.Option(help="Load the bundled sample day (2021-03-18) too, e.g. for feedback add."),
+    ] = False,
 ) -> None:
     """Load snapshots into the store as readings, each with its own taken_at.
 
-    A history loaded this way replays offline: `digest --rising`, `--span`, `--date`. Loading
-    the same file twice adds nothing. A file that cannot be read is named and skipped (exit
-    code 2 at the end). Days older than readings_retention_days before the latest stored day
-    are then forgotten.
+    A history loaded this way replays offline: `digest --rising`, `--span`, `--date`; its
+    papers can take feedback. Loading the same file twice adds nothing. A file that cannot be
+    read is named and skipped (exit code 2 at the end). Days older than
+    readings_retention_days before the latest stored day are then forgotten.
     """
+    from bot.snapshot import sample_snapshot
+
     with handled():
+        if not files and not sample:
+            raise InputError("Give snapshot files or posts to load, or --sample.")
         settings = settings_and_logs()
-        readable: list[Path] = []
-        snapshots: list[Snapshot] = []
+        readable: list[str] = ["the bundled sample"] if sample else []
+        snapshots: list[Snapshot] = [sample_snapshot()] if sample else []
         problems: list[str] = []
-        for path in files:
+        for path in files or ():
             try:
                 snapshots.append(read_any(path))
-                readable.append(path)
+                readable.append(path.name)
             except InputError as exc:
                 problems.append(str(exc))
         if snapshots:

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from adapters.cli.common import (
@@ -23,6 +22,7 @@ from adapters.cli.common import (
     handled,
     settings_and_logs,
     stderr,
+    stdout_for_tables,
     utcnow,
     words_of,
 )
@@ -68,7 +68,7 @@ def describe_row(sub: Subscription) -> list[str]:
     from bot.subscriptions import DEFAULT_MIX, cadence_phrase
 
     state = (
-        "paused" + (f": {sub.paused_reason}" if sub.paused_reason else "")
+        "paused" + (f" ({sub.paused_reason})" if sub.paused_reason else "")
         if sub.paused
         else "active"
     )
@@ -152,7 +152,8 @@ def list_command(
         )
         for sub in subs:
             table.add_row(*describe_row(sub))
-        Console(soft_wrap=True).print(table)
+        # Values come from users (keywords, authors): never read as markup.
+        stdout_for_tables(markup=False).print(table)
         if pages > 1:
             first = (page - 1) * limit + 1
             more = f"; --page {page + 1} for more" if page < pages else ""
@@ -251,7 +252,8 @@ def add_command(
     ] = 0.3,
 ) -> None:
     """Add a subscription: a channel or webhook gets the digest of some categories every day
-    (or, with --weekly DAY, the best of the week once a week)."""
+    (or, with --weekly DAY, the best of the week once a week). The same digest to the same
+    destination twice is added once: the second add says "Already subscribed" and exits 0."""
     from adapters.webhooks import platform_of
     from bot.commands import (
         parse_lag,
@@ -317,8 +319,35 @@ def add_command(
                 "refreshed (a channel with the bot token can).",
                 markup=False,
             )
-        added = with_store(settings_and_logs(), lambda store: store.add(sub, now=utcnow()))
-        print(f"Added subscription {added.id}: {' · '.join(describe_row(added)[1:7])}")
+        added, new = with_store(settings_and_logs(), lambda store: add_once(store, sub))
+        shown = " · ".join(describe_row(added)[1:7])
+        if new:
+            print(f"Added subscription {added.id}: {shown}")
+            return
+        # Like the chat's subscribe, and like the CLI's other "nothing to do" answers: exit 0.
+        resume = (
+            f" It is paused: hotpapers subscriptions resume {added.id} posts it again."
+            if added.paused
+            else ""
+        )
+        print(
+            f"Already subscribed: subscription {added.id} is the same ({shown}). Nothing "
+            f"changed, and no second subscription was added.{resume}"
+        )
+
+
+async def add_once(store: SqlStore, sub: Subscription) -> tuple[Subscription, bool]:
+    """The new subscription and True; or, when one posting the same digest to the same place
+    exists already, that one and False (adding it would post everything twice)."""
+    from bot.subscriptions import same_digest
+
+    there = await store.subscriptions(
+        platform=sub.platform, workspace=sub.workspace, destination=sub.destination
+    )
+    twin = next((old for old in there if same_digest(old, sub)), None)
+    if twin is not None:
+        return twin, False
+    return await store.add(sub, now=utcnow()), True
 
 
 def parse_hours(text: str) -> int:
@@ -357,7 +386,7 @@ def pause_command(
     subscription_id: Annotated[int, typer.Argument(help="The id shown by list.")],
 ) -> None:
     """Stop posting to a subscription until it is resumed."""
-    _change(subscription_id, "pause", paused=True, paused_reason="paused by an operator")
+    _change(subscription_id, "pause", paused=True, paused_reason="by an operator")
 
 
 @subscriptions_app.command("resume")

@@ -31,7 +31,7 @@ from rich.text import Text
 from adapters.feedback import FeedbackRecorder
 from bot.chat import CommandHandler, Context, DigestReply, Reply, TextReply
 from bot.feedback import Channel
-from bot.feedback.actions import ACTIONS, Action, thread_seed
+from bot.feedback.actions import ACTIONS, FACES, Action, thread_seed
 from bot.insight import short_authors
 from bot.models import Digest
 from bot.render.common import (
@@ -54,6 +54,13 @@ from bot.store.feedback import FeedbackStore
 _WEB = re.compile(r"^https?://[^\s\x00-\x1f\x7f]+$")
 CHANNEL = "console"
 PREFIX = "/hotpapers"
+# What a button does here, after its face (``FACES``): each action of ``ACTIONS`` has one.
+DOES: dict[Action, str] = {
+    "like": "given again, taken back",
+    "dislike": "given again, taken back",
+    "save": "given again, taken back",
+    "discuss": "the paper's links, to talk about it",
+}
 STYLES = {
     "help": "cyan",
     "confirmation": "green",
@@ -132,6 +139,22 @@ def digest_view(digest: Digest) -> Group:
     return Group(*parts)
 
 
+def buttons_help(buttons: tuple[Action, ...]) -> str:
+    """What the console adds to ``help``: its own commands, the buttons of Slack and Discord."""
+    if not buttons:
+        return f"Here the {PREFIX} prefix may be left out: help, top 5, subscribe cs.LG …"
+    lines = [
+        f"{action} N — {FACES[action][0]} {FACES[action][1]} ({DOES[action]})" for action in buttons
+    ]
+    return "\n".join(
+        [
+            f"Here the {PREFIX} prefix may be left out, and the buttons of Slack and Discord are "
+            "commands on the last digest shown (N: a paper's rank in it):",
+            *lines,
+        ]
+    )
+
+
 def show(console: Console, reply: Reply) -> None:
     if isinstance(reply, DigestReply):
         console.print(digest_view(reply.digest))
@@ -153,6 +176,8 @@ class ConsoleChat:
         self.console = console
         self.context = Context(platform="console", channel=CHANNEL, user=user)
         self.feedback = None if feedback is None else FeedbackRecorder(feedback, clock=clock)
+        # The console's own commands: what ``answer`` dispatches and ``help`` lists.
+        self.buttons: tuple[Action, ...] = ACTIONS if self.feedback is not None else ()
         self.last: Digest | None = None  # what like N, save N … refer to
 
     async def answer(self, line: str) -> None:
@@ -174,7 +199,7 @@ class ConsoleChat:
             )
             return
         word, _, rank = text.partition(" ")
-        if self.feedback is not None and word.lower() in ACTIONS:
+        if word.lower() in self.buttons:
             if rank.strip().isdigit():
                 show(self.console, await self.press(word.lower(), int(rank)))  # type: ignore[arg-type]
             else:
@@ -190,6 +215,8 @@ class ConsoleChat:
                 )
             return
         reply = await self.handler.handle(text, self.context)
+        if isinstance(reply, TextReply) and reply.kind == "help":
+            reply = TextReply(kind="help", text=f"{reply.text}\n{buttons_help(self.buttons)}")
         if isinstance(reply, DigestReply):
             if self.feedback is not None:
                 digest = await self.feedback.own(self.channel, reply.digest)

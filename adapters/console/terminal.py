@@ -16,6 +16,7 @@ from prompt_toolkit.input import Input
 from prompt_toolkit.output import Output
 
 from bot.commands import ACTIONS, OPTIONS, VIEWS
+from bot.feedback.actions import ACTIONS as BUTTONS
 from bot.follows.commands import WORDS as PERSONAL
 from bot.taxonomy import load_taxonomy
 
@@ -23,12 +24,14 @@ PROMPT = "hotpapers> "
 
 
 def command_words() -> list[str]:
-    """What completion offers: the commands, their options, categories and time zones."""
+    """What completion offers: the commands (the console's buttons too), their options,
+    categories and time zones."""
     taxonomy = load_taxonomy()
     words: Iterable[str] = (
         "/hotpapers",
         "now",
         *ACTIONS,
+        *BUTTONS,
         *PERSONAL,
         *VIEWS,
         *OPTIONS,

@@ -30,7 +30,7 @@ def dm_payload(message: FollowDigest) -> dict[str, Any]:
     """The ``content``, ``embeds`` (one per paper, at most 10) and ``allowed_mentions``."""
     count = len(message.matches)
     content = [
-        f"**{count} new paper{'s' if count != 1 else ''} for what you follow** ({message.day})"
+        f"**{count} new paper{'s' if count != 1 else ''} for what you follow** ({message.dated})"
     ]
     if message.more:
         content.append(escape(more_line(message)))

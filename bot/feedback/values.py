@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Literal, get_args
@@ -17,6 +18,15 @@ PLATFORMS = ("slack", "discord", "console")
 # Bounds of the stored columns: a platform's ids are far shorter, an emoji name too.
 MAX_PLACE = 128
 MAX_EMOJI = 64
+# What a channel id a person types looks like: Slack's are C… (public), G… (private) or D…
+# (direct) in uppercase letters and digits; Discord's are snowflakes, numbers.
+CHANNEL_IDS = {
+    "slack": (
+        re.compile(r"[CGD][A-Z0-9]{1,31}"),
+        "C0123ABCD (C, G or D, then capitals and digits)",
+    ),
+    "discord": (re.compile(r"[0-9]{1,20}"), "123456789012345678 (digits only)"),
+}
 
 
 def _checked(text: str, what: str, limit: int) -> str:
@@ -62,7 +72,14 @@ def parse_channel(text: str, *, scope: str = "") -> Channel:
             f"“{echo(text)}” is not a channel: write PLATFORM:ID, as slack:C0123ABCD, "
             "discord:123456789012345678 or console:lab."
         )
-    return Channel(platform=platform.lower(), channel=channel, scope=scope)
+    where = Channel(platform=platform.lower(), channel=channel, scope=scope)
+    shape = CHANNEL_IDS.get(where.platform)
+    if shape is not None and not shape[0].fullmatch(where.channel):
+        raise InputError(
+            f"“{echo(channel)}” is not a {where.platform.capitalize()} channel id: those look "
+            f"like {shape[1]}; a channel's name is not its id."
+        )
+    return where
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -35,15 +35,23 @@ def local_day(dm: DmTime, at: dt.datetime) -> dt.date | None:
 
 
 def compose(
-    person: Person, day: dt.date, matches: Sequence[Match], sent: set[str]
+    person: Person,
+    day: dt.date,
+    matches: Sequence[Match],
+    sent: set[str],
+    *,
+    announced: dt.date | None = None,
 ) -> FollowDigest | None:
-    """The person's message of ``day``: the first ``MAX_DM_PAPERS`` matches not sent before
-    (and how many more there were); None when nothing is new."""
+    """The person's message of ``day`` on the papers announced on ``announced``: the first
+    ``MAX_DM_PAPERS`` matches not sent before (and how many more there were); None when
+    nothing is new."""
     new = [m for m in matches if m.paper.arxiv_id not in sent]
     if not new:
         return None
     shown = tuple(new[:MAX_DM_PAPERS])
-    return FollowDigest(person=person, day=day, matches=shown, more=len(new) - len(shown))
+    return FollowDigest(
+        person=person, day=day, matches=shown, more=len(new) - len(shown), announced=announced
+    )
 
 
 def why(match: Match) -> str:
@@ -56,7 +64,7 @@ def render_text(message: FollowDigest) -> str:
     count = len(message.matches)
     lines = [
         f"hotpapers: {count} new paper{'s' if count != 1 else ''} for what you follow "
-        f"({message.day})"
+        f"({message.dated})"
     ]
     for n, match in enumerate(message.matches, start=1):
         paper = match.paper
@@ -72,8 +80,7 @@ def render_text(message: FollowDigest) -> str:
 
 def more_line(message: FollowDigest) -> str:
     return (
-        f"… and {message.more} more matched today: narrower follows show them all "
-        "(/hotpapers follows)."
+        f"… and {message.more} more matched: narrower follows show them all (/hotpapers follows)."
     )
 
 
@@ -139,7 +146,8 @@ class FollowDigests:
                 )
                 continue
             matches = match_day(index, follows, threshold=self.threshold)
-            message = compose(person, day, matches, await self.store.sent_papers(person))
+            sent = await self.store.sent_papers(person)
+            message = compose(person, day, matches, sent, announced=snapshot.date)
             if message is None:
                 report.outcomes["nothing new"] += 1
                 continue

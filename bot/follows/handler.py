@@ -56,6 +56,20 @@ def person(ctx: Context) -> Person:
     return Person(platform=ctx.platform, scope=ctx.workspace, user=ctx.user)
 
 
+def forgotten(follows: int, papers: int) -> str:
+    """What ``forget me`` deleted, in a person's words: their follows, their direct-message
+    settings and the list of papers sent to them (which kept any from coming twice)."""
+    parts = [f"your {follows} follow{'s' if follows != 1 else ''}"] if follows else []
+    parts.append("your settings (the time of your direct message, the mix of “me”)")
+    if papers:
+        which = "paper" if papers == 1 else f"{papers} papers"
+        parts.append(
+            f"the list of the {which} sent to you in direct messages (kept so that none came twice)"
+        )
+    listed = ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else parts[0]
+    return f"{listed} {'are' if len(parts) > 1 else 'is'} deleted"
+
+
 def when(dm: DmTime) -> str:
     return f"{dm.at:%H:%M} {dm.zone}"
 
@@ -119,14 +133,11 @@ class FollowHandler:
             await self.store.set_dm_time(who, chosen)
             return _reply(kind="confirmation", text=f"Your direct message comes at {when(chosen)}.")
         assert isinstance(command, ForgetMe)
-        removed = await self.store.forget(who)
-        return _reply(
-            kind="confirmation",
-            text="Forgotten: your follows, your DM time and the record of what was sent to you "
-            f"are deleted ({removed} records)."
-            if removed
-            else "Nothing was stored about you.",
-        )
+        follows = len(await self.store.follows(who))
+        papers = len(await self.store.sent_papers(who))
+        if not await self.store.forget(who):
+            return _reply(kind="confirmation", text="Nothing was stored about you.")
+        return _reply(kind="confirmation", text=f"Forgotten: {forgotten(follows, papers)}.")
 
     async def _follow(self, command: FollowThis, who: Person) -> TextReply:
         mine = await self.store.follows(who)

@@ -72,7 +72,14 @@ class FollowDigest:
     """One person's direct message of a day: the day's papers matching their follows."""
 
     person: Person
-    day: dt.date
+    day: dt.date  # the person's local day it is sent on: one message a day
     matches: tuple[Match, ...]
     # Papers that matched too but did not fit in the message (they are not recorded as sent).
     more: int = 0
+    # The announcement day of its papers (a replayed or sample day is not today); None: ``day``.
+    announced: dt.date | None = None
+
+    @property
+    def dated(self) -> dt.date:
+        """The day the message is dated by, for people: its papers' announcement day."""
+        return self.announced or self.day

@@ -68,3 +68,35 @@ async def test_a_button_word_without_one_rank_says_so_and_records_nothing(store:
     assert "like takes one paper's rank, like like 1 (1 to 3)." in text
     assert "save takes one paper's rank, like save 1 (1 to 3)." in text
     assert await store.feedback.of_channel(CONSOLE) == []
+
+
+async def test_help_lists_every_command_the_console_accepts(store: SqlStore) -> None:
+    """``help`` adds the console's own commands, from the table ``answer`` dispatches: each one
+    listed is accepted on a digest shown."""
+    chat, out = chat_for(store)
+    await chat.answer("help")
+    text = out.getvalue()
+    assert "/hotpapers subscribe" in text
+    assert "the /hotpapers prefix may be left out" in text
+    listed = [line.split(" N — ")[0] for line in text.splitlines() if " N — " in line]
+    assert listed == ["like", "dislike", "save", "discuss"]
+    assert "like N — 👍 for us" in text
+    assert "discuss N — 🧵 discuss" in text
+    await chat.answer("top 2")
+    shown = len(out.getvalue())
+    for word in listed:
+        await chat.answer(f"{word} 1")
+    answers = out.getvalue()[shown:]
+    assert "Unknown" not in answers
+    assert "takes" not in answers
+    assert "🧵" in answers
+    assert len(await store.feedback.of_channel(CONSOLE)) == 2  # liked, disliked instead, saved
+
+
+async def test_without_a_store_help_lists_no_buttons(store: SqlStore) -> None:
+    out = io.StringIO()
+    handler = CommandHandler(store, FixedSnapshot(sample_snapshot()), clock=lambda: NOW)
+    chat = ConsoleChat(handler, Console(file=out, width=200, color_system=None))
+    await chat.answer("help")
+    assert " N — " not in out.getvalue()
+    assert "the /hotpapers prefix may be left out" in out.getvalue()

@@ -348,3 +348,58 @@ def test_a_database_that_cannot_be_opened_prints_one_line_and_no_thread_tracebac
         )
         assert result.returncode == 2
         assert result.stderr.count("\n") == 1, result.stderr
+
+
+# A usage error of the framework (click, under typer) is one sentence too, not click's box.
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["digest", "--mix", "2"], "Invalid value for '--mix'"),
+        (["digest", "--frobnicate"], "No such option: --frobnicate"),
+        (["subscriptions", "list", "--limit", "0"], "Invalid value for '--limit'"),
+        (["subscriptions", "add", "--top"], "Option '--top' requires an argument"),
+        (["feedback", "add", "--channel", "slack:C1", "--like"], "Missing argument 'ARXIV_ID'"),
+        (["picks", "--span", "year"], "Invalid value for '--span': 'year' is not one of"),
+        (["frobnicate"], "No such command 'frobnicate'"),
+    ],
+)
+def test_a_usage_error_is_one_sentence_naming_the_commands_help(args: list[str], says: str) -> None:
+    code, out, err = invoke(*args)
+    assert code == 2
+    assert out == ""
+    line = one_sentence(err)
+    assert line.startswith(f"hotpapers: {says}")
+    assert "Value error" not in line
+    command = " ".join(a for a in args[:2] if not a.startswith("-") and a != "frobnicate")
+    assert line.endswith(f"; see {' '.join(['hotpapers', command]).strip()} --help."), line
+    assert not any(c in err for c in "╭│╰")
+
+
+def test_help_and_a_bare_group_still_show_the_usage() -> None:
+    code, out, _ = invoke("digest", "--help")
+    assert code == 0
+    assert "Usage" in out
+    assert "--mix" in out
+    code, out, _ = invoke("subscriptions")
+    assert code == 2  # click's own code for a group without its command
+    assert "Usage" in out
+    assert "add" in out
+    code, out, _ = invoke("--version")
+    assert code == 0
+    assert out.startswith("hotpapers ")
+
+
+def test_the_installed_command_says_a_usage_error_in_one_sentence(tmp_path: Path) -> None:
+    """The console script (``adapters.cli.main:run``), not only the test runner."""
+    done = subprocess.run(
+        [sys.executable, "-c", "from adapters.cli.main import run; run()", "digest", "--mix", "2"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "HOTPAPERS_DATA_DIR": str(tmp_path)},
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert one_sentence(done.stderr).startswith("hotpapers: Invalid value for '--mix'")

@@ -79,7 +79,7 @@ def test_send_reaches_discord_and_names_platforms_it_cannot(
     assert "slack:T1:U1: no slack direct messages configured here" in err
     (sent,) = fake.messages
     assert sent["channel_id"] == "942"
-    assert sent["content"].startswith("**1 new paper for what you follow** (2026-11-25)")
+    assert sent["content"].startswith("**1 new paper for what you follow** (2021-03-18)")
 
 
 def test_a_refused_message_exits_1_and_is_retried(
@@ -160,7 +160,7 @@ def test_a_console_person_follows_then_gets_the_day_in_one_message() -> None:
     code, out, err = invoke("follows", "send", "--sample", "--at", MORNING)
     assert code == 0, err
     assert out.count("── direct message to ada ──") == 1
-    assert "hotpapers: 2 new papers for what you follow (2026-11-25)" in out
+    assert "hotpapers: 2 new papers for what you follow (2021-03-18)" in out
     assert "matches author “J. Shin”" in out
     assert "matches keyword “multi-objective”" in out
     invoke("follows", "command", "--user", "console::ada", "forget me")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from dataclasses import replace
 
 import httpx
 import pytest
@@ -138,3 +139,9 @@ async def test_the_console_prints_the_message_for_the_person() -> None:
     message_id = await ConsoleDirectMessenger(stream).send_dm(ada, hostile(ada, 1))
     assert message_id == "console-dm:1"
     assert stream.getvalue().startswith("── direct message to ada ──\nhotpapers: 1 new paper for")
+
+
+def test_a_discord_dm_is_dated_by_its_papers_announcement_day() -> None:
+    message = replace(hostile(DISCORD_ME, 1), announced=dt.date(2021, 3, 18))
+    assert "for what you follow** (2021-03-18)" in dm_payload(message)["content"]
+    assert "2026-11-25" not in dm_payload(message)["content"]

@@ -166,3 +166,12 @@ def test_refresh_reads_the_stored_days_again_as_new_readings(
         assert any(path.startswith("/api/v1/search_by_date") for path in again)
         assert not any(path.startswith("/atom/") for path in again)
     assert "2026-09-29: 2 papers, 2 new readings." in err
+
+
+def test_snapshot_save_loads_the_bundled_sample_and_wants_something_to_load() -> None:
+    code, _, err = invoke("snapshot", "save", "--sample")
+    assert code == 0, err
+    assert "hotpapers: the bundled sample: 2021-03-18, 13 papers" in err
+    code, _, err = invoke("snapshot", "save")
+    assert code == 2
+    assert "Give snapshot files or posts to load, or --sample." in err

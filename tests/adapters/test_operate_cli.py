@@ -86,7 +86,7 @@ def test_subscriptions_are_managed_from_the_shell() -> None:
     assert "cs.LG" in out
     assert "secret-token" not in out
     assert invoke("subscriptions", "pause", "2")[1] == "Subscription 2: paused.\n"
-    assert "paused" in invoke("subscriptions", "list")[1]
+    assert "paused (by an operator)" in invoke("subscriptions", "list")[1]
     assert invoke("subscriptions", "resume", "2")[0] == 0
     assert invoke("subscriptions", "remove", "1")[1] == "Subscription 1: removed.\n"
     code, _, err = invoke("subscriptions", "remove", "1")
@@ -626,3 +626,27 @@ def test_an_empty_channel_is_refused_in_one_sentence() -> None:
     code, _, err = invoke("subscriptions", "add", "--platform", "console", "--channel", " ")
     assert code == 2
     assert "--channel needs the channel's id" in err
+
+
+def test_the_same_subscription_twice_is_added_once() -> None:
+    """A second ``add`` of the same digest to the same channel says so, adds nothing and exits
+    0, as the chat's subscribe does; a different filter or another channel is a new one."""
+
+    def add(*args: str, channel: str = "lab") -> tuple[int, str, str]:
+        where = ["--channel", channel, "--platform", "console", "--time", "08:30", "-k", "agents"]
+        return invoke("subscriptions", "add", *where, *args)
+
+    assert add("-c", "cs.LG,cs.AI")[0] == 0
+    code, out, err = add("-c", "cs.AI", "-c", "cs.LG")
+    assert code == 0, err
+    assert out.startswith("Already subscribed: subscription 1 is the same (console · lab")
+    assert "no second subscription was added" in out
+    assert "resume" not in out
+    assert add("-c", "cs.AI,cs.LG", "-k", "robots")[1].startswith("Added subscription 2")
+    assert add("-c", "cs.AI,cs.LG", channel="other")[1].startswith("Added subscription 3")
+    assert add("-c", "cs.AI,cs.LG", "--top", "5")[1].startswith("Added subscription 4")
+    assert invoke("subscriptions", "pause", "1")[0] == 0
+    code, out, _ = add("-c", "cs.LG,cs.AI")
+    assert code == 0
+    assert "It is paused: hotpapers subscriptions resume 1 posts it again." in out
+    assert "There is no page 2" in invoke("subscriptions", "list", "--limit", "4", "--page", "2")[2]

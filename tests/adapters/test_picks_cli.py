@@ -21,6 +21,7 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
     monkeypatch.setenv("HOTPAPERS_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("HOTPAPERS_DATABASE_URL", f"sqlite:///{tmp_path / 'picks.db'}")
+    assert runner.invoke(app, ["snapshot", "save", "--sample"]).exit_code == 0
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
@@ -36,18 +37,18 @@ def test_picks_show_the_channels_most_liked_and_saved_papers() -> None:
     for user, kind, paper in (
         ("U1", "--like", "2103.09742"),
         ("U2", "--save", "2103.09742"),
-        ("U1", "--like", "2101.00002"),
-        ("U3", "--dislike", "2101.00003"),
+        ("U1", "--like", "2103.09460"),
+        ("U3", "--dislike", "2103.09568"),
     ):
         invoke("feedback", "add", "--channel", "slack:C1", kind, "--user", user, paper)
-    invoke("feedback", "add", "--channel", "slack:C2", "--like", "2101.00009")
+    invoke("feedback", "add", "--channel", "slack:C2", "--like", "2103.09389")
     code, out, err = invoke("picks", "--channel", "slack:C1", "--span", "month")
     assert code == 0, err
     assert "Lab picks" in out
-    assert out.index("2103.09742") < out.index("2101.00002")
+    assert out.index("2103.09742") < out.index("2103.09460")
     assert "1 👍 · 1 🔖" in out
-    assert "2101.00003" not in out  # only disliked
-    assert "2101.00009" not in out  # another channel's
+    assert "2103.09568" not in out  # only disliked
+    assert "2103.09389" not in out  # another channel's
     code, out, _ = invoke("picks", "--channel", "slack:C1", "--format", "json", "--top", "1")
     assert code == 0
     found = json.loads(out)

@@ -92,3 +92,19 @@ def test_filters_that_match_nothing_say_so() -> None:
 def test_a_bad_state_is_refused() -> None:
     result = runner.invoke(app, ["subscriptions", "list", "--state", "sleeping"])
     assert result.exit_code == 2
+
+
+def test_piped_output_keeps_whole_values(tmp_path: Path) -> None:
+    """Piped (not a terminal), the table is as wide as its values: long filters, a long
+    channel and a markup-looking keyword come out whole, on one line each."""
+    words = [f"keyword{n:02d}" for n in range(15)]
+    channel = "a-console-channel-with-a-rather-long-name-for-testing"
+    add = ["subscriptions", "add", "--platform", "console", "--channel", channel]
+    for word in [*words, "[bold]"]:
+        add += ["-k", word]
+    assert runner.invoke(app, [*add, "--author", "Yann LeCun"]).exit_code == 0
+    result = runner.invoke(app, ["subscriptions", "list", "--channel", channel])
+    assert result.exit_code == 0, result.output
+    (row,) = [line for line in result.stdout.splitlines() if channel in line]
+    assert " ".join([*words, "[bold]", "by Yann LeCun"]) in row
+    assert "…" not in result.stdout

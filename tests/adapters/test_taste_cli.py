@@ -109,7 +109,8 @@ def order(*args: str) -> list[dict[str, object]]:
     return json.loads(out)["items"]  # type: ignore[no-any-return]
 
 
-def test_a_channel_gets_its_liked_kind_of_paper_first() -> None:
+def test_a_channel_gets_its_liked_kind_of_paper_first(database: str) -> None:
+    stored_sample(database)
     subscribe("--top", "5", "--mix", "0.6")
     _, listed, _ = invoke("subscriptions", "list")
     assert "mix 0.6" in listed
@@ -156,8 +157,9 @@ def test_digest_for_refuses_what_it_cannot_do(args: list[str], says: str) -> Non
     assert says in err
 
 
-def test_a_scheduled_post_is_the_channels_blend() -> None:
+def test_a_scheduled_post_is_the_channels_blend(database: str) -> None:
     """``deliver`` posts what ``digest --for`` shows: the liked kind of paper first."""
+    stored_sample(database)
     subscribe("--top", "3", "--mix", "0.8", "--weekdays", "daily")
     invoke("feedback", "add", "--channel", "console:lab", "--like", "2103.09430")
     code, out, err = invoke("deliver", "--sample", "--at", "2026-11-25T09:05:00+00:00")

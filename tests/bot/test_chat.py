@@ -289,3 +289,14 @@ async def test_a_repeat_pause_and_a_channel_of_every_category_say_what_they_can(
     bad = await say(bot, "subscribe cs.CV weekly fri weekdays mon-fri")
     assert bad.kind == "error"
     assert len(await bot.store.subscriptions()) == 1
+
+
+async def test_a_paused_subscription_says_paused_once(bot: CommandHandler) -> None:
+    """The reason is shown after the word "paused", never with it again."""
+    await say(bot, "subscribe cs.LG")
+    await say(bot, "pause")
+    listed = (await say(bot, "subscriptions")).text
+    assert "paused (by a user)" in listed
+    assert "paused (paused" not in listed
+    (sub,) = await bot.store.subscriptions()
+    assert sub.paused_reason == "by a user"

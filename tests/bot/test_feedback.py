@@ -53,6 +53,8 @@ def test_a_channel_is_platform_colon_id() -> None:
         ("slack:C1 C2", "spaces or control characters"),
         ("slack:C\x1b[2J", "spaces or control characters"),
         ("slack:" + "C" * 200, "at most 128 characters"),
+        ("discord:abc", "not a Discord channel id"),
+        ("slack:general", "not a Slack channel id"),
     ],
 )
 def test_a_bad_channel_is_one_sentence(text: str, says: str) -> None:

@@ -176,7 +176,7 @@ def test_a_long_day_is_cut_to_the_message_size_and_says_how_many_more() -> None:
     assert text.startswith(
         f"hotpapers: {MAX_DM_PAPERS} new papers for what you follow (2026-11-25)"
     )
-    assert "… and 14 more matched today" in text
+    assert "… and 14 more matched: narrower follows" in text
     assert compose(ME, DAY, matches, sent={p.arxiv_id for p in papers}) is None
 
 
@@ -189,3 +189,17 @@ def test_the_plain_text_keeps_no_control_characters(hostile: str) -> None:
     text = render_text(FollowDigest(person=ME, day=DAY, matches=tuple(matches)))
     assert "\x1b" not in text
     assert "second line" in text.splitlines()[1]
+
+
+async def test_a_message_is_dated_by_its_papers_announcement_day(store: SqlStore) -> None:
+    """The sample day's papers, sent on 2026-11-25, are dated 2021-03-18 (their day); the
+    message is still the person's one of 2026-11-25."""
+    follows = FollowStore(store)
+    await add(follows, ME, "author", "J. Shin")
+    messenger = RecordingMessenger()
+    await job(store, messenger).run(MORNING)
+    ((_, message),) = messenger.sent
+    assert (message.day, message.announced, message.dated) == (DAY, SAMPLE.date, SAMPLE.date)
+    assert f"for what you follow ({SAMPLE.date})" in render_text(message)
+    assert str(DAY) not in render_text(message)
+    assert await follows.messaged(DAY) == {ME}

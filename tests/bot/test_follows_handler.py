@@ -107,9 +107,31 @@ async def test_forget_me_deletes_only_this_persons_data(
     await say(bot, "dm at 07:00")
     await say(bot, "follow keyword diffusion", YOU)
     reply = await say(bot, "forget me")
-    assert reply.text.startswith("Forgotten: your follows, your DM time")
+    assert reply.text == (
+        "Forgotten: your 1 follow and your settings (the time of your direct message, the mix "
+        "of “me”) are deleted."
+    )
     assert (await say(bot, "forget me")).text == "Nothing was stored about you."
     assert len(await FollowStore(store).follows(YOU)) == 1
+
+
+async def test_forget_me_counts_what_a_person_knows_not_rows(
+    store: SqlStore, bot: FollowHandler
+) -> None:
+    """Follows and papers sent to them, in their words; no count of "records"."""
+    await say(bot, "follow keyword diffusion")
+    await say(bot, "follow author Hinton")
+    follows = FollowStore(store)
+    now = dt.datetime(2026, 11, 25, 9, tzinfo=dt.UTC)
+    await follows.claim(ME, dt.date(2026, 11, 24), ["2103.09742", "2103.09460"], now=now)
+    await follows.claim(ME, dt.date(2026, 11, 25), ["2103.09568"], now=now)
+    text = (await say(bot, "forget me")).text
+    assert text == (
+        "Forgotten: your 2 follows, your settings (the time of your direct message, the mix of "
+        "“me”) and the list of the 3 papers sent to you in direct messages (kept so that none "
+        "came twice) are deleted."
+    )
+    assert "record" not in text
 
 
 async def test_bad_input_says_one_sentence_and_where_help_is(bot: FollowHandler) -> None:

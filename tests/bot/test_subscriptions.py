@@ -65,3 +65,19 @@ def test_an_unreadable_webhook_url_shows_nothing_of_itself(url: str) -> None:
 
 def test_a_channel_is_shown_as_it_is() -> None:
     assert Subscription(platform="slack", destination="C123").where() == "C123"
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("paused by a user", "by a user"),
+        ("Paused: by an operator", "by an operator"),
+        ("by an operator", "by an operator"),
+        ("HTTP 404: Unknown Webhook", "HTTP 404: Unknown Webhook"),
+        ("pausedness", "pausedness"),
+        ("", ""),
+    ],
+)
+def test_a_pause_reason_is_why_alone(stored: str, shown: str) -> None:
+    sub = Subscription(platform="slack", destination="C1", paused=True, paused_reason=stored)
+    assert sub.paused_reason == shown
