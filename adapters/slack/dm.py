@@ -36,7 +36,7 @@ def _cut(text: str, limit: int) -> str:
 
 def heading(message: FollowDigest) -> str:
     count = len(message.matches)
-    return f"{count} new paper{'s' if count != 1 else ''} for what you follow ({message.day})"
+    return f"{count} new paper{'s' if count != 1 else ''} for what you follow ({message.dated})"
 
 
 def dm_message(message: FollowDigest) -> dict[str, Any]:

@@ -145,3 +145,10 @@ def test_a_discord_dm_is_dated_by_its_papers_announcement_day() -> None:
     message = replace(hostile(DISCORD_ME, 1), announced=dt.date(2021, 3, 18))
     assert "for what you follow** (2021-03-18)" in dm_payload(message)["content"]
     assert "2026-11-25" not in dm_payload(message)["content"]
+
+
+def test_a_slack_dm_is_dated_by_its_papers_announcement_day() -> None:
+    message = replace(hostile(SLACK_ME, 1), announced=dt.date(2021, 3, 18))
+    rendered = json.dumps(dm_message(message), ensure_ascii=False)
+    assert "for what you follow (2021-03-18)" in rendered
+    assert "2026-11-25" not in rendered
