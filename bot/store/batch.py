@@ -39,9 +39,13 @@ class Batch(Generic[Op, Result]):
 
     async def submit(self, op: Op) -> Result:
         """Apply ``op`` with whatever else is queued; its result once committed."""
-        future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Result] = loop.create_future()
         self._queued.append((op, future))
-        if self._drainer is None or self._drainer.done():
+        drainer = self._drainer
+        if drainer is None or drainer.done() or drainer.get_loop() is not loop:
+            # (A drainer of another event loop, one that was closed, serves no one here.)
+            self._queued = [(o, f) for o, f in self._queued if f.get_loop() is loop]
             self._drainer = asyncio.ensure_future(self._drain())
         return await future
 

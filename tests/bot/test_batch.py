@@ -65,3 +65,10 @@ async def test_a_write_whose_caller_gave_up_before_its_turn_is_not_applied() -> 
     with pytest.raises(asyncio.CancelledError):
         await second
     assert [n for b in table.batches for n in b] == [1]
+
+
+def test_a_batch_serves_one_event_loop_after_another() -> None:
+    table = Table()
+    batch = Batch(table.apply)
+    assert asyncio.run(batch.submit(1)) == 10
+    assert asyncio.run(batch.submit(3)) == 30
