@@ -27,6 +27,7 @@ import json
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Generic, Protocol, TypeVar
 
 from pydantic import ValidationError
@@ -64,9 +65,14 @@ MAX_RANKINGS = 4  # tallied days kept (a 10,000-paper, 100,000-signal day is 10-
 MAX_SNAPSHOTS = 8
 
 
+# One worker: Python runs one thread at a time, so more workers would not rank faster, and
+# each would take its turns from the event loop (acknowledgements, /healthz) as well.
+_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hotpapers-rank")
+
+
 async def in_thread(work: Callable[[], T]) -> T:
-    """Run pure CPU work in a worker thread, so that the event loop keeps answering."""
-    return await asyncio.to_thread(work)
+    """Run pure CPU work in the ranking worker thread, so that the event loop keeps answering."""
+    return await asyncio.get_running_loop().run_in_executor(_worker, work)
 
 
 class Flights(Generic[T]):
