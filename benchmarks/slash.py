@@ -5,7 +5,9 @@ Writes a synthetic day (``--papers`` papers, ``--signals`` signals) as a snapsho
 Slack API), then sends ``--commands`` signed slash commands at once, each with its own
 ``response_url`` on a local recorder, while ``/healthz`` is polled. The ack time is the HTTP
 answer to the command, the answer time when its first response reached the ``response_url``.
-The last line is one JSON object: {commands, ack_p99_s, answer_p99_s, healthz_p99_s, ...}.
+The last line is one JSON object: {commands, ack_p99_s, answer_p99_s, healthz_p99_s, ...},
+with the CPU seconds the server used (``server_cpu_s``, start included) and the machine's load
+average when the commands were sent (``load_1m``): latencies on a shared machine depend on it.
 Figures only; nothing here is asserted.
 
     python benchmarks/slash.py [--commands 200] [--papers 2000] [--signals 30000] [--database URL]
@@ -22,6 +24,7 @@ import hmac
 import json
 import os
 import random
+import resource
 import socket
 import sys
 import tempfile
@@ -115,6 +118,12 @@ def signed(body: str) -> dict[str, str]:
     }
 
 
+def _children_cpu() -> float:
+    """CPU seconds (user and system) of the child processes that have ended."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 def p(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -190,6 +199,7 @@ async def measure(args: argparse.Namespace, folder: Path) -> dict[str, object]:
     }
     command = [sys.executable, "-m", "adapters.cli.main", "run", "--snapshot", str(snapshot_file)]
     log = (folder / "run.log").open("wb")
+    cpu_before = _children_cpu()
     proc = await asyncio.create_subprocess_exec(
         *command, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=log
     )
@@ -231,6 +241,7 @@ async def measure(args: argparse.Namespace, folder: Path) -> dict[str, object]:
                     health.append(time.perf_counter() - start)
                     await asyncio.sleep(0.05)
 
+            load = os.getloadavg()[0]
             stop = asyncio.Event()
             poller = asyncio.ensure_future(poll(stop))
             started = time.perf_counter()
@@ -249,6 +260,7 @@ async def measure(args: argparse.Namespace, folder: Path) -> dict[str, object]:
             await proc.wait()
         log.close()
         await runner.cleanup()
+    server_cpu = _children_cpu() - cpu_before
     answers = [recorder.answered[n] - sent[n] for n in recorder.answered if n in sent]
     tail = (folder / "run.log").read_text(errors="replace").strip().splitlines()[-3:]
     return {
@@ -265,6 +277,8 @@ async def measure(args: argparse.Namespace, folder: Path) -> dict[str, object]:
         "signals": args.signals,
         "store": (args.database or "sqlite").split(":")[0],
         "elapsed_s": round(elapsed, 2),
+        "server_cpu_s": round(server_cpu, 2),
+        "load_1m": round(load, 2),
         "stderr_tail": tail,
     }
 

@@ -32,6 +32,7 @@ import logging
 import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Generic, Protocol, TypeVar
 
 from pydantic import ValidationError
@@ -86,9 +87,14 @@ WAIT_LIMIT = dt.timedelta(minutes=2)  # then a waiter computes the digest itself
 FIRST_PAUSE_S, LONGEST_PAUSE_S = 0.05, 1.0  # between a waiter's looks at the shelf
 
 
+# One worker: Python runs one thread at a time, so more workers would not rank faster, and
+# each would take its turns from the event loop (acknowledgements, /healthz) as well.
+_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hotpapers-rank")
+
+
 async def in_thread(work: Callable[[], T]) -> T:
-    """Run pure CPU work in a worker thread, so that the event loop keeps answering."""
-    return await asyncio.to_thread(work)
+    """Run pure CPU work in the ranking worker thread, so that the event loop keeps answering."""
+    return await asyncio.get_running_loop().run_in_executor(_worker, work)
 
 
 class Flights(Generic[T]):

@@ -12,12 +12,17 @@ when there is none) and its top posts; in a channel, the group's own count apart
 score, and (``buttons``) an actions block: 👍 for us, 👎 not for us, 🔖 save, 🧵 discuss, each
 with the paper's arXiv id as its value and ``block_id`` ``hp_paper_<rank>``, which tells which
 papers a posted message carries (``carried``).
+
+Rendering is pure, and the same digest is answered to many commands: ``Rendered`` keeps each
+paper's blocks (as dicts, with their size) by the ranked item they were made from, so that a
+digest asked for again is assembled, not rendered again.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -58,6 +63,8 @@ SECTION_CHARS = 3000
 HEADER_CHARS = 150
 _SAFE_URL = re.compile(r"^https?://[^\s<>|]+$")
 PAPER_BLOCK = "hp_paper_"
+MAX_RENDERED = 2048  # papers whose blocks are kept (a few kB each)
+Group = tuple[list[dict[str, Any]], int]  # blocks that stay together, and their size
 
 
 def escape(text: str) -> str:
@@ -162,48 +169,87 @@ def title(digest: Digest) -> str:
     return one_line(digest_title(digest) + (f" — {filters}" if filters else ""))
 
 
-def to_messages(digest: Digest, *, with_buttons: bool = False) -> list[dict[str, Any]]:
+class Rendered:
+    """The blocks of papers already rendered, kept by the ranked item they were made from.
+
+    Ranked items are frozen, and a cached digest answers many commands with the same items:
+    an item is found by its identity (it is kept with its blocks, so the identity stays its
+    own). The least recently used leave first. The blocks are shared: read them, never change
+    them.
+    """
+
+    def __init__(self, size: int = MAX_RENDERED) -> None:
+        self.size = size
+        self.rendered = 0  # papers rendered (not found)
+        self._kept: OrderedDict[tuple[int, int, bool], tuple[Ranked, Group]] = OrderedDict()
+
+    def paper(self, rank: int, item: Ranked, *, with_buttons: bool) -> Group:
+        key = (id(item), rank, with_buttons)
+        kept = self._kept.get(key)
+        if kept is not None and kept[0] is item:
+            self._kept.move_to_end(key)
+            return kept[1]
+        group = _group(paper_blocks(rank, item, with_buttons=with_buttons))
+        self.rendered += 1
+        self._kept[key] = (item, group)
+        while len(self._kept) > self.size:
+            self._kept.popitem(last=False)
+        return group
+
+
+def to_messages(
+    digest: Digest, *, with_buttons: bool = False, rendered: Rendered | None = None
+) -> list[dict[str, Any]]:
     """Messages ready for ``chat.postMessage`` or a webhook: ``{"text", "blocks"}`` each;
-    ``with_buttons`` for the app's own posts and answers (a webhook's cannot carry them)."""
-    head: list[Block] = [HeaderBlock(text=PlainTextObject(text=_cut(title(digest), HEADER_CHARS)))]
-    body: list[list[Block]] = []
+    ``with_buttons`` for the app's own posts and answers (a webhook's cannot carry them).
+    ``rendered``: papers rendered before are taken from there (their blocks are shared)."""
+    head = _group([HeaderBlock(text=PlainTextObject(text=_cut(title(digest), HEADER_CHARS)))])
+    body: list[Group] = []
     if not digest.announced:
-        body.append([SectionBlock(text=MarkdownTextObject(text=escape(no_announcement(digest))))])
+        body.append(
+            _group([SectionBlock(text=MarkdownTextObject(text=escape(no_announcement(digest))))])
+        )
     elif not digest.items:
-        body.append([SectionBlock(text=MarkdownTextObject(text=escape(empty_selection(digest))))])
-    body += [
-        paper_blocks(rank, item, with_buttons=with_buttons)
-        for rank, item in enumerate(digest.items, start=1)
-    ]
+        body.append(
+            _group([SectionBlock(text=MarkdownTextObject(text=escape(empty_selection(digest))))])
+        )
+    for rank, item in enumerate(digest.items, start=1):
+        if rendered is None:
+            body.append(_group(paper_blocks(rank, item, with_buttons=with_buttons)))
+        else:
+            body.append(rendered.paper(rank, item, with_buttons=with_buttons))
     footer = footer_lines(digest)
     if footer:
         body.append(
-            [
-                DividerBlock(),
-                ContextBlock(
-                    elements=[MarkdownTextObject(text=_cut(escape(" ".join(footer)), 2000))]
-                ),
-            ]
+            _group(
+                [
+                    DividerBlock(),
+                    ContextBlock(
+                        elements=[MarkdownTextObject(text=_cut(escape(" ".join(footer)), 2000))]
+                    ),
+                ]
+            )
         )
-    messages: list[list[Block]] = [list(head)]
-    size = _size(head)
-    for group in body:
-        group_size = _size(group)
-        if len(messages[-1]) + len(group) > MAX_BLOCKS or size + group_size > MAX_MESSAGE_CHARS:
+    messages: list[list[dict[str, Any]]] = [list(head[0])]
+    size = head[1]
+    for blocks, group_size in body:
+        if len(messages[-1]) + len(blocks) > MAX_BLOCKS or size + group_size > MAX_MESSAGE_CHARS:
             messages.append([])
             size = 0
-        messages[-1].extend(group)
+        messages[-1].extend(blocks)
         size += group_size
     total = len(messages)
     return [
         {
             # The notification text is mrkdwn too: the user's keywords in it are escaped.
             "text": _cut(escape(title(digest)) + (f" ({n}/{total})" if total > 1 else ""), 3000),
-            "blocks": [block.to_dict() for block in blocks],
+            "blocks": blocks,
         }
         for n, blocks in enumerate(messages, start=1)
     ]
 
 
-def _size(blocks: list[Block]) -> int:
-    return sum(len(json.dumps(b.to_dict(), ensure_ascii=False)) for b in blocks)
+def _group(blocks: list[Block]) -> Group:
+    """The blocks as dicts (made once), and their size as JSON."""
+    dicts = [block.to_dict() for block in blocks]
+    return dicts, sum(len(json.dumps(d, ensure_ascii=False)) for d in dicts)

@@ -24,6 +24,9 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.middleware.authorization.async_single_team_authorization import (
+    AsyncSingleTeamAuthorization,
+)
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
@@ -110,6 +113,22 @@ async def reachable(settings: Settings) -> None:
         ) from exc
 
 
+async def authorized_once(app: AsyncApp) -> None:
+    """Ask Slack who the bot is (``auth.test``) once, before the first request comes.
+
+    Bolt's single-workspace authorization asks on the first request and keeps the answer, but
+    every request that comes before that answer asks too: a burst of commands after a start
+    made as many ``auth.test`` calls, each on a new connection, in the way of their
+    acknowledgements. If Slack cannot answer now, Bolt asks on the first request, as before.
+    """
+    for middleware in app._async_middleware_list:
+        if isinstance(middleware, AsyncSingleTeamAuthorization):
+            try:
+                middleware.auth_test_result = await app.client.auth_test()
+            except (SlackApiError, aiohttp.ClientError, OSError, TimeoutError) as exc:
+                log.warning("Slack's auth.test failed at start (%s); the first command asks", exc)
+
+
 @dataclass
 class SlackRuntime:
     app: AsyncApp
@@ -151,6 +170,8 @@ async def start_slack(
             installation_store=installations,
             state_store=states,
         )
+    # Answers to commands go to Slack's response URLs on one session's kept connections.
+    session = aiohttp.ClientSession()
     app = build_app(
         handler,
         client=client,
@@ -159,12 +180,26 @@ async def start_slack(
         request_verification_enabled=settings.slack_app_token is None,
         replays=ReplayGuard(store) if settings.slack_app_token is None else None,
         feedback=SlackFeedback(store.feedback),
+        session=session,
         **options,
     )
+    if settings.slack_bot_token is not None:
+        await authorized_once(app)
     if settings.slack_app_token is not None:
         socket = AsyncSocketModeHandler(app, _secret(settings.slack_app_token))
-        await socket.connect_async()  # type: ignore[no-untyped-call]
-        return SlackRuntime(app=app, mode="Socket Mode", stop=socket.close_async)
+        try:
+            await socket.connect_async()  # type: ignore[no-untyped-call]
+        except BaseException:
+            await session.close()
+            raise
+
+        async def disconnect() -> None:
+            try:
+                await socket.close_async()  # type: ignore[no-untyped-call]
+            finally:
+                await session.close()
+
+        return SlackRuntime(app=app, mode="Socket Mode", stop=disconnect)
     bolt = app.server(path=EVENTS_PATH, port=settings.http_port).web_app
     for route in bolt.router.routes():
         web_app.router.add_route(
@@ -173,11 +208,8 @@ async def start_slack(
             readable(route.handler),
         )
 
-    async def nothing() -> None:
-        return None
-
     return SlackRuntime(
         app=app,
         mode=f"HTTP {EVENTS_PATH} on port {settings.http_port}",
-        stop=nothing,
+        stop=session.close,
     )

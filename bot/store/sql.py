@@ -426,7 +426,9 @@ async def open_store(url: str) -> SqlStore:
         engine = create_async_engine(
             async_url(url),
             connect_args={"timeout": 30} if url.startswith("sqlite") else {},
-            pool_pre_ping=True,
+            # A server connection may have dropped while pooled; a SQLite file's cannot, and
+            # the ping would cost every checkout a round trip to its thread.
+            pool_pre_ping=not url.startswith("sqlite"),
             **pooled,
         )
     except ImportError as exc:

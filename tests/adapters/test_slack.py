@@ -15,11 +15,12 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from adapters.slack.blocks import to_messages
+from adapters.slack.blocks import Rendered, to_messages
 from adapters.slack.publisher import SlackPublisher, web_client
 from bot.delivery import message_key
 from bot.engine import build_digest
 from bot.errors import DestinationGone
+from bot.feedback.actions import OwnCount, with_own
 from bot.models import Filters, Paper, Post, Signal
 from bot.polite import Gate
 from bot.snapshot import Snapshot, sample_snapshot, write_snapshot
@@ -56,6 +57,26 @@ def hostile_snapshot(papers: int = 1) -> Snapshot:
     return Snapshot(
         date=dt.date(2026, 11, 24), papers=items, signals=signals, sources_used=("bluesky",)
     )
+
+
+def test_a_digest_answered_again_is_assembled_from_the_papers_rendered_before() -> None:
+    """The same messages, with or without the kept renderings; a paper whose channel count
+    changed is rendered again, the others are not."""
+    digest = build_digest(hostile_snapshot(30), Filters(top=30), generated_at=NOW)
+    rendered = Rendered()
+    first = to_messages(digest, with_buttons=True, rendered=rendered)
+    assert first == to_messages(digest, with_buttons=True)
+    assert rendered.rendered == len(digest.items) > 1
+    assert to_messages(digest, with_buttons=True, rendered=rendered) == first
+    assert rendered.rendered == len(digest.items)
+    counted = with_own(
+        digest, {digest.items[0].paper.arxiv_id: OwnCount(likes=2)}, group="this channel"
+    )
+    again = to_messages(counted, with_buttons=True, rendered=rendered)
+    assert again == to_messages(counted, with_buttons=True) != first
+    assert rendered.rendered == len(digest.items) + 1
+    assert to_messages(digest, rendered=rendered) == to_messages(digest)  # no buttons: its own
+    assert rendered.rendered == 2 * len(digest.items) + 1
 
 
 def test_upstream_text_can_never_ping_or_link_and_limits_hold() -> None:

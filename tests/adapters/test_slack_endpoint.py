@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from adapters.slack.app import NO_RESPONSE_URL
 from adapters.slack.runtime import start_slack
-from bot.chat import CommandHandler
+from bot.chat import CommandHandler, Context, Reply
 from bot.settings import Settings
 from bot.snapshot import sample_snapshot
 from bot.snapshots import FixedSnapshot
@@ -251,3 +251,63 @@ async def test_subscription_changes_are_announced_in_the_channel_and_the_rest_st
     assert slack.responses[3]["text"].endswith("subscriptions. Paused: #1 (cs.LG).")
     assert "Did you mean cs.LG" in slack.responses[1]["text"]
     assert "<!channel>" not in str(slack.responses)
+
+
+async def test_a_burst_of_commands_after_a_start_asks_slack_who_the_bot_is_once(
+    local: SqlStore, tmp_path: Path
+) -> None:
+    """Bolt asked ``auth.test`` on every request until its first answer came: a burst after a
+    start made one call per command, in the way of their acknowledgements."""
+    slack = FakeSlack()
+    with serve(slack.routes(), post=slack.post) as (base, _):
+        async with endpoint(local, base, tmp_path) as client:
+            bodies = [slash(base, "help", n) for n in range(8)]
+            answers = await asyncio.gather(
+                *(client.post("/slack/events", content=b, headers=signed(b)) for b in bodies)
+            )
+            assert [a.status_code for a in answers] == [200] * 8
+            await settle(slack, 8)
+    assert slack.calls.count("/api/auth.test") == 1
+
+
+class SlowHandler(CommandHandler):
+    """Answers once let go, and counts how many commands it answers at the same time."""
+
+    def __init__(self, store: SqlStore) -> None:
+        super().__init__(store, FixedSnapshot(sample_snapshot()), clock=lambda: NOW)
+        self.going = asyncio.Event()
+        self.now = 0
+        self.most = 0
+
+    async def handle(self, text: str, ctx: Context) -> Reply:
+        self.now += 1
+        self.most = max(self.most, self.now)
+        try:
+            await self.going.wait()
+            return await super().handle(text, ctx)
+        finally:
+            self.now -= 1
+
+
+async def test_a_burst_is_acknowledged_at_once_and_answered_a_few_at_a_time(
+    local: SqlStore,
+) -> None:
+    from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
+
+    from adapters.slack.app import register
+    from adapters.slack.publisher import web_client
+
+    slack = FakeSlack()
+    handler = SlowHandler(local)
+    with serve(slack.routes(), post=slack.post) as (base, _):
+        app = AsyncApp(client=web_client("xoxb-test", f"{base}/api/"), signing_secret=SECRET)
+        register(app, handler, may_manage=lambda user: True, answers_at_once=2)
+        bodies = [slash(base, "help", n) for n in range(6)]
+        acks = await asyncio.gather(
+            *(app.async_dispatch(AsyncBoltRequest(body=b, headers=signed(b))) for b in bodies)
+        )
+        assert [a.status for a in acks] == [200] * 6  # while no answer could be made
+        handler.going.set()
+        await settle(slack, 6)
+    assert handler.most == 2
+    assert len(slack.responses) == 6

@@ -161,3 +161,25 @@ async def test_least_recently_used_values_leave_first() -> None:
 async def test_pure_work_runs_in_a_worker_thread() -> None:
     loop_thread = threading.get_ident()
     assert await in_thread(threading.get_ident) != loop_thread
+
+
+async def test_pure_work_runs_in_one_worker_thread_one_piece_at_a_time() -> None:
+    """More workers would not rank faster (one thread runs Python at a time); they would only
+    take more turns from the event loop."""
+    running = 0
+    most = 0
+    guard = threading.Lock()
+
+    def work() -> int:
+        nonlocal running, most
+        with guard:
+            running += 1
+            most = max(most, running)
+        sum(range(200_000))
+        with guard:
+            running -= 1
+        return threading.get_ident()
+
+    threads = await asyncio.gather(*(in_thread(work) for _ in range(6)))
+    assert len(set(threads)) == 1
+    assert most == 1
