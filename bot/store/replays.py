@@ -13,13 +13,14 @@ what kept every acknowledgement waiting.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 
 from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 
+from bot.store.batch import Batch
 from bot.store.sql import SqlStore
 from bot.store.tables import ReplayRow
 
@@ -28,7 +29,7 @@ MARGIN = dt.timedelta(minutes=1)  # clocks of replicas and Slack differ a little
 PRUNE_EVERY = dt.timedelta(minutes=1)  # expired rows are deleted at most this often
 MAX_BATCH = 500  # signatures claimed in one statement (two parameters each)
 
-_Ask = tuple[str, dt.datetime, "asyncio.Future[bool]"]
+_Ask = tuple[str, dt.datetime]  # a signature's key, and when it was asked about
 
 
 class ReplayGuard:
@@ -42,47 +43,25 @@ class ReplayGuard:
         self.store = store
         self.keep = window + MARGIN
         self.prune_every = prune_every
-        self.batches = 0  # transactions written (each claims one batch)
         self._pruned: dt.datetime | None = None
-        self._waiting: list[_Ask] = []
-        self._writer: asyncio.Task[None] | None = None
+        self._claims: Batch[_Ask, bool] = Batch(self._claim, most=MAX_BATCH)
+
+    @property
+    def batches(self) -> int:
+        """Transactions written (each claims one batch)."""
+        return self._claims.transactions
 
     async def first_time(self, signature: str, *, now: dt.datetime) -> bool:
         """True for a signature not seen within its window (and remember it); else False."""
         key = hashlib.sha256(signature.encode("utf-8", "surrogateescape")).hexdigest()
-        answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._waiting.append((key, now, answer))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.ensure_future(self._write())
-        return await answer
+        return await self._claims.submit((key, now))
 
-    async def _write(self) -> None:
-        """Claim the waiting signatures, a batch per transaction, until none waits."""
-        while self._waiting:
-            batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
-            try:
-                claimed = await self._claim(batch)
-            except asyncio.CancelledError:
-                for _, _, answer in batch:
-                    answer.cancel()
-                raise
-            except Exception as exc:  # each waiter raises it, as it would have alone
-                for _, _, answer in batch:
-                    if not answer.done():
-                        answer.set_exception(exc)
-                continue
-            for key, _, answer in batch:
-                # The same signature twice in one batch: only its first ask runs.
-                first = key in claimed
-                claimed.discard(key)
-                if not answer.done():
-                    answer.set_result(first)
-
-    async def _claim(self, batch: list[_Ask]) -> set[str]:
-        """The keys of ``batch`` claimed now: new, or whose earlier claim has expired."""
-        now = max(at for _, at, _ in batch)
+    async def _claim(self, batch: Sequence[_Ask]) -> list[bool]:
+        """Whether each ask of ``batch`` claimed its key now (new, or its earlier claim had
+        expired); the same signature twice in one batch: only its first ask runs."""
+        now = max(at for _, at in batch)
         expires: dict[str, dt.datetime] = {}
-        for key, at, _ in batch:
+        for key, at in batch:
             expires.setdefault(key, at + self.keep)
         prune = self._pruned is None or now - self._pruned >= self.prune_every
         async with self.store.engine.begin() as connection:
@@ -103,7 +82,10 @@ class ReplayGuard:
                 .returning(ReplayRow.key)
             )
             claimed = set(result.scalars())
-        self.batches += 1
         if prune:
             self._pruned = now
-        return claimed
+        firsts = []
+        for key, _ in batch:
+            firsts.append(key in claimed)
+            claimed.discard(key)
+        return firsts
