@@ -33,7 +33,7 @@ from bot.feedback.picks import nothing_picked, picks_digest, picks_window
 from bot.follows.commands import USAGE as PERSONAL_USAGE
 from bot.follows.commands import ForgetMe, is_personal
 from bot.follows.commands import parse as parse_personal
-from bot.follows.handler import FollowHandler, person
+from bot.follows.handler import FollowHandler, forgotten, person
 from bot.history.views import rising_digest, span_digest
 from bot.limits import REPLY_LIMITS, fit
 from bot.models import Digest, Filters
@@ -251,10 +251,10 @@ class CommandHandler:
         """``forget me``: the person's follows, DM time and sent record, their feedback, and
         their name on the subscriptions they made (which stay: they are the channel's)."""
         who = person(ctx)
-        follows = 0
-        rows = 0
+        follows = papers = rows = 0
         if self.follows is not None:
             follows = len(await self.follows.store.follows(who))
+            papers = len(await self.follows.store.sent_papers(who))
             rows = await self.follows.store.forget(who)
         feedback = await self.store.feedback.forget(ctx.platform, ctx.user, scope=ctx.workspace)
         made = [
@@ -271,16 +271,15 @@ class CommandHandler:
             return TextReply(kind="done", text="Nothing was stored about you here.")
         parts = []
         if rows:
-            head = f"your {_count(follows, 'follow')}, " if follows else ""
-            parts.append(
-                f"{head}your DM time, your mix of “me” and the record of papers sent to you "
-                f"({_count(rows, 'record')})"
-            )
+            parts.append(forgotten(follows, papers))
         if feedback:
-            parts.append(f"your {_count(feedback, 'piece')} of feedback (👍 👎 🔖 and reactions)")
+            parts.append(
+                f"your {_count(feedback, 'piece')} of feedback (👍 👎 🔖 and reactions) "
+                f"{'is' if feedback == 1 else 'are'} deleted"
+            )
         if made:
             parts.append(
-                f"your name on the {_count(len(made), 'subscription')} you made "
+                f"your name is taken off the {_count(len(made), 'subscription')} you made "
                 f"({', '.join(f'#{s.id}' for s in made)}; they stay, as the channel's)"
             )
         return TextReply(kind="done", text=f"Forgotten: {'; '.join(parts)}.")

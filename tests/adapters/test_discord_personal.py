@@ -116,7 +116,7 @@ async def test_a_member_follows_and_forgets_privately(
     await call(client, group, "forget")
     forgotten = discord_api.followups[-1]
     assert forgotten["flags"] & 64
-    assert forgotten["content"].startswith("Forgotten: your 1 follow, your DM time")
+    assert forgotten["content"].startswith("Forgotten: your 1 follow and your settings")
     assert "1 piece of feedback" in forgotten["content"]
     assert await FollowStore(store).follows(MEMBER) == []
     assert await store.feedback.of_user("discord", "42") == []

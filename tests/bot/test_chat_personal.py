@@ -103,10 +103,14 @@ async def test_forget_me_deletes_follows_feedback_and_the_name_on_subscriptions(
     assert (await say(bot, "subscribe cs.LG", manager)).kind == "confirmation"
     reply = await say(bot, "forget me")
     assert reply.kind == "done"
-    assert reply.text.startswith("Forgotten: your 2 follows, your DM time")
-    assert "your 2 pieces of feedback" in reply.text
-    assert "your name on the 1 subscription you made (#1; they stay, as the channel's)" in (
-        reply.text
+    assert reply.text.startswith(
+        "Forgotten: your 2 follows, your settings (the time of your direct"
+    )
+    assert "your 2 pieces of feedback (👍 👎 🔖 and reactions) are deleted" in reply.text
+    assert "record" not in reply.text
+    assert (
+        "your name is taken off the 1 subscription you made (#1; they stay, as the channel's)"
+        in (reply.text)
     )
     assert await FollowStore(store).follows(person(LAB)) == []
     assert [f.user for f in await store.feedback.of_user("slack", "U2")] == ["U2"]
