@@ -103,9 +103,7 @@ async def test_forget_me_deletes_follows_feedback_and_the_name_on_subscriptions(
     assert (await say(bot, "subscribe cs.LG", manager)).kind == "confirmation"
     reply = await say(bot, "forget me")
     assert reply.kind == "done"
-    assert reply.text.startswith(
-        "Forgotten: your 2 follows, your settings (the time of your direct"
-    )
+    assert reply.text.startswith("Forgotten: your 2 follows and your settings (the time of your")
     assert "your 2 pieces of feedback (👍 👎 🔖 and reactions) are deleted" in reply.text
     assert "record" not in reply.text
     assert (
