@@ -27,6 +27,7 @@ from typing import Any
 
 import httpx
 
+from adapters.slack.limits import MARGIN_S
 from bot.errors import DeliveryError, DestinationGone, InputError, MaybePosted, RateLimited
 from bot.models import Digest
 from bot.ports import Pace
@@ -60,7 +61,8 @@ def webhook_paces(platform: str, url: str) -> tuple[Pace, ...]:
             Pace(key=f"webhook:{hook}", rate=5, per=2.0),
             Pace(key=f"webhook-minute:{hook}", rate=30, per=60.0),
         )
-    return (Pace(key=f"webhook:{hook}", rate=1, per=1.0),)
+    # Slack's one a second per hook, with the margin of Slack's channel posts (``MARGIN_S``).
+    return (Pace(key=f"webhook:{hook}", rate=1, per=1.0 + MARGIN_S),)
 
 
 def checked_url(url: str) -> httpx.URL:

@@ -53,7 +53,8 @@ def test_every_publisher_declares_the_platforms_published_limits() -> None:
     for publisher in (slack, workspaces, discord, ConsolePublisher(io.StringIO())):
         assert isinstance(publisher, Paced)
     assert keyed(slack.paces(channel)) == {
-        "slack:T123:C456": (1, 1.0),
+        # One a second, and a tenth of a second of margin (a message leaves after its turn).
+        "slack:T123:C456": (1, 1.1),
         "slack-workspace:T123": (300, 60.0),
     }
     assert keyed(workspaces.paces(channel)) == keyed(slack.paces(channel))
@@ -71,7 +72,7 @@ def test_a_webhooks_limits_are_keyed_by_a_hash_never_by_its_secret_url() -> None
     discord_hook = Subscription(platform="discord", kind="webhook", destination=DISCORD_HOOK)
     slack = keyed(WebhookPublisher(client, "slack").paces(slack_hook))
     discord = keyed(WebhookPublisher(client, "discord").paces(discord_hook))
-    assert list(slack.values()) == [(1, 1.0)]
+    assert list(slack.values()) == [(1, 1.1)]
     assert sorted(discord.values()) == [(5, 2.0), (30, 60.0)]
     for key in [*slack, *discord]:
         assert key.startswith(("webhook:", "webhook-minute:"))
