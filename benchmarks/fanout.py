@@ -198,7 +198,9 @@ class Paced:
 
         rate, per = LIMITS["slack-workspace"]
         return [
-            Pace(key=p.key, rate=rate, per=per) if p.key.startswith("slack-workspace:") else p
+            Pace(key=p.key, rate=rate, per=per, shared=True)
+            if p.key.startswith("slack-workspace:")
+            else p
             for p in self.inner.paces(sub)
         ]
 
@@ -371,7 +373,11 @@ async def load(url: str, subs: list[dict[str, Any]]) -> None:
 
 def run_children(url: str, base: str, at: dt.datetime, processes: int) -> list[dict[str, Any]]:
     args = [sys.executable, __file__, "--child", url, base, at.isoformat()]
-    running = [subprocess.Popen(args, stdout=subprocess.PIPE, text=True) for _ in range(processes)]
+    # As docker-compose.yml's replicas: each paces itself to its share of the bot's limits.
+    env = {**os.environ, "HOTPAPERS_RATE_LIMIT_SHARE": str(1 / processes)}
+    running = [
+        subprocess.Popen(args, stdout=subprocess.PIPE, text=True, env=env) for _ in range(processes)
+    ]
     results = []
     for proc in running:
         out, _ = proc.communicate(timeout=3600)

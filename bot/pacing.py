@@ -23,9 +23,14 @@ from bot.subscriptions import Subscription
 
 
 class Pacer:
-    """One limiter per pace key, made the first time a message counts against it."""
+    """One limiter per pace key, made the first time a message counts against it. ``share``:
+    the part of each shared limit (a bot's, a workspace's) this process may use — ½ for each
+    of two replicas posting for the same bot, which cannot see each other's limiters."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, share: float = 1.0) -> None:
+        if not 0 < share <= 1:
+            raise ValueError(f"a share of the shared rate limits is in (0, 1], not {share}")
+        self.share = share
         self._limiters: dict[str, AsyncLimiter] = {}
 
     def __len__(self) -> int:
@@ -34,7 +39,8 @@ class Pacer:
     def limiter(self, pace: Pace) -> AsyncLimiter:
         found = self._limiters.get(pace.key)
         if found is None:
-            found = self._limiters[pace.key] = AsyncLimiter(pace.rate, pace.per)
+            rate = max(1.0, pace.rate * self.share) if pace.shared else pace.rate
+            found = self._limiters[pace.key] = AsyncLimiter(rate, pace.per)
         return found
 
     async def wait(self, paces: Sequence[Pace]) -> None:

@@ -68,11 +68,14 @@ class Publisher(Protocol):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Pace:
     """One rate limit a message counts against: at most ``rate`` messages every ``per``
-    seconds for everything that shares ``key`` (a channel, a workspace, a bot, a webhook)."""
+    seconds for everything that shares ``key`` (a channel, a workspace, a bot, a webhook).
+    ``shared``: a limit of the whole bot or workspace, which every process posting for it
+    shares (``Pacer``'s ``share`` of it is this process's)."""
 
     key: str
     rate: float
     per: float
+    shared: bool = False
 
 
 @runtime_checkable

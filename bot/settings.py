@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     delivery_lease_s: float = Field(default=600.0, gt=0, le=86_400)
     # Store or platform calls one delivery run makes at once (rate limits are waited out apart).
     delivery_concurrency: int = Field(default=16, ge=1, le=256)
+    # The part of each bot-wide or workspace-wide rate limit this process may use: 1 / the
+    # number of processes posting for the same bot (docker-compose.yml's two replicas: 0.5).
+    rate_limit_share: float = Field(default=1.0, gt=0, le=1)
     # How long a scheduled post's computed digest is kept in the store for later runs and other
     # processes; 0: every run computes its own.
     digest_ttl_minutes: float = Field(default=10.0, ge=0, le=1_440)

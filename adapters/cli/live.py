@@ -369,6 +369,7 @@ def deliverer(
     """The deliverer as the settings configure it, its digests shared through the store
     (``digests``: the process's service, shared with commands; else one of its own)."""
     from bot.delivery import Deliverer
+    from bot.pacing import Pacer
 
     return Deliverer(
         store,
@@ -385,6 +386,7 @@ def deliverer(
         blend=blender(store),
         digests=digests or digest_service(settings, store, snapshots, fixed),
         concurrency=settings.delivery_concurrency,
+        pacer=Pacer(share=settings.rate_limit_share),
         stagger=True,  # several processes begin on different deliveries
         posted=_remember_posted(store),
     )

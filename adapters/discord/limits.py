@@ -18,6 +18,6 @@ CHANNEL_MESSAGES_PER_5_S = 5
 def discord_paces(channel: str) -> tuple[Pace, ...]:
     """The bot's global limit and the channel's message route (one bot token a process)."""
     return (
-        Pace(key="discord-bot", rate=BOT_PER_SECOND, per=1.0),
+        Pace(key="discord-bot", rate=BOT_PER_SECOND, per=1.0, shared=True),
         Pace(key=f"discord:channel:{channel}", rate=CHANNEL_MESSAGES_PER_5_S, per=5.0),
     )

@@ -26,5 +26,5 @@ def slack_paces(workspace: str, channel: str) -> tuple[Pace, ...]:
     team = workspace or "-"
     return (
         Pace(key=f"slack:{team}:{channel}", rate=1, per=PER_CHANNEL_S + MARGIN_S),
-        Pace(key=f"slack-workspace:{team}", rate=WORKSPACE_PER_MINUTE, per=60.0),
+        Pace(key=f"slack-workspace:{team}", rate=WORKSPACE_PER_MINUTE, per=60.0, shared=True),
     )

@@ -347,3 +347,23 @@ async def test_a_delivery_is_settled_by_its_last_message_even_without_message_id
     again = await deliverer(store, publisher).run(MORNING + dt.timedelta(minutes=1))
     assert again.outcomes == {"already handled": 1}
     assert len(publisher.posts) == parts
+
+
+def test_a_process_paces_itself_to_its_share_of_the_shared_limits() -> None:
+    pacer = Pacer(share=0.5)
+    bot = pacer.limiter(Pace(key="discord-bot", rate=50, per=1.0, shared=True))
+    channel = pacer.limiter(Pace(key="discord:channel:1", rate=5, per=5.0))
+    tiny = pacer.limiter(Pace(key="tiny", rate=1, per=1.0, shared=True))
+    assert (bot.max_rate, channel.max_rate, tiny.max_rate) == (25, 5, 1)
+    assert Pacer().limiter(Pace(key="discord-bot", rate=50, per=1.0, shared=True)).max_rate == 50
+    for wrong in (0.0, 1.5):
+        with pytest.raises(ValueError, match="share"):
+            Pacer(share=wrong)
+
+
+def test_the_bots_and_workspaces_limits_are_the_shared_ones() -> None:
+    from adapters.discord.limits import discord_paces
+    from adapters.slack.limits import slack_paces
+
+    shared = {p.key for p in [*discord_paces("1"), *slack_paces("T1", "C1")] if p.shared}
+    assert shared == {"discord-bot", "slack-workspace:T1"}
