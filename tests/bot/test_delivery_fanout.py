@@ -347,3 +347,14 @@ async def test_a_delivery_is_settled_by_its_last_message_even_without_message_id
     again = await deliverer(store, publisher).run(MORNING + dt.timedelta(minutes=1))
     assert again.outcomes == {"already handled": 1}
     assert len(publisher.posts) == parts
+
+
+async def test_two_runs_of_one_deliverer_at_once_post_each_delivery_once(store: SqlStore) -> None:
+    # hotpapers run: every subscription's job calls the same deliverer, at the same minute.
+    for n in range(4):
+        await store.add(subscription(destination=f"https://fake/{n}"), now=MORNING)
+    publisher = PacedPublisher(parts=2)
+    both = deliverer(store, publisher)
+    first, second = await asyncio.gather(both.run(MORNING), both.run(MORNING))
+    assert len(publisher.posts) == 8  # 4 deliveries of 2 messages, each once
+    assert first.outcomes["posted"] + second.outcomes["posted"] == 4
