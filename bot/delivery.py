@@ -174,6 +174,10 @@ class Deliverer:
         self._asked: set[tuple[str, str]] = set()
         self._heard: set[tuple[str, str]] = set()
         self._quiet: dict[tuple[object, ...], tuple[Digest, Digest]] = {}
+        # One run at a time: a run's claims are this owner's, and a claim in state "claimed"
+        # under our own name is taken as ours (an insert whose answer was lost), so a second
+        # run at once would post the same delivery again; the per-run state is shared too.
+        self._running = asyncio.Lock()
 
     def _fresh_digests(self) -> DigestService:
         return DigestService(
@@ -186,7 +190,12 @@ class Deliverer:
         )
 
     async def run(self, at: dt.datetime) -> Report:
-        """Every delivery due at ``at``: posted, skipped or failed, each at most once."""
+        """Every delivery due at ``at``: posted, skipped or failed, each at most once. Runs of
+        one deliverer go one after another."""
+        async with self._running:
+            return await self._run(at)
+
+    async def _run(self, at: dt.datetime) -> Report:
         report = Report()
         self._renders = {}
         if self.shared_digests is None:

@@ -189,19 +189,31 @@ async def serve(
             grace = dt.timedelta(hours=settings.grace_hours)
 
             in_flight: set[asyncio.Task[Any]] = set()
+            # Every subscription has a job of its own: those that fire while a run is going
+            # (all those due at 09:00) ask for one more run after it, not for a run each.
+            wanted, running = asyncio.Event(), asyncio.Lock()
 
             async def deliver() -> None:
+                wanted.set()
+                if running.locked():
+                    return
                 task = asyncio.current_task()
                 if task is not None:
                     in_flight.add(task)
                 try:
-                    health.last_run = utcnow()
-                    health.last_report = await delivery.run(health.last_run)
-                    # Posts due for a refresh (refresh_after) are edited by the same runs.
-                    await edits.run(health.last_report)
-                    await prune(settings, store, health.last_run)
+                    async with running:
+                        while wanted.is_set():
+                            wanted.clear()
+                            await deliver_once()
                 finally:
                     in_flight.discard(task)
+
+            async def deliver_once() -> None:
+                health.last_run = utcnow()
+                health.last_report = await delivery.run(health.last_run)
+                # Posts due for a refresh (refresh_after) are edited by the same runs.
+                await edits.run(health.last_report)
+                await prune(settings, store, health.last_run)
                 for problem in health.last_report.problems:
                     log.warning(problem)
 

@@ -192,10 +192,12 @@ class SqlStore(Ledger):
         destination: str | None = None,
         active_only: bool = False,
         paused: bool | None = None,
+        refreshing: bool = False,
         limit: int | None = None,
         offset: int = 0,
     ) -> list[Subscription]:
-        """Subscriptions in id order, filtered; ``limit`` and ``offset`` page through them."""
+        """Subscriptions in id order, filtered; ``refreshing``: only those whose posts are
+        edited later (``refresh_after``); ``limit`` and ``offset`` page through them."""
         query = _where(
             select(SubscriptionRow),
             platform=platform,
@@ -203,6 +205,8 @@ class SqlStore(Ledger):
             destination=destination,
             paused=False if active_only else paused,
         ).order_by(SubscriptionRow.id)
+        if refreshing:
+            query = query.where(SubscriptionRow.refresh_after.is_not(None))
         if limit is not None:
             query = query.limit(limit)
         if offset:

@@ -367,3 +367,14 @@ def test_the_bots_and_workspaces_limits_are_the_shared_ones() -> None:
 
     shared = {p.key for p in [*discord_paces("1"), *slack_paces("T1", "C1")] if p.shared}
     assert shared == {"discord-bot", "slack-workspace:T1"}
+
+
+async def test_two_runs_of_one_deliverer_at_once_post_each_delivery_once(store: SqlStore) -> None:
+    # hotpapers run: every subscription's job calls the same deliverer, at the same minute.
+    for n in range(4):
+        await store.add(subscription(destination=f"https://fake/{n}"), now=MORNING)
+    publisher = PacedPublisher(parts=2)
+    both = deliverer(store, publisher)
+    first, second = await asyncio.gather(both.run(MORNING), both.run(MORNING))
+    assert len(publisher.posts) == 8  # 4 deliveries of 2 messages, each once
+    assert first.outcomes["posted"] + second.outcomes["posted"] == 4

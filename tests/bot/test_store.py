@@ -42,6 +42,14 @@ async def test_subscriptions_round_trip_and_filter(store: SqlStore) -> None:
     assert await store.update(a.id, paused=False) is None
 
 
+async def test_only_the_subscriptions_whose_posts_are_refreshed_are_read_for_refreshing(
+    store: SqlStore,
+) -> None:
+    await store.add(sub(), now=NOW)
+    later = await store.add(sub(destination="456", refresh_after=24), now=NOW)
+    assert [s.id for s in await store.subscriptions(refreshing=True)] == [later.id]
+
+
 async def test_a_delivery_is_claimed_once_until_its_lease_expires(store: SqlStore) -> None:
     s = await store.add(sub(), now=NOW)
     assert s.id is not None
