@@ -169,6 +169,7 @@ class Deliverer:
         self._slots = Slots(concurrency)
         self.stagger = stagger
         self._renders: dict[tuple[int, int], tuple[Digest, list[dict[str, Any]]]] = {}
+        self._held: dict[int, Claim] = {}  # the claims of deliveries in progress, by id
         # Per run: the channels that said anything (feedback, interests), read once for all
         # due subscriptions; and the blends of silent channels, shared by equal subscriptions.
         self._asked: set[tuple[str, str]] = set()
@@ -191,9 +192,29 @@ class Deliverer:
 
     async def run(self, at: dt.datetime) -> Report:
         """Every delivery due at ``at``: posted, skipped or failed, each at most once. Runs of
-        one deliverer go one after another."""
+        one deliverer go one after another. The leases of the claims it holds are renewed
+        while it runs (a delivery may wait its turn at a rate limit longer than a lease)."""
         async with self._running:
-            return await self._run(at)
+            keeper = asyncio.ensure_future(self._keep_leases())
+            try:
+                return await self._run(at)
+            finally:
+                keeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await keeper
+
+    async def _keep_leases(self) -> None:
+        """Every third of a lease, renew every claim held (one statement for all of them); a
+        claim lost meanwhile is found out by its delivery's next mark."""
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 3)
+            if self._held:
+                try:
+                    await self.store.renew(
+                        list(self._held.values()), now=self.clock(), lease=self.lease
+                    )
+                except HotPapersError as exc:  # the next renewal tries again
+                    log.warning("the leases of %d deliveries: %s", len(self._held), exc)
 
     async def _run(self, at: dt.datetime) -> Report:
         report = Report()
@@ -417,7 +438,17 @@ class Deliverer:
         if claim is None:
             report.outcomes["already handled"] += 1
             return "already handled"
-        # Only now, with the claim won, is the digest computed (or found on the shelf).
+        self._held[claim.delivery_id] = claim
+        try:
+            return await self._claimed(item, claim, publisher, report)
+        finally:
+            self._held.pop(claim.delivery_id, None)
+
+    async def _claimed(self, item: Due, claim: Claim, publisher: Publisher, report: Report) -> str:
+        """A claimed delivery: its digest computed (only now), then posted, skipped or given
+        back."""
+        sub = item.subscription
+        assert sub.id is not None
         try:
             blended = self.blend is not None and sub.mix > 0 and sub.content == "hot"
             if sub.content == "picks":

@@ -340,6 +340,27 @@ class Ledger:
         return results
 
     @retried
+    async def renew(self, claims: Sequence[Claim], *, now: dt.datetime, lease: dt.timedelta) -> int:
+        """Keep these claims (of one owner or several) ours for ``lease`` more, those still
+        held (``claimed`` or ``sending`` under their owner); how many were renewed."""
+        renewed = 0
+        async with self.engine.begin() as connection:
+            for owner in sorted({c.owner for c in claims}):
+                ids = sorted(c.delivery_id for c in claims if c.owner == owner)
+                for start in range(0, len(ids), 1000):
+                    result = await connection.execute(
+                        update(DeliveryRow)
+                        .where(
+                            DeliveryRow.id.in_(ids[start : start + 1000]),
+                            DeliveryRow.owner == owner,
+                            DeliveryRow.state.in_(("claimed", "sending")),
+                        )
+                        .values(lease_until=now + lease)
+                    )
+                    renewed += max(result.rowcount, 0)
+        return renewed
+
+    @retried
     async def release(self, claim: Claim, *, now: dt.datetime) -> bool:
         """Give back a claim nothing was done with (its digest is not available yet), as if it
         had never been made: a new row is removed, a taken-over one gets its state, owner and

@@ -378,3 +378,50 @@ async def test_two_runs_of_one_deliverer_at_once_post_each_delivery_once(store: 
     first, second = await asyncio.gather(both.run(MORNING), both.run(MORNING))
     assert len(publisher.posts) == 8  # 4 deliveries of 2 messages, each once
     assert first.outcomes["posted"] + second.outcomes["posted"] == 4
+
+
+class SlowlyPaced(PacedPublisher):
+    """Every destination behind one limit of ``rate`` messages a second."""
+
+    def __init__(self, rate: float) -> None:
+        super().__init__()
+        self.rate = rate
+
+    def paces(self, sub: Subscription) -> Sequence[Pace]:
+        return [Pace(key="one-for-all", rate=self.rate, per=1)]
+
+
+async def test_claims_waiting_their_turn_at_a_rate_limit_keep_their_lease(
+    store: SqlStore,
+) -> None:
+    # 9 deliveries behind 2 messages a second (a burst of 2, then one every half second)
+    # take 3.5 s; the leases last 0.6 s. Another process arriving meanwhile must find every
+    # claim still held, not take them over or settle them as stopped.
+    for n in range(9):
+        await store.add(subscription(destination=f"https://fake/{n}"), now=MORNING)
+    publisher = SlowlyPaced(rate=2)
+    lease = dt.timedelta(seconds=0.6)
+    first = Deliverer(
+        store,
+        CountingSnapshots(sample_snapshot()),
+        {("discord", "webhook"): publisher},
+        lease=lease,
+        max_attempts=1,
+        owner="first",
+    )
+    second = Deliverer(
+        store,
+        CountingSnapshots(sample_snapshot()),
+        {("discord", "webhook"): publisher},
+        lease=lease,
+        max_attempts=1,
+        owner="second",
+    )
+    # Due at MORNING; the leases run on the real clock (the deliverers' default).
+    running = asyncio.ensure_future(first.run(MORNING))
+    await asyncio.sleep(0.9)
+    late = await second.run(MORNING)
+    done = await running
+    assert done.outcomes == {"posted": 9}
+    assert "posted" not in late.outcomes
+    assert sorted(publisher.sent) == sorted((f"https://fake/{n}", 0) for n in range(9))
