@@ -102,9 +102,15 @@ class Buckets:
         return f"{self.names.get(route, route)}:{major}"
 
     async def wait(self, route: str, major: str) -> None:
-        """Wait until a request to ``route`` for ``major`` may go: its bucket is not empty (or
-        has reset) and no global limit is in force. A request that may go takes one from the
-        bucket's count, so that concurrent ones do not all spend the same last request."""
+        """Wait until a request to ``route`` for ``major`` may go (``delay``)."""
+        if (wait := self.delay(route, major)) > 0:
+            await self.sleep(wait)
+
+    def delay(self, route: str, major: str) -> float:
+        """Seconds until a request to ``route`` for ``major`` may go: its bucket is not empty
+        (or has reset) and no global limit is in force; 0 for one that may go now, which takes
+        one from the bucket's count, so that concurrent ones do not all spend the same last
+        request."""
         key = self._key(route, major)
         now = self.monotonic()
         until = self.global_until
@@ -116,8 +122,7 @@ class Buckets:
                 bucket.remaining -= 1
             else:
                 until = max(until, bucket.reset_at)
-        if until > now:
-            await self.sleep(until - now)
+        return max(0.0, until - now)
 
     def learn(self, route: str, major: str, response: httpx.Response) -> None:
         """Record what an answer says of its bucket (headers that are missing or odd: nothing)."""
@@ -166,24 +171,19 @@ class DiscordPublisher:
             )
 
     async def _send(self, channel: str, payload: Mapping[str, Any]) -> str:
+        """Post once. An empty bucket or a 429 is raised at once as RateLimited, with how long
+        to wait: the Deliverer waits it out without holding its place (``Slots``)."""
         url = f"{self.api_base}/channels/{channel}/messages"
-        for _ in range(TRIES):
-            await self.buckets.wait(POST_MESSAGE, channel)
-            response = await send_once(
-                self.client, "Discord", "POST", url, json=payload, headers=self.headers
-            )
-            self.buckets.learn(POST_MESSAGE, channel, response)
-            self._gone(response, channel)
-            if response.status_code != 429:
-                break
-            wait = _retry_after(response)
-            if wait > MAX_WAIT_S:
-                raise RateLimited(
-                    f"Discord is rate limiting channel {channel} for {wait:.0f} s", wait
-                )
-            await self.sleep(wait)
+        if (ahead := self.buckets.delay(POST_MESSAGE, channel)) > 0:
+            raise RateLimited(f"Discord's bucket for channel {channel} is empty", ahead)
+        response = await send_once(
+            self.client, "Discord", "POST", url, json=payload, headers=self.headers
+        )
+        self.buckets.learn(POST_MESSAGE, channel, response)
+        self._gone(response, channel)
         if response.status_code == 429:
-            raise RateLimited(f"Discord kept rate limiting channel {channel}", 1.0)
+            wait = _retry_after(response)
+            raise RateLimited(f"Discord is rate limiting channel {channel} for {wait:.1f} s", wait)
         detail = f"HTTP {response.status_code} {response.text[:200]}"
         if response.status_code >= 500:
             raise MaybePosted(f"Discord failed on the post to {channel}: {detail}")
@@ -251,10 +251,17 @@ class DiscordPublisher:
     async def post(self, channel: str, digest: Digest, *, key: str = "") -> str:
         """Post every message of a digest outside the ledger (``hotpapers post``); the first id."""
         sub = Subscription(platform="discord", destination=channel)
-        ids = [
-            await self.send(sub, m, key=message_key(key, n) if key else "", thread="")
-            for n, m in enumerate(self.render(digest))
-        ]
+        ids = []
+        for n, message in enumerate(self.render(digest)):
+            nonce = message_key(key, n) if key else ""
+            for attempt in range(1, TRIES + 1):  # no Deliverer here: rate limits waited out
+                try:
+                    ids.append(await self.send(sub, message, key=nonce, thread=""))
+                    break
+                except RateLimited as exc:
+                    if attempt == TRIES or exc.retry_after > MAX_WAIT_S:
+                        raise
+                    await self.sleep(exc.retry_after)
         return ids[0]
 
 

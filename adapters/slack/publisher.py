@@ -10,8 +10,10 @@ subscriber is told, and the subscription paused. A posted message is refreshed i
 ``chat.update``, keeping its metadata.
 
 Rate limits: ``paces`` declares Slack's (``adapters.slack.limits``: 1 message a second per
-channel, 300 a minute per workspace). A 429 is waited out inside the call that got it
-(slack_sdk's AsyncRateLimitErrorRetryHandler, Retry-After), so it holds back that message only.
+channel, 300 a minute per workspace), which the Deliverer waits for. A 429 on a scheduled post
+comes back as RateLimited with its Retry-After, for the Deliverer to wait out without holding
+its place; posts outside the ledger and edits have it waited out inside the call (slack_sdk's
+AsyncRateLimitErrorRetryHandler), so it holds back that message only.
 """
 
 from __future__ import annotations
@@ -103,6 +105,19 @@ class SlackPublisher:
     def __init__(self, client: AsyncWebClient, *, workspace: str = "") -> None:
         self.client = client
         self.workspace = workspace
+        # The Deliverer's sends: a 429 comes back as RateLimited, to be waited out by the
+        # Deliverer without holding its place, not slept out by the SDK inside the call.
+        self.impatient = AsyncWebClient(
+            token=client.token,
+            base_url=client.base_url,
+            session=client.session,
+            timeout=client.timeout,
+            retry_handlers=[
+                h
+                for h in client.retry_handlers
+                if not isinstance(h, AsyncRateLimitErrorRetryHandler)
+            ],
+        )
         self.gates: defaultdict[str, Gate] = defaultdict(lambda: Gate(PER_CHANNEL_S))
 
     def render(self, digest: Digest) -> list[dict[str, Any]]:
@@ -241,8 +256,9 @@ class SlackPublisher:
             extra["thread_ts"] = thread
         if key:
             extra["metadata"] = {"event_type": EVENT, "event_payload": {"key": key}}
+        client = self.client if gated else self.impatient
         async with self.gates[channel].slot() if gated else contextlib.nullcontext():
-            response = await self.client.chat_postMessage(
+            response = await client.chat_postMessage(
                 channel=channel,
                 text=message["text"],
                 blocks=message["blocks"],

@@ -117,11 +117,15 @@ async def test_an_empty_discord_bucket_holds_back_only_its_channel_until_it_rese
     async with bucketed(2) as (fake, publisher, clock):
         await publisher.send(FIRST, _message(), key="", thread="")
         await publisher.send(FIRST, _message(), key="", thread="")  # 555: none left
-        await publisher.send(SECOND, _message(), key="", thread="")
-        assert clock.slept == []  # another channel's bucket is its own
+        await publisher.send(SECOND, _message(), key="", thread="")  # its own bucket
+        with pytest.raises(RateLimited) as held:
+            await publisher.send(FIRST, _message(), key="", thread="")
+        # Not slept here (it would hold the delivery's place): the Deliverer waits, then asks
+        # again.
+        assert (held.value.retry_after, clock.slept) == (5.0, [])
+        await clock.sleep(held.value.retry_after)
         await publisher.send(FIRST, _message(), key="", thread="")
-    assert clock.slept == [5.0]  # waited for 555's reset, as its headers said
-    assert fake.refused == 0  # and so was never refused
+    assert fake.refused == 0  # never sent into an empty bucket, so never refused
     assert [m["channel_id"] for m in fake.messages] == ["555", "555", "556", "555"]
 
 
@@ -130,16 +134,20 @@ async def test_a_discord_429_delays_only_its_channel_and_a_global_one_every_chan
         await publisher.send(FIRST, _message(), key="", thread="")
         # Another client of the same bot spent 555's bucket: Discord says 429 for 555 only.
         publisher.buckets.state.clear()
-        await publisher.send(FIRST, _message(), key="", thread="")
-        assert fake.refused == 1
-        assert clock.slept == [5.0]  # retry_after, waited by that post alone
-        await publisher.send(SECOND, _message(), key="", thread="")
-        assert clock.slept == [5.0]  # 556 went at once
+        with pytest.raises(RateLimited) as refused:
+            await publisher.send(FIRST, _message(), key="", thread="")
+        assert (fake.refused, refused.value.retry_after) == (1, 5.0)
+        await publisher.send(SECOND, _message(), key="", thread="")  # 556 goes at once
         fake.global_limit_next = 1  # the bot as a whole is over its limit
+        with pytest.raises(RateLimited) as own:  # 556's own bucket (1 every 5 s) first
+            await publisher.send(SECOND, _message(), key="", thread="")
+        await clock.sleep(own.value.retry_after)
+        with pytest.raises(RateLimited) as every:  # then the global 429's retry_after
+            await publisher.send(SECOND, _message(), key="", thread="")
+        assert (own.value.retry_after, every.value.retry_after) == (5.0, 0.25)
+        await clock.sleep(every.value.retry_after)
         await publisher.send(SECOND, _message(), key="", thread="")
-        # 556's own bucket (1 every 5 s) first, then the global 429's retry_after.
-        assert clock.slept == [5.0, 5.0, 0.25]
-    assert [m["channel_id"] for m in fake.messages] == ["555", "555", "556", "556"]
+    assert [m["channel_id"] for m in fake.messages] == ["555", "556", "556"]
     buckets = Buckets(monotonic=clock.monotonic, sleep=clock.sleep)
     refused = httpx.Response(
         429, headers={"X-RateLimit-Global": "true"}, json={"retry_after": 2.0, "global": True}

@@ -381,3 +381,22 @@ async def test_sends_are_paced_by_the_deliverer_and_posts_by_the_publishers_gate
         await publisher.post("C2", digest)
         await publisher.post("C2", digest)
         assert len(waits) >= 1  # outside the ledger: one message a second per channel
+
+
+async def test_a_429_on_a_scheduled_post_is_handed_to_the_deliverer_not_slept_out() -> None:
+    from bot.errors import RateLimited
+
+    slack = FakeSlack()
+    with serve(slack.routes(), post=slack.post) as (base, _):
+        publisher = SlackPublisher(web_client("xoxb-test", f"{base}/api/"))
+        sub = Subscription(id=1, platform="slack", destination="C1")
+        digest = build_digest(hostile_snapshot(3), Filters(), generated_at=NOW)
+        message = publisher.render(digest)[0]
+        slack.rate_limited["C1"] = 1
+        with pytest.raises(RateLimited) as held:
+            await publisher.send(sub, message, key="k1", thread="")
+        assert (slack.refused, held.value.retry_after) == (1, 0.0)
+        assert await publisher.send(sub, message, key="k1", thread="")  # then it goes
+        slack.rate_limited["C2"] = 1
+        await publisher.post("C2", digest)  # outside the ledger: waited out in the call
+        assert slack.refused == 2
