@@ -44,7 +44,6 @@ if TYPE_CHECKING:
     from bot.store import SqlStore
 
 
-SYNC_EVERY = dt.timedelta(minutes=1)
 DMS_EVERY = dt.timedelta(minutes=5)  # personal follows: direct messages due are sent
 log = logging.getLogger("hotpapers.run")
 
@@ -112,7 +111,7 @@ async def serve(
     from adapters.console.chat import ConsoleChat
     from adapters.console.publisher import ConsolePublisher
     from adapters.console.terminal import terminal_lines
-    from adapters.scheduling import add_catch_up, sync_jobs
+    from adapters.scheduling import add_ticks
     from bot.chat import CommandHandler
     from bot.store import open_store
 
@@ -189,8 +188,7 @@ async def serve(
             grace = dt.timedelta(hours=settings.grace_hours)
 
             in_flight: set[asyncio.Task[Any]] = set()
-            # Every subscription has a job of its own: those that fire while a run is going
-            # (all those due at 09:00) ask for one more run after it, not for a run each.
+            # A tick that fires while a run is going asks for one more run after it.
             wanted, running = asyncio.Event(), asyncio.Lock()
 
             async def deliver() -> None:
@@ -217,10 +215,6 @@ async def serve(
                 for problem in health.last_report.problems:
                     log.warning(problem)
 
-            async def sync() -> None:
-                subs = [s for s in await store.subscriptions() if (s.platform, s.kind) in table]
-                sync_jobs(scheduler, subs, deliver, grace=grace)
-
             # Personal follows: each person's direct message at their time, as `follows send`.
             from adapters.cli.follows import direct_messengers
             from bot.follows.digest import FollowDigests
@@ -241,8 +235,7 @@ async def serve(
                 for problem in report.problems:
                     log.warning(problem)
 
-            await sync()
-            add_catch_up(scheduler, deliver)
+            add_ticks(scheduler, deliver, grace=grace)
             scheduler.add_job(
                 send_dms,
                 "interval",
@@ -250,9 +243,6 @@ async def serve(
                 id="dms",
                 coalesce=True,
                 next_run_time=utcnow(),  # and once at start
-            )
-            scheduler.add_job(
-                sync, "interval", seconds=int(SYNC_EVERY.total_seconds()), id="sync", coalesce=True
             )
             if not console_only:
                 runner = web.AppRunner(web_app)

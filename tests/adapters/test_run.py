@@ -8,7 +8,7 @@ from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from adapters.scheduling import add_catch_up, sync_jobs, trigger
+from adapters.scheduling import add_ticks
 from bot.subscriptions import Subscription
 
 BERLIN_0230 = Subscription(
@@ -80,32 +80,22 @@ def test_rich_markup_in_upstream_text_is_printed_as_text(tmp_path: Path) -> None
     assert "None of the 13 papers" in result.stdout
 
 
-def test_each_subscription_gets_a_cron_job_in_its_time_zone_with_a_real_grace() -> None:
+def test_one_job_ticks_every_minute_with_a_real_grace_whatever_the_subscriptions() -> None:
     scheduler = AsyncIOScheduler(timezone=dt.UTC)
 
     async def deliver() -> None:
         return None
 
-    paused = BERLIN_0230.model_copy(update={"id": 2, "paused": True})
-    sync_jobs(scheduler, [BERLIN_0230, paused], deliver, grace=dt.timedelta(hours=6))
-    add_catch_up(scheduler, deliver)
-    jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"subscription-1", "catch-up"}
-    assert jobs["subscription-1"].misfire_grace_time == 6 * 3600
-    assert jobs["subscription-1"].coalesce
-    sync_jobs(scheduler, [], deliver, grace=dt.timedelta(hours=6))
-    assert {job.id for job in scheduler.get_jobs()} == {"catch-up"}
-
-
-def test_cron_fire_times_follow_the_local_clock_across_daylight_saving() -> None:
-    fire = trigger(BERLIN_0230)
-    spring = fire.get_next_fire_time(None, dt.datetime(2026, 3, 29, tzinfo=dt.UTC))
-    assert spring.astimezone(dt.UTC) == dt.datetime(2026, 3, 29, 1, 30, tzinfo=dt.UTC)
-    summer = fire.get_next_fire_time(None, dt.datetime(2026, 6, 1, tzinfo=dt.UTC))
-    assert summer.astimezone(dt.UTC) == dt.datetime(2026, 6, 1, 0, 30, tzinfo=dt.UTC)
-    weekdays = trigger(BERLIN_0230.model_copy(update={"weekdays": (0, 1, 2, 3, 4)}))
-    saturday = dt.datetime(2026, 11, 28, 12, tzinfo=dt.UTC)
-    assert weekdays.get_next_fire_time(None, saturday).date() == dt.date(2026, 11, 30)
+    add_ticks(scheduler, deliver, grace=dt.timedelta(hours=6))
+    (job,) = scheduler.get_jobs()
+    assert job.id == "deliveries"
+    assert job.misfire_grace_time == 6 * 3600
+    assert job.coalesce
+    assert job.max_instances == 1
+    after = dt.datetime(2026, 11, 25, 8, 59, 30, tzinfo=dt.UTC)
+    assert job.trigger.get_next_fire_time(None, after) == dt.datetime(
+        2026, 11, 25, 9, 0, tzinfo=dt.UTC
+    )
 
 
 def test_server_mode_without_credentials_serves_healthz_until_stopped(tmp_path: Path) -> None:
