@@ -22,16 +22,20 @@ log = logging.getLogger("hotpapers.delivery")
 
 def remember_posted(store: SqlStore) -> PostedHook:
     """The hook that records a posted (or refreshed) message's papers; a failure to record is
-    logged and never fails the post itself."""
-    from adapters.discord.embeds import carried as discord_carried
-    from adapters.slack.blocks import carried as slack_carried
+    logged and never fails the post itself. The platforms' renderers are imported at the first
+    post, not before: a run with nothing to post loads no chat SDK."""
     from bot.feedback import Channel
 
     async def posted(sub: Subscription, message_id: str, body: Mapping[str, Any]) -> None:
         if sub.kind != "channel" or not message_id:
             return
-        found = {"slack": slack_carried, "discord": discord_carried}.get(sub.platform)
-        papers = found(body) if found is not None else []
+        if sub.platform == "slack":
+            from adapters.slack.blocks import carried as found
+        elif sub.platform == "discord":
+            from adapters.discord.embeds import carried as found
+        else:
+            return
+        papers = found(body)
         if not papers:
             return
         try:
