@@ -100,6 +100,8 @@ class Report:
     outcomes: Counter[str] = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
     uncertain: int = 0  # deliveries in the ledger waiting for an operator's decision
+    # Subscriptions whose kind has no publisher running, by "platform kind" (one line each).
+    unserved: Counter[str] = field(default_factory=Counter)
 
     def summary(self) -> str:
         if not self.outcomes:
@@ -110,6 +112,7 @@ class Report:
         """Count ``other``'s outcomes and problems here too (a delivery's own report)."""
         self.outcomes.update(other.outcomes)
         self.problems.extend(other.problems)
+        self.unserved.update(other.unserved)
 
 
 class Deliverer:
@@ -254,6 +257,10 @@ class Deliverer:
             raise errors[0]
         await self._retry(report)
         await self._settle_stopped(at, report)
+        for kind, n in sorted(report.unserved.items()):
+            report.problems.append(
+                f"{n} {kind} subscription{'s' if n != 1 else ''}: no {kind} publisher is running"
+            )
         # Reported by every run, not only the one that noticed, until an operator decides.
         report.uncertain = await self.store.count("uncertain")
         if report.uncertain:
@@ -422,9 +429,7 @@ class Deliverer:
         publisher = self.publishers.get((sub.platform, sub.kind))
         if publisher is None:
             report.outcomes["without a publisher"] += 1
-            report.problems.append(
-                f"subscription {sub.id}: no {sub.platform} {sub.kind} publisher is running"
-            )
+            report.unserved[f"{sub.platform} {sub.kind}"] += 1  # one line per kind, at the end
             return "without a publisher"
         claim = await self.store.claim(
             sub.id,

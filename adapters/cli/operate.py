@@ -145,7 +145,12 @@ def list_command(
             return
         pages = -(-total // limit)
         if not subs:
-            stderr().print(f"There is no page {page}: {total} subscriptions make {pages} pages.")
+            made = (
+                f"{total} subscription{'s' if total != 1 else ''} make{'' if total != 1 else 's'}"
+            )
+            stderr().print(
+                f"There is no page {page}: {made} {pages} page{'s' if pages != 1 else ''}."
+            )
             return
         table = Table(
             "id", "platform", "destination", "categories", "filters", "when", "top", "state"

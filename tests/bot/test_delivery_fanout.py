@@ -425,3 +425,17 @@ async def test_claims_waiting_their_turn_at_a_rate_limit_keep_their_lease(
     assert done.outcomes == {"posted": 9}
     assert "posted" not in late.outcomes
     assert sorted(publisher.sent) == sorted((f"https://fake/{n}", 0) for n in range(9))
+
+
+async def test_subscriptions_without_a_publisher_are_one_line_per_kind(store: SqlStore) -> None:
+    for n in range(3):
+        await store.add(
+            Subscription(platform="slack", destination=f"C{n}", post_time=dt.time(9)),
+            now=MORNING,
+        )
+    await store.add(subscription(), now=MORNING)
+    report = await deliverer(store, PacedPublisher()).run(MORNING)
+    assert report.outcomes == {"posted": 1, "without a publisher": 3}
+    assert report.problems == [
+        "3 slack channel subscriptions: no slack channel publisher is running"
+    ]
