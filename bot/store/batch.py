@@ -29,9 +29,13 @@ class Batch(Generic[Op, Result]):
         apply: Callable[[Sequence[Op]], Awaitable[Sequence[Result]]],
         *,
         most: int = MAX_BATCH,
+        gather: bool = True,
     ) -> None:
+        """``gather``: let every write ready in this turn of the event loop join the first
+        transaction (False: the first write goes at once, those after it join the next)."""
         self.apply = apply
         self.most = most
+        self.gather = gather
         self.transactions = 0  # how many transactions served how many writes (for figures)
         self.writes = 0
         self._queued: list[tuple[Op, asyncio.Future[Result]]] = []
@@ -51,8 +55,8 @@ class Batch(Generic[Op, Result]):
 
     async def _drain(self) -> None:
         while self._queued:
-            # Everyone ready to write in this turn of the loop joins the transaction.
-            await asyncio.sleep(0)
+            if self.gather:  # everyone ready to write in this turn of the loop joins in
+                await asyncio.sleep(0)
             taken, self._queued = self._queued[: self.most], self._queued[self.most :]
             waiting = [(op, future) for op, future in taken if not future.cancelled()]
             if not waiting:

@@ -44,7 +44,10 @@ class ReplayGuard:
         self.keep = window + MARGIN
         self.prune_every = prune_every
         self._pruned: dt.datetime | None = None
-        self._claims: Batch[_Ask, bool] = Batch(self._claim, most=MAX_BATCH)
+        # The first signature of a burst is claimed at once, the rest together after it: the
+        # burst's acknowledgements then go out before its answers begin (which would hold the
+        # event loop from them).
+        self._claims: Batch[_Ask, bool] = Batch(self._claim, most=MAX_BATCH, gather=False)
 
     @property
     def batches(self) -> int:

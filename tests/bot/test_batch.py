@@ -72,3 +72,13 @@ def test_a_batch_serves_one_event_loop_after_another() -> None:
     batch = Batch(table.apply)
     assert asyncio.run(batch.submit(1)) == 10
     assert asyncio.run(batch.submit(3)) == 30
+
+
+async def test_without_gathering_the_first_write_goes_alone_and_the_rest_together() -> None:
+    table = Table()
+    batch = Batch(table.apply, gather=False)
+    first = asyncio.ensure_future(batch.submit(1))
+    await asyncio.sleep(0)  # the first write's transaction has begun
+    rest = [asyncio.ensure_future(batch.submit(n)) for n in range(2, 6)]
+    await asyncio.gather(first, *rest)
+    assert table.batches == [[1], [2, 3, 4, 5]]
