@@ -210,7 +210,7 @@ class Deliverer:
         """Every third of a lease, renew every claim held (one statement for all of them); a
         claim lost meanwhile is found out by its delivery's next mark."""
         while True:
-            await asyncio.sleep(self.lease.total_seconds() / 3)
+            await asyncio.sleep(max(self.lease.total_seconds() / 3, 0.1))
             if self._held:
                 try:
                     await self.store.renew(
