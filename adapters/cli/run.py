@@ -106,6 +106,7 @@ async def serve(
 ) -> None:
     from aiohttp import web
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
+    from apscheduler.schedulers.base import STATE_RUNNING
 
     from adapters.cli.publishing import publishers, unserved
     from adapters.console.chat import ConsoleChat
@@ -200,7 +201,8 @@ async def serve(
                     in_flight.add(task)
                 try:
                     async with running:
-                        while wanted.is_set():
+                        # A stop (the scheduler paused) starts no further run.
+                        while wanted.is_set() and scheduler.state == STATE_RUNNING:
                             wanted.clear()
                             await deliver_once()
                 finally:

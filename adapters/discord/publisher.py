@@ -5,15 +5,17 @@ the message already created with that nonce instead of posting it again. After a
 lost answer, ``find`` reads the channel's recent messages and matches the nonce (or, where
 Discord leaves it out, the same embeds by a bot — the deliverer never takes a message that the
 ledger already records for another delivery), so a retry never duplicates a message.
-A 429 is waited out (``retry_after``); 403/404 mean the channel is gone or forbidden, and the
-subscription is paused. A posted message is refreshed in place with a PATCH.
+403/404 mean the channel is gone or forbidden, and the subscription is paused. A posted
+message is refreshed in place with a PATCH.
 
 Rate limits: ``paces`` declares Discord's (``adapters.discord.limits``: 50 requests a second
 for the bot, 5 every 5 seconds per channel), and the publisher itself reads the buckets from
 the headers (``X-RateLimit-Bucket``, ``-Remaining``, ``-Reset-After``): a bucket that is empty
-holds back the next request to that route and channel only, until it resets. A 429 is waited
-out by the request that got it (``retry_after``); only a global one (``X-RateLimit-Global``)
-holds back every channel, as Discord then refuses them all.
+holds back the next request to that route and channel only, until it resets; only a global 429
+(``X-RateLimit-Global``) holds back every channel, as Discord then refuses them all. On a
+scheduled post, an empty bucket or a 429 comes back at once as RateLimited with how long to
+wait, for the Deliverer to wait out without holding its place; ``post`` (outside the ledger)
+waits it out itself.
 """
 
 from __future__ import annotations
