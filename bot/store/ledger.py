@@ -22,7 +22,7 @@ import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from sqlalchemy import Table, Text, bindparam, delete, func, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -150,6 +150,25 @@ _MARK_MESSAGE = (
 )
 
 
+Verdict = Literal["ours", "refused", "take over"]
+
+
+def verdict(row: Any, *, owner: str, now: dt.datetime, max_attempts: int) -> Verdict:
+    """What a claim by ``owner`` at ``now`` may do with a delivery row that exists (its
+    ``state``, ``owner``, ``lease_until`` and ``attempts``): nothing when it is settled, given
+    up, or held under a live lease; take it over otherwise — or find it already ours, when our
+    own insert went through before its answer was lost."""
+    if row.state in FINAL_STATES:
+        return "refused"
+    if row.owner == owner and row.state == "claimed":
+        return "ours"
+    if row.attempts >= max_attempts:
+        return "refused"
+    if row.state in ("claimed", "sending") and aware(row.lease_until) > now:
+        return "refused"
+    return "take over"
+
+
 def aware(moment: dt.datetime) -> dt.datetime:
     # SQLite hands back naive datetimes; everything stored is UTC.
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
@@ -226,9 +245,12 @@ class Ledger:
                     .with_for_update(skip_locked=True)
                 )
             ).one_or_none()
-            if found is None or found.state in FINAL_STATES:
+            if found is None:
                 return None
-            if found.owner == owner and found.state == "claimed":
+            allowed = verdict(found, owner=owner, now=now, max_attempts=max_attempts)
+            if allowed == "refused":
+                return None
+            if allowed == "ours":
                 # Our own insert went through before the connection dropped: it is ours.
                 return Claim(
                     delivery_id=found.id,
@@ -237,10 +259,6 @@ class Ledger:
                     owner=owner,
                     attempts=found.attempts,
                 )
-            if found.attempts >= max_attempts:
-                return None
-            if found.state in ("claimed", "sending") and aware(found.lease_until) > now:
-                return None
             # Read before the update, which the session applies to ``found`` as well.
             was, was_owner, attempts = found.state, found.owner, found.attempts + 1
             taken = await session.execute(
@@ -327,12 +345,7 @@ class Ledger:
                 results.append(made.pop(key))
             elif (
                 row is not None
-                and (
-                    row.state in FINAL_STATES
-                    or row.attempts >= c.max_attempts
-                    or (row.state in ("claimed", "sending") and aware(row.lease_until) > c.now)
-                )
-                and not (row.state == "claimed" and row.owner == c.owner)
+                and verdict(row, owner=c.owner, now=c.now, max_attempts=c.max_attempts) == "refused"
             ):
                 results.append(False)
             else:
