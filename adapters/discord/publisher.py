@@ -84,29 +84,18 @@ class Buckets:
     """Discord's rate-limit buckets as its answers describe them, per route and channel.
 
     A route's bucket is named by ``X-RateLimit-Bucket`` (routes may share one); its state is
-    kept per top-level resource (the channel), as Discord counts it. Time and sleep are injected
-    so that tests run without waiting.
+    kept per top-level resource (the channel), as Discord counts it. It says how long to wait
+    (``delay``); the caller waits. Time is injected so that tests run without waiting.
     """
 
-    def __init__(
-        self,
-        *,
-        monotonic: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
+    def __init__(self, *, monotonic: Callable[[], float] = time.monotonic) -> None:
         self.monotonic = monotonic
-        self.sleep = sleep
         self.names: dict[str, str] = {}
         self.state: dict[str, _Bucket] = {}
         self.global_until = 0.0
 
     def _key(self, route: str, major: str) -> str:
         return f"{self.names.get(route, route)}:{major}"
-
-    async def wait(self, route: str, major: str) -> None:
-        """Wait until a request to ``route`` for ``major`` may go (``delay``)."""
-        if (wait := self.delay(route, major)) > 0:
-            await self.sleep(wait)
 
     def delay(self, route: str, major: str) -> float:
         """Seconds until a request to ``route`` for ``major`` may go: its bucket is not empty
@@ -160,7 +149,7 @@ class DiscordPublisher:
         self.headers = {"Authorization": f"Bot {token}"}
         self.api_base = api_base.rstrip("/")
         self.sleep = sleep
-        self.buckets = Buckets(monotonic=monotonic, sleep=sleep)
+        self.buckets = Buckets(monotonic=monotonic)
 
     def paces(self, sub: Subscription) -> Sequence[Pace]:
         return discord_paces(sub.destination)

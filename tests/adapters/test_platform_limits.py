@@ -148,26 +148,27 @@ async def test_a_discord_429_delays_only_its_channel_and_a_global_one_every_chan
         await clock.sleep(every.value.retry_after)
         await publisher.send(SECOND, _message(), key="", thread="")
     assert [m["channel_id"] for m in fake.messages] == ["555", "556", "556"]
-    buckets = Buckets(monotonic=clock.monotonic, sleep=clock.sleep)
+    buckets = Buckets(monotonic=clock.monotonic)
     refused = httpx.Response(
         429, headers={"X-RateLimit-Global": "true"}, json={"retry_after": 2.0, "global": True}
     )
     buckets.learn(POST_MESSAGE, "555", refused)
-    await buckets.wait(POST_MESSAGE, "999")  # a global limit holds back every channel
-    assert clock.slept[-1] == 2.0
+    # A global limit holds back every channel.
+    assert buckets.delay(POST_MESSAGE, "999") == 2.0
 
 
 async def test_discord_headers_that_are_missing_or_odd_change_nothing() -> None:
     clock = FakeTime()
-    buckets = Buckets(monotonic=clock.monotonic, sleep=clock.sleep)
+    buckets = Buckets(monotonic=clock.monotonic)
+    waits = []
     for headers in (
         {},
         {"X-RateLimit-Remaining": "zero", "X-RateLimit-Reset-After": "1"},
         {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset-After": "-3"},
     ):
         buckets.learn(POST_MESSAGE, "555", httpx.Response(200, headers=headers))
-        await buckets.wait(POST_MESSAGE, "555")
-    assert clock.slept == []
+        waits.append(buckets.delay(POST_MESSAGE, "555"))
+    assert waits == [0.0, 0.0, 0.0]
 
 
 def _slack_deliverer(store: SqlStore, publisher: SlackPublisher) -> Deliverer:
